@@ -1,0 +1,150 @@
+"""chains and reach against a brute-force reference on random PKIs.
+
+The reference enumerates every sequence of certificates from an anchor to the target
+without repeating a CA and checks each with a direct transcription of RFC 5280 6.1
+(pathLenConstraint budget, basicConstraints/keyUsage of issuers, name constraints). chains
+must list exactly those paths in order; reach must list exactly their anchors with the
+shortest length and the strongest weakest-edge kind.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from tests.conftest import load_certs
+from tests.pki import PKI, CA, when
+from tests.queries import anchor_set
+from trustgraph import api
+from trustgraph.chains import find_chains
+from trustgraph.database import Database
+from trustgraph.graph import Edge, TrustGraph
+from trustgraph.nameconstraints import satisfies
+from trustgraph.pathrules import KIND_RANK, PathRules, weakest
+from trustgraph.reach import find_reach
+from trustgraph.targets import resolve_target
+
+
+def reference_valid(edges: list[Edge], rules: PathRules) -> bool:
+    """RFC 5280 6.1 over a whole path, anchor side first (the anchor is not judged)."""
+    remaining: int | None = None
+    constraints = []
+    for index, edge in enumerate(edges):
+        last = index == len(edges) - 1
+        if not rules.usable(edge):
+            return False
+        exempt = edge.self_issued and not last
+        if rules.checks_names and not exempt:
+            if not all(satisfies(edge.names, nc) for nc in constraints):
+                return False
+        if last:
+            break
+        if not rules.can_issue(edge):
+            return False
+        if not edge.self_issued:
+            if remaining is not None:
+                if remaining <= 0:
+                    return False
+                remaining -= 1
+        if edge.path_len is not None:
+            remaining = edge.path_len if remaining is None else min(remaining, edge.path_len)
+        if rules.checks_names and edge.name_constraints is not None:
+            constraints.append(edge.name_constraints)
+    return True
+
+
+def reference_paths(graph: TrustGraph, anchors: dict[str, str], target_cas: frozenset[str],
+                    certificate: str | None, rules: PathRules) -> list[list[str]]:
+    found: list[list[str]] = []
+    all_edges = [e for e in graph.edges.values() if not e.is_self_loop]
+
+    def walk(ca: str, path: list[Edge], visited: set[str], anchor: str) -> None:
+        if path:
+            end = path[-1]
+            done = end.certificate == certificate if certificate else end.subject_ca in target_cas
+            if done:
+                if reference_valid(path, rules):
+                    found.append([anchors[anchor], *(e.certificate for e in path)])
+                return
+            if end.subject_ca in target_cas:
+                return
+        if len(path) == rules.max_depth:
+            return
+        for edge in all_edges:
+            if edge.issuer_ca == ca and edge.subject_ca not in visited:
+                walk(edge.subject_ca, [*path, edge], visited | {edge.subject_ca}, anchor)
+
+    for anchor in anchors:
+        if not certificate and anchor in target_cas:
+            found.append([anchors[anchor]])
+            continue
+        if anchor in target_cas:
+            continue
+        walk(anchor, [], {anchor}, anchor)
+    return sorted(found, key=lambda p: (len(p), p))
+
+
+def random_pki(seed: int) -> tuple[PKI, list, list]:
+    """A random PKI: roots, CAs with several issuers (cycles included), leaves; random
+    pathLen, validity windows, EKU and name constraints."""
+    rng = random.Random(seed)
+    pki = PKI()
+    cas: list[CA] = [pki.ca(f"CA {seed}-{i}") for i in range(rng.randint(6, 11))]
+    roots = [pki.root(ca) for ca in cas[: rng.randint(2, 3)]]
+    for index, ca in enumerate(cas):
+        issuers = rng.sample(cas, k=min(len(cas), rng.randint(1, 3)))
+        for issuer in issuers:
+            if issuer is ca or (index < len(roots) and rng.random() < 0.5):
+                continue
+            start = rng.choice(["2008-01-01", "2012-01-01", "2016-01-01"])
+            end = rng.choice([e for e in ("2014-01-01", "2019-01-01", "2030-01-01") if e > start])
+            options: dict = {"not_before": when(start), "not_after": when(end)}
+            if rng.random() < 0.25:
+                options["path_len"] = rng.choice([0, 1])
+            if rng.random() < 0.1:
+                options["ca"] = False
+            if rng.random() < 0.1:
+                options["eku"] = [ExtendedKeyUsageOID.CLIENT_AUTH]
+            if rng.random() < 0.15:
+                options["permitted_dns"] = [rng.choice(["example.com", "example.org"])]
+            pki.issue(issuer, ca, **options)
+    leaves = [pki.leaf(rng.choice(cas), rng.choice(["a.example.com", "b.example.org"]))
+              for _ in range(3)]
+    return pki, roots, leaves
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_chains_and_reach_match_the_reference(seed: int, db: Database, tmp_path: Path) -> None:
+    pki, roots, leaves = random_pki(seed)
+    load_certs(db, tmp_path, pki.certs)
+    graph = TrustGraph.from_database(db)
+    anchors = anchor_set(db, roots)
+    representative = {ca: anchors.certificate_for(ca) for ca in anchors.cas}
+    ca_names = sorted({c.subject.cn for c in pki.certs if c.subject.cn.startswith("CA ")})
+    targets = ca_names + [leaf.sha256 for leaf in leaves]
+    checked = 0
+    for at in ("2010-06-01", "2013-06-01", "2017-06-01", "2020-06-01"):
+        for purpose in ("any", "serverAuth"):
+            rules = api.make_rules(at, purpose, max_depth=5)
+            for query in targets:
+                target = resolve_target(db, query)
+                expected = reference_paths(graph, representative, target.cas,
+                                           target.certificate, rules)
+                result = find_chains(graph, target, anchors, rules, max_paths=10**6)
+                assert not result.truncated or set(result.truncated) == {"max_depth"}
+                assert [p.certificates for p in result.paths] == expected, (query, at, purpose)
+                reach = find_reach(graph, target, anchors, rules)
+                by_anchor: dict[str, list] = {}
+                for path in result.paths:
+                    by_anchor.setdefault(path.anchor_ca, []).append(path)
+                assert {r.ca for r in reach.reached} == set(by_anchor), (query, at, purpose)
+                for item in reach.reached:
+                    found = by_anchor[item.ca]
+                    assert item.shortest == min(p.length for p in found)
+                    assert KIND_RANK[item.best_kind] == max(
+                        KIND_RANK[weakest([e.kind for e in p.edges])] for p in found)
+                checked += len(expected)
+    assert checked > 0

@@ -1,0 +1,5 @@
+"""``python -m trustgraph``."""
+
+from trustgraph.cli import main
+
+main()

@@ -1,0 +1,292 @@
+"""A small, strict DER walker for the outer structure of X.509 certificates.
+
+It slices a certificate into the byte ranges trustgraph needs (the to-be-signed part, the
+signature algorithm and value, names, the SubjectPublicKeyInfo and each extension) without
+interpreting them. Both certificate parsers share it, so that the signed bytes, the key
+bytes hashed into a CA id and the raw extension values are the same whichever parser read
+the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+SEQUENCE = 0x30
+SET = 0x31
+INTEGER = 0x02
+BIT_STRING = 0x03
+OCTET_STRING = 0x04
+OID = 0x06
+BOOLEAN = 0x01
+CONTEXT_0 = 0xA0
+CONTEXT_3 = 0xA3
+
+
+class DerError(ValueError):
+    """Bytes that are not the DER structure expected at that place."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tlv:
+    """One DER element: its tag, and where its header and content lie in the buffer."""
+
+    tag: int
+    start: int
+    content_start: int
+    end: int
+
+    def content(self, buf: bytes) -> bytes:
+        return buf[self.content_start : self.end]
+
+    def whole(self, buf: bytes) -> bytes:
+        return buf[self.start : self.end]
+
+
+def read_tlv(buf: bytes, offset: int, limit: int | None = None) -> Tlv:
+    """Read the element that starts at ``offset``.
+
+    Raises:
+        DerError: the header is truncated, uses an indefinite or over-long length, or the
+            content runs past ``limit`` (default: the end of ``buf``).
+    """
+    end_limit = len(buf) if limit is None else limit
+    if offset + 2 > end_limit:
+        raise DerError(f"truncated element header at offset {offset}")
+    tag = buf[offset]
+    pos = offset + 1
+    if tag & 0x1F == 0x1F:  # high tag number form: skip the continuation bytes
+        while True:
+            if pos >= end_limit:
+                raise DerError(f"truncated tag at offset {offset}")
+            more = buf[pos] & 0x80
+            pos += 1
+            if not more:
+                break
+    first = buf[pos]
+    pos += 1
+    if first < 0x80:
+        length = first
+    elif first == 0x80:
+        raise DerError(f"indefinite length at offset {offset} (BER, not DER)")
+    else:
+        count = first & 0x7F
+        if count > 4 or pos + count > end_limit:
+            raise DerError(f"bad length of {count} bytes at offset {offset}")
+        length = int.from_bytes(buf[pos : pos + count], "big")
+        pos += count
+    if pos + length > end_limit:
+        raise DerError(f"element at offset {offset} runs past its container")
+    return Tlv(tag, offset, pos, pos + length)
+
+
+def children(buf: bytes, parent: Tlv) -> list[Tlv]:
+    """The elements inside a constructed element, in order.
+
+    Raises:
+        DerError: a child is malformed or overruns the parent.
+    """
+    items = []
+    pos = parent.content_start
+    while pos < parent.end:
+        child = read_tlv(buf, pos, parent.end)
+        items.append(child)
+        pos = child.end
+    return items
+
+
+def decode_oid(content: bytes) -> str:
+    """The dotted form of an OBJECT IDENTIFIER's content octets.
+
+    Raises:
+        DerError: the content is empty or ends inside a sub-identifier.
+    """
+    if not content:
+        raise DerError("empty OBJECT IDENTIFIER")
+    arcs: list[int] = []
+    value = 0
+    for byte in content:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    if content[-1] & 0x80:
+        raise DerError("OBJECT IDENTIFIER ends inside a sub-identifier")
+    first = arcs[0]
+    head = [0, first] if first < 40 else [1, first - 40] if first < 80 else [2, first - 80]
+    return ".".join(str(arc) for arc in head + arcs[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class RawExtension:
+    oid: str
+    critical: bool
+    value: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateParts:
+    """The byte ranges of one certificate that trustgraph uses directly."""
+
+    tbs: bytes
+    signature_algorithm: bytes
+    signature: bytes
+    version: int
+    serial: bytes
+    issuer: bytes
+    validity: bytes
+    subject: bytes
+    spki: bytes
+    extensions: tuple[RawExtension, ...]
+
+
+def split_certificate(der: bytes) -> CertificateParts:
+    """Slice a DER certificate into its parts.
+
+    Raises:
+        DerError: the bytes are not a certificate's outer structure, or carry trailing data.
+    """
+    outer = read_tlv(der, 0)
+    if outer.tag != SEQUENCE:
+        raise DerError("not a SEQUENCE at the start of the certificate")
+    if outer.end != len(der):
+        raise DerError(f"{len(der) - outer.end} bytes of trailing data after the certificate")
+    parts = children(der, outer)
+    if len(parts) != 3 or parts[0].tag != SEQUENCE or parts[2].tag != BIT_STRING:
+        raise DerError("certificate is not SEQUENCE { tbsCertificate, algorithm, signature }")
+    bits = parts[2].content(der)
+    if not bits or bits[0] != 0:
+        raise DerError("signature BIT STRING has unused bits")
+    tbs = parts[0].whole(der)
+    fields = children(der, parts[0])
+    version = 1
+    index = 0
+    if fields and fields[0].tag == CONTEXT_0:
+        inner = read_tlv(der, fields[0].content_start, fields[0].end)
+        version = int.from_bytes(inner.content(der), "big", signed=True) + 1
+        index = 1
+    if len(fields) < index + 6:
+        raise DerError("tbsCertificate has too few fields")
+    serial, _alg, issuer, validity, subject, spki = fields[index : index + 6]
+    if serial.tag != INTEGER or spki.tag != SEQUENCE or subject.tag != SEQUENCE:
+        raise DerError("tbsCertificate fields are out of order")
+    extensions: tuple[RawExtension, ...] = ()
+    for field in fields[index + 6 :]:
+        if field.tag == CONTEXT_3:
+            extensions = _extensions(der, read_tlv(der, field.content_start, field.end))
+    return CertificateParts(
+        tbs=tbs,
+        signature_algorithm=parts[1].whole(der),
+        signature=bits[1:],
+        version=version,
+        serial=serial.content(der),
+        issuer=issuer.whole(der),
+        validity=validity.whole(der),
+        subject=subject.whole(der),
+        spki=spki.whole(der),
+        extensions=extensions,
+    )
+
+
+def _extensions(der: bytes, seq: Tlv) -> tuple[RawExtension, ...]:
+    found = []
+    for ext in children(der, seq):
+        items = children(der, ext)
+        if len(items) < 2 or items[0].tag != OID:
+            raise DerError("malformed Extension")
+        critical = False
+        value_tlv = items[-1]
+        if len(items) == 3 and items[1].tag == BOOLEAN:
+            critical = items[1].content(der) != b"\x00"
+        if value_tlv.tag != OCTET_STRING:
+            raise DerError("Extension value is not an OCTET STRING")
+        found.append(
+            RawExtension(decode_oid(items[0].content(der)), critical, value_tlv.content(der))
+        )
+    return tuple(found)
+
+
+def algorithm_oid(algorithm_identifier: bytes) -> str:
+    """The OID of a DER AlgorithmIdentifier.
+
+    Raises:
+        DerError: the bytes are not an AlgorithmIdentifier.
+    """
+    seq = read_tlv(algorithm_identifier, 0)
+    items = children(algorithm_identifier, seq)
+    if not items or items[0].tag != OID:
+        raise DerError("AlgorithmIdentifier without an OID")
+    return decode_oid(items[0].content(algorithm_identifier))
+
+
+def spki_algorithm(spki: bytes) -> tuple[str, bytes | None]:
+    """The key algorithm OID of a SubjectPublicKeyInfo and its raw parameters (if any).
+
+    Raises:
+        DerError: the bytes are not a SubjectPublicKeyInfo.
+    """
+    seq = read_tlv(spki, 0)
+    items = children(spki, seq)
+    if len(items) != 2 or items[0].tag != SEQUENCE:
+        raise DerError("malformed SubjectPublicKeyInfo")
+    alg = children(spki, items[0])
+    if not alg or alg[0].tag != OID:
+        raise DerError("SubjectPublicKeyInfo algorithm without an OID")
+    params = alg[1].whole(spki) if len(alg) > 1 else None
+    return decode_oid(alg[0].content(spki)), params
+
+
+UTC_TIME = 0x17
+GENERALIZED_TIME = 0x18
+
+
+def parse_validity(validity: bytes) -> tuple[datetime, datetime]:
+    """notBefore and notAfter of a DER Validity, as aware UTC datetimes.
+
+    Lenient where real certificates are: UTCTime without seconds and with a ``+hhmm`` offset
+    (legacy encodings ``cryptography`` rejects) are read as RFC 5280's predecessors meant.
+
+    Raises:
+        DerError: the bytes are not two times.
+    """
+    seq = read_tlv(validity, 0)
+    items = children(validity, seq)
+    if len(items) != 2:
+        raise DerError("Validity is not two times")
+    return _parse_time(validity, items[0]), _parse_time(validity, items[1])
+
+
+def _parse_time(buf: bytes, tlv: Tlv) -> datetime:
+    try:
+        text = tlv.content(buf).decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise DerError("time is not ASCII") from exc
+    if tlv.tag == UTC_TIME:
+        year = int(text[:2])
+        text = ("19" if year >= 50 else "20") + text
+    elif tlv.tag != GENERALIZED_TIME:
+        raise DerError(f"time has tag {tlv.tag:#x}")
+    body, offset = _split_zone(text)
+    if "." in body:
+        body = body.split(".", 1)[0]
+    try:
+        if len(body) == 12:
+            when = datetime.strptime(body, "%Y%m%d%H%M")
+        else:
+            when = datetime.strptime(body, "%Y%m%d%H%M%S")
+    except ValueError as exc:
+        raise DerError(f"unreadable time {text!r}") from exc
+    return when.replace(tzinfo=UTC) - offset
+
+
+def _split_zone(text: str) -> tuple[str, timedelta]:
+    if text.endswith("Z"):
+        return text[:-1], timedelta(0)
+    for sign in "+-":
+        if sign in text[8:]:
+            body, zone = text.rsplit(sign, 1)
+            if len(zone) != 4 or not zone.isdigit():
+                raise DerError(f"unreadable time zone in {text!r}")
+            delta = timedelta(hours=int(zone[:2]), minutes=int(zone[2:]))
+            return body, delta if sign == "+" else -delta
+    return text, timedelta(0)

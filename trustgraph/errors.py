@@ -1,0 +1,52 @@
+"""The exceptions trustgraph raises, in one place.
+
+::
+
+    TrustgraphError
+    ├── InputError            an input file, row or certificate cannot be used
+    │   └── CertificateParseError   bytes that no parser reads as an X.509 certificate
+    ├── DatabaseError         the database file is missing, foreign or of another schema
+    ├── TargetError           a query target matches nothing
+    │   └── AmbiguousTargetError    a query target matches several CAs (``candidates``)
+    └── UsageError            a parameter is out of range or inconsistent
+
+The CLI maps ``UsageError``, ``TargetError`` and ``InputError`` to exit code 2 and prints the
+message; every other ``TrustgraphError`` exits 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class TrustgraphError(Exception):
+    """Base class of every error trustgraph raises on purpose."""
+
+
+class InputError(TrustgraphError):
+    """An input (file, CSV row, PEM block) cannot be used; the message names it."""
+
+
+class CertificateParseError(InputError):
+    """Bytes that neither ``cryptography`` nor ``asn1crypto`` read as an X.509 certificate."""
+
+
+class DatabaseError(TrustgraphError):
+    """The database cannot be opened, or it was written by an incompatible version."""
+
+
+class TargetError(TrustgraphError):
+    """A query target (fingerprint, CA id or name) matches nothing in the database."""
+
+
+class AmbiguousTargetError(TargetError):
+    """A query target matches several CAs; ``candidates`` lists them for the user."""
+
+    def __init__(self, message: str, candidates: Sequence[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.candidates = list(candidates)
+
+
+class UsageError(TrustgraphError):
+    """A parameter is malformed, out of range, or contradicts another one."""

@@ -1,0 +1,187 @@
+"""The memory backend's graph: CAs as nodes, certificates as edges, in networkx.
+
+Built from the database on demand. Each edge carries an :class:`Edge` with what the path
+rules need of its certificate, so that queries never go back to SQLite mid-search.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+
+from trustgraph.certificate import NameConstraints, general_names_from_json
+from trustgraph.database import Database
+from trustgraph.linking import GRAPH_KINDS
+from trustgraph.nameconstraints import CertificateNames
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One certificate as an issuance edge, with the facts path rules need."""
+
+    certificate: str
+    issuer_ca: str
+    subject_ca: str
+    kind: str
+    not_before: str | None
+    not_after: str | None
+    is_ca: bool | None
+    path_len: int | None
+    key_usage: int | None
+    eku: tuple[str, ...] | None
+    name_constraints: NameConstraints | None
+    names: CertificateNames
+    self_issued: bool
+    sig_hash: str | None
+    defect: str | None
+
+    @property
+    def is_self_loop(self) -> bool:
+        return self.issuer_ca == self.subject_ca
+
+
+@dataclass(frozen=True, slots=True)
+class CA:
+    ca_id: str
+    subject: str
+    subject_key: str
+    common_name: str | None
+    organization: str | None
+    key: str
+
+    @property
+    def label(self) -> str:
+        return self.common_name or self.organization or self.subject
+
+
+_EDGE_SQL = """
+SELECT e.certificate, e.issuer_ca, e.subject_ca, e.kind, c.not_before, c.not_after, c.is_ca,
+       c.path_len, c.key_usage, c.eku, c.name_constraints, c.subject_key, c.san,
+       c.subject_key = c.issuer_key, c.sig_hash, c.unreadable_critical
+FROM edges e JOIN certificates c ON c.sha256 = e.certificate
+WHERE e.kind IN ({kinds}) AND e.issuer_ca IS NOT NULL
+"""
+
+
+class TrustGraph:
+    """CAs and issuance edges. ``graph`` is a networkx MultiDiGraph keyed by fingerprint."""
+
+    def __init__(self) -> None:
+        self.graph = nx.MultiDiGraph()
+        self.edges: dict[str, Edge] = {}
+
+    @classmethod
+    def from_database(cls, db: Database) -> TrustGraph:
+        """Build the graph of every CA and every verified, unverifiable or declared edge."""
+        result = cls()
+        for row in db.conn.execute(
+            "SELECT ca_id, subject, subject_key, subject_cn, subject_o, key_algorithm, "
+            "key_size, key_curve FROM cas"
+        ):
+            key = row[5] + (f"-{row[7]}" if row[7] else f"-{row[6]}" if row[6] else "")
+            result.graph.add_node(row[0], ca=CA(row[0], row[1], row[2], row[3], row[4], key))
+        marks = ",".join("?" for _ in GRAPH_KINDS)
+        for row in db.conn.execute(_EDGE_SQL.format(kinds=marks), GRAPH_KINDS):
+            result.add_edge(_edge_from_row(row))
+        return result
+
+    def add_edge(self, edge: Edge) -> None:
+        for node in (edge.issuer_ca, edge.subject_ca):
+            if node not in self.graph:
+                self.graph.add_node(node, ca=None)
+        self.graph.add_edge(edge.issuer_ca, edge.subject_ca, key=edge.certificate, edge=edge)
+        self.edges[edge.certificate] = edge
+        self.__dict__.pop("_out", None)
+        self.__dict__.pop("_in", None)
+
+    def ca(self, ca_id: str) -> CA | None:
+        if ca_id not in self.graph:
+            return None
+        info: CA | None = self.graph.nodes[ca_id].get("ca")
+        return info
+
+    @cached_property
+    def _out(self) -> dict[str, list[Edge]]:
+        return self._adjacency(outgoing=True)
+
+    @cached_property
+    def _in(self) -> dict[str, list[Edge]]:
+        return self._adjacency(outgoing=False)
+
+    def _adjacency(self, *, outgoing: bool) -> dict[str, list[Edge]]:
+        result: dict[str, list[Edge]] = {}
+        for _u, _v, edge in self.graph.edges(data="edge"):
+            if edge.is_self_loop:
+                continue
+            node = edge.issuer_ca if outgoing else edge.subject_ca
+            result.setdefault(node, []).append(edge)
+        for edges in result.values():
+            edges.sort(key=lambda e: e.certificate)
+        return result
+
+    def out_edges(self, ca_id: str) -> list[Edge]:
+        """Certificates issued by ``ca_id`` to other CAs, by fingerprint (no self-loops)."""
+        return self._out.get(ca_id, [])
+
+    def in_edges(self, ca_id: str) -> list[Edge]:
+        """Certificates certifying ``ca_id`` issued by other CAs, by fingerprint."""
+        return self._in.get(ca_id, [])
+
+    def certificates_of(self, ca_id: str) -> list[Edge]:
+        """Every edge certifying ``ca_id``, self-signed ones included, by fingerprint."""
+        if ca_id not in self.graph:
+            return []
+        return sorted(
+            (data for _u, _v, data in self.graph.in_edges(ca_id, data="edge")),
+            key=lambda e: e.certificate,
+        )
+
+
+def _edge_from_row(row: tuple[object, ...]) -> Edge:
+    (
+        fingerprint,
+        issuer,
+        subject,
+        kind,
+        not_before,
+        not_after,
+        is_ca,
+        path_len,
+        key_usage,
+        eku,
+        constraints,
+        subject_key,
+        san,
+        self_issued,
+        sig_hash,
+        defect,
+    ) = row
+    return Edge(
+        certificate=str(fingerprint),
+        issuer_ca=str(issuer),
+        subject_ca=str(subject),
+        kind=str(kind),
+        not_before=_text(not_before),
+        not_after=_text(not_after),
+        is_ca=None if is_ca is None else bool(is_ca),
+        path_len=None if path_len is None else int(str(path_len)),
+        key_usage=None if key_usage is None else int(str(key_usage)),
+        eku=None if eku is None else tuple(json.loads(str(eku))),
+        name_constraints=None
+        if constraints is None
+        else NameConstraints.from_json(str(constraints)),
+        names=CertificateNames(
+            str(subject_key),
+            general_names_from_json(json.loads(str(san))) if san else (),
+        ),
+        self_issued=bool(self_issued),
+        sig_hash=_text(sig_hash),
+        defect=None if defect is None else f"unreadable critical extension(s) {defect}",
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

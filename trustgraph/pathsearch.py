@@ -1,0 +1,107 @@
+"""What ``chains`` and ``reach`` share: the goal of a search and per-query edge checks.
+
+A goal is the set of *final* edges a path may end with (for a CA target, any usable
+certificate into one of its CAs; for a certificate target, that certificate) and the CAs no
+path may visit on the way (the target CAs themselves, or the CA a target certificate
+certifies). :class:`SearchContext` memoizes the edge checks of one query.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from trustgraph.certificate import NameConstraints
+from trustgraph.graph import Edge, TrustGraph
+from trustgraph.nameconstraints import satisfies
+from trustgraph.pathrules import KIND_RANK, PathRules
+from trustgraph.targets import Target
+
+
+@dataclass
+class SearchContext:
+    """One query's graph, rules and target, with memoized per-edge checks."""
+
+    graph: TrustGraph
+    rules: PathRules
+    target: Target
+    _usable: dict[str, bool] = field(default_factory=dict)
+    _satisfies: dict[tuple[str, NameConstraints], bool] = field(default_factory=dict)
+
+    def usable(self, edge: Edge) -> bool:
+        known = self._usable.get(edge.certificate)
+        if known is None:
+            known = self._usable[edge.certificate] = self.rules.usable(edge)
+        return known
+
+    def can_issue(self, edge: Edge) -> bool:
+        return self.rules.can_issue(edge)
+
+    def allowed_by(self, edge: Edge, constraints: NameConstraints) -> bool:
+        key = (edge.certificate, constraints)
+        known = self._satisfies.get(key)
+        if known is None:
+            known = self._satisfies[key] = satisfies(edge.names, constraints)
+        return known
+
+    @property
+    def goal_cas(self) -> frozenset[str]:
+        """CAs at which a path ends (CA target) or that it must reach last (certificate)."""
+        return frozenset() if self.target.certificate else self.target.cas
+
+    @property
+    def forbidden(self) -> frozenset[str]:
+        """CAs no path may pass through as an intermediate step."""
+        return self.target.cas
+
+    def is_final(self, edge: Edge) -> bool:
+        """Whether ``edge`` ends a path here (it still has to be usable)."""
+        if self.target.certificate is not None:
+            return edge.certificate == self.target.certificate
+        return edge.subject_ca in self.target.cas
+
+    def final_edges(self) -> list[Edge]:
+        """Usable edges a path may end with."""
+        if self.target.certificate is not None:
+            edge = self.graph.edges.get(self.target.certificate)
+            return [edge] if edge is not None and self.usable(edge) else []
+        return [
+            edge
+            for ca in sorted(self.target.cas)
+            for edge in self.graph.in_edges(ca)
+            if edge.issuer_ca not in self.target.cas and self.usable(edge)
+        ]
+
+    def intermediate_in_edges(self, ca_id: str) -> list[Edge]:
+        """Usable issuing edges into ``ca_id`` from CAs a path may pass through."""
+        return [
+            edge
+            for edge in self.graph.in_edges(ca_id)
+            if edge.issuer_ca not in self.forbidden and self.usable(edge) and self.can_issue(edge)
+        ]
+
+    def distances(self) -> dict[str, int]:
+        """For every CA that can lead to the goal: a lower bound on the edges still needed.
+
+        Plain BFS backwards over usable edges (issuing ones above the last), ignoring the
+        path-dependent rules; used to prune enumeration and to bound the search region.
+        """
+        dist: dict[str, int] = {}
+        queue: deque[str] = deque()
+        for edge in self.final_edges():
+            if edge.issuer_ca not in dist:
+                dist[edge.issuer_ca] = 1
+                queue.append(edge.issuer_ca)
+        while queue:
+            ca = queue.popleft()
+            if ca in self.forbidden:
+                continue
+            for edge in self.intermediate_in_edges(ca):
+                if edge.issuer_ca not in dist:
+                    dist[edge.issuer_ca] = dist[ca] + 1
+                    queue.append(edge.issuer_ca)
+        return dist
+
+
+def kind_rank(edge: Edge) -> int:
+    return KIND_RANK[edge.kind]

@@ -1,0 +1,180 @@
+"""Which anchors reach a target, without enumerating paths.
+
+A backward search from the target over labelled states. A label at a CA summarises the
+path-dependent facts of one way down to the target that the rules still need:
+
+* ``depth``: certificates below (for ``max_depth``),
+* ``intermediates``: non-self-issued intermediates below (for pathLenConstraint),
+* ``names_ok``: a bit per name constraint of the region, set when every name below
+  satisfies it (for name constraints),
+* ``kind``: the weakest edge kind below.
+
+Only Pareto-optimal labels are kept per CA. The search explores walks, not only simple
+paths; that is exact, because removing a cycle from a valid walk leaves a valid path (fewer
+intermediates, fewer names, the same certificates otherwise). So an anchor is listed
+exactly when ``chains`` finds a path from it, with the length of its shortest path and the
+strongest weakest-edge kind among its paths.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from trustgraph.anchors import AnchorSet
+from trustgraph.certificate import NameConstraints
+from trustgraph.graph import Edge, TrustGraph
+from trustgraph.pathrules import KIND_BY_RANK, KIND_RANK, PathRules
+from trustgraph.pathsearch import SearchContext
+from trustgraph.targets import Target
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    depth: int
+    intermediates: int
+    names_ok: int
+    kind: int
+
+    def dominates(self, other: Label) -> bool:
+        return (
+            self.depth <= other.depth
+            and self.intermediates <= other.intermediates
+            and self.names_ok & other.names_ok == other.names_ok
+            and self.kind >= other.kind
+        )
+
+
+@dataclass(frozen=True)
+class ReachedAnchor:
+    ca: str
+    certificate: str
+    shortest: int
+    best_kind: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ca": self.ca,
+            "certificate": self.certificate,
+            "shortest_path": self.shortest,
+            "best_weakest_edge": self.best_kind,
+        }
+
+
+@dataclass
+class ReachResult:
+    target: Target
+    anchors: AnchorSet
+    rules: PathRules
+    reached: list[ReachedAnchor] = field(default_factory=list)
+    labels: int = 0
+    seconds: float = 0.0
+
+    def parameters(self) -> dict[str, Any]:
+        return self.rules.as_dict()
+
+
+class _Search:
+    def __init__(self, context: SearchContext) -> None:
+        self.context = context
+        self.labels: dict[str, list[Label]] = {}
+        self.queue: deque[tuple[str, Label]] = deque()
+        self.bits: dict[NameConstraints, int] = {}
+        self.all_bits = 0
+        self._pass: dict[str, int] = {}
+
+    def index_constraints(self, region: set[str]) -> None:
+        """Give a bit to each distinct name constraint on an issuing edge of the region."""
+        if not self.context.rules.checks_names:
+            return
+        for ca in sorted(region):
+            for edge in self.context.intermediate_in_edges(ca):
+                if edge.name_constraints is not None and edge.name_constraints not in self.bits:
+                    self.bits[edge.name_constraints] = 1 << len(self.bits)
+        self.all_bits = (1 << len(self.bits)) - 1
+
+    def passes(self, edge: Edge) -> int:
+        """The bits of the region's name constraints that ``edge``'s names satisfy."""
+        known = self._pass.get(edge.certificate)
+        if known is None:
+            known = 0
+            for constraints, bit in self.bits.items():
+                if self.context.allowed_by(edge, constraints):
+                    known |= bit
+            self._pass[edge.certificate] = known
+        return known
+
+    def offer(self, ca: str, label: Label) -> None:
+        kept = self.labels.setdefault(ca, [])
+        if any(old.dominates(label) for old in kept):
+            return
+        kept[:] = [old for old in kept if not label.dominates(old)]
+        kept.append(label)
+        self.queue.append((ca, label))
+
+    def step(self, edge: Edge, label: Label, final: bool) -> Label | None:
+        """The label above ``edge`` given the label below it, or None if the rules refuse."""
+        if label.depth + 1 > self.context.rules.max_depth:
+            return None
+        names_ok = label.names_ok
+        intermediates = label.intermediates
+        if not final:
+            if edge.path_len is not None and intermediates > edge.path_len:
+                return None
+            constraints = edge.name_constraints
+            if constraints is not None and self.bits and not names_ok & self.bits[constraints]:
+                return None
+        if final or not edge.self_issued:
+            names_ok &= self.passes(edge) if self.bits else names_ok
+            intermediates += 0 if final else 1
+        return Label(
+            label.depth + 1, intermediates, names_ok, min(label.kind, KIND_RANK[edge.kind])
+        )
+
+    def run(self) -> None:
+        for edge in self.context.final_edges():
+            start = Label(0, 0, self.all_bits, KIND_RANK["verified"])
+            above = self.step(edge, start, final=True)
+            if above is not None:
+                self.offer(edge.issuer_ca, above)
+        while self.queue:
+            ca, label = self.queue.popleft()
+            if label not in self.labels.get(ca, ()):
+                continue  # dominated after it was queued
+            for edge in self.context.intermediate_in_edges(ca):
+                above = self.step(edge, label, final=False)
+                if above is not None:
+                    self.offer(edge.issuer_ca, above)
+
+
+def find_reach(
+    graph: TrustGraph, target: Target, anchors: AnchorSet, rules: PathRules
+) -> ReachResult:
+    """The anchors from which a valid path to ``target`` exists under ``rules``."""
+    started = time.perf_counter()
+    result = ReachResult(target, anchors, rules)
+    context = SearchContext(graph, rules, target)
+    search = _Search(context)
+    search.index_constraints(set(context.distances()))
+    search.run()
+    reached: list[ReachedAnchor] = [
+        ReachedAnchor(ca, anchors.certificate_for(ca), 0, KIND_BY_RANK[KIND_RANK["verified"]])
+        for ca in sorted(context.goal_cas)
+        if ca in anchors
+    ]
+    for ca, labels in search.labels.items():
+        if ca in anchors and ca not in context.forbidden:
+            reached.append(
+                ReachedAnchor(
+                    ca,
+                    anchors.certificate_for(ca),
+                    min(label.depth for label in labels),
+                    KIND_BY_RANK[max(label.kind for label in labels)],
+                )
+            )
+    result.reached = sorted(reached, key=lambda r: (r.shortest, r.certificate))
+    result.labels = sum(len(labels) for labels in search.labels.values())
+    result.seconds = time.perf_counter() - started
+    return result
