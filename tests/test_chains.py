@@ -41,8 +41,9 @@ def test_bridge_ca(db: Database, pki: PKI, tmp_path: Path) -> None:
     issuing = pki.issue(roots["Root Z"], "Z Issuing CA")
     load_certs(db, tmp_path, pki.certs)
     found = paths(db, "Z Issuing CA", [root_certs["Root X"]])
-    assert found == [fps(root_certs["Root X"], into_bridge["Root X"], out_of_bridge["Root Z"],
-                         issuing)]
+    assert found == [
+        fps(root_certs["Root X"], into_bridge["Root X"], out_of_bridge["Root Z"], issuing)
+    ]
 
 
 def test_same_name_different_keys(db: Database, pki: PKI, tmp_path: Path) -> None:
@@ -55,7 +56,8 @@ def test_same_name_different_keys(db: Database, pki: PKI, tmp_path: Path) -> Non
     assert paths(db, "Child CA", [root_old]) == []
     assert paths(db, "Child CA", [root_new]) == [fps(root_new, child)]
     assert sorted(paths(db, "Shared Name CA", [root_old, root_new])) == sorted(
-        [fps(root_old), fps(root_new)])
+        [fps(root_old), fps(root_new)]
+    )
 
 
 def test_same_key_two_issuers(db: Database, pki: PKI, tmp_path: Path) -> None:
@@ -199,8 +201,10 @@ def test_sha1_edges_by_date(db: Database, pki: PKI, tmp_path: Path) -> None:
     load_certs(db, tmp_path, pki.certs)
     assert paths(db, "SHA1 Child", [root_cert], at="2016-06-01") == [fps(root_cert, child)]
     assert paths(db, "SHA1 Child", [root_cert], at="2017-06-01") == []
-    assert len(paths(db, "SHA1 Child", [root_cert], at="2017-06-01",
-                     signature_policy="permissive")) == 1
+    assert (
+        len(paths(db, "SHA1 Child", [root_cert], at="2017-06-01", signature_policy="permissive"))
+        == 1
+    )
 
 
 def test_sha1_anchor_is_not_judged(db: Database, pki: PKI, tmp_path: Path) -> None:
@@ -272,8 +276,7 @@ def test_anchor_is_the_target(db: Database, pki: PKI, tmp_path: Path) -> None:
     assert result.paths[0].weakest_edge == "verified"
 
 
-def test_certificate_target_is_the_last_certificate(db: Database, pki: PKI,
-                                                    tmp_path: Path) -> None:
+def test_certificate_target_is_the_last_certificate(db: Database, pki: PKI, tmp_path: Path) -> None:
     """Targeting one of two cross-certificates of K gives only the paths that end with it."""
     r1, r2, k = pki.ca("R1"), pki.ca("R2"), pki.ca("K")
     root1, root2 = pki.root(r1), pki.root(r2)

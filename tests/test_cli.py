@@ -39,8 +39,9 @@ def _invoke(*args: str):  # type: ignore[no-untyped-def]
 
 
 def test_load_json_and_table(small_pki: dict[str, Path]) -> None:
-    result = _invoke("load", str(small_pki["all"]), "--db", str(small_pki["db"]),
-                     "--format", "json")
+    result = _invoke(
+        "load", str(small_pki["all"]), "--db", str(small_pki["db"]), "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["schema"] == "trustgraph.load/1" and document["trustgraph"] == __version__
@@ -58,8 +59,18 @@ def test_load_missing_file_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_chains_json_is_self_describing(small_pki: dict[str, Path]) -> None:
     _invoke("load", str(small_pki["all"]), "--db", str(small_pki["db"]))
-    result = _invoke("chains", "Issuing CA", "--anchors", str(small_pki["anchors"]),
-                     "--at", "2020-01-01", "--format", "json", "--db", str(small_pki["db"]))
+    result = _invoke(
+        "chains",
+        "Issuing CA",
+        "--anchors",
+        str(small_pki["anchors"]),
+        "--at",
+        "2020-01-01",
+        "--format",
+        "json",
+        "--db",
+        str(small_pki["db"]),
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["schema"] == "trustgraph.chains/1"
@@ -76,12 +87,28 @@ def test_chains_json_is_self_describing(small_pki: dict[str, Path]) -> None:
 
 def test_no_path_exits_1_with_an_empty_list(small_pki: dict[str, Path]) -> None:
     _invoke("load", str(small_pki["all"]), "--db", str(small_pki["db"]))
-    result = _invoke("chains", "Unrelated CA", "--anchors", str(small_pki["anchors"]),
-                     "--format", "json", "--db", str(small_pki["db"]))
+    result = _invoke(
+        "chains",
+        "Unrelated CA",
+        "--anchors",
+        str(small_pki["anchors"]),
+        "--format",
+        "json",
+        "--db",
+        str(small_pki["db"]),
+    )
     assert result.exit_code == 1
     assert json.loads(result.stdout)["paths"] == []
-    reach = _invoke("reach", "Unrelated CA", "--anchors", str(small_pki["anchors"]),
-                    "--format", "json", "--db", str(small_pki["db"]))
+    reach = _invoke(
+        "reach",
+        "Unrelated CA",
+        "--anchors",
+        str(small_pki["anchors"]),
+        "--format",
+        "json",
+        "--db",
+        str(small_pki["db"]),
+    )
     assert reach.exit_code == 1 and json.loads(reach.stdout)["anchors"] == []
 
 
@@ -94,8 +121,9 @@ def test_ambiguous_target_lists_candidates(small_pki: dict[str, Path]) -> None:
 
 def test_terminal_tables_print_markup_literally(small_pki: dict[str, Path]) -> None:
     _invoke("load", str(small_pki["all"]), "--db", str(small_pki["db"]))
-    result = _invoke("chains", "Issuing CA", "--anchors", str(small_pki["anchors"]),
-                     "--db", str(small_pki["db"]))
+    result = _invoke(
+        "chains", "Issuing CA", "--anchors", str(small_pki["anchors"]), "--db", str(small_pki["db"])
+    )
     assert "[link=https://evil.example]click me[/link] CA" in result.stdout
     assert "\x1b]8;" not in result.stdout  # no terminal hyperlink was made
 
@@ -114,13 +142,21 @@ def test_csv_and_reach(small_pki: dict[str, Path]) -> None:
 def test_export_jsonl(small_pki: dict[str, Path], tmp_path: Path) -> None:
     _invoke("load", str(small_pki["all"]), "--db", str(small_pki["db"]))
     out = tmp_path / "export.jsonl"
-    result = _invoke("export", "--format", "jsonl", "--out", str(out), "--db",
-                     str(small_pki["db"]))
+    result = _invoke("export", "--format", "jsonl", "--out", str(out), "--db", str(small_pki["db"]))
     assert result.exit_code == 0
     objects = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(objects) == 5
-    required = {"sha256", "subject", "issuer", "serial", "not_before", "not_after", "ca",
-                "issuer_ca", "edge"}
+    required = {
+        "sha256",
+        "subject",
+        "issuer",
+        "serial",
+        "not_before",
+        "not_after",
+        "ca",
+        "issuer_ca",
+        "edge",
+    }
     assert all(required <= set(obj) for obj in objects)
     assert {obj["edge"] for obj in objects} == {"verified"}
 

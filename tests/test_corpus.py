@@ -18,12 +18,19 @@ from trustgraph.sources import Occurrence, read_pem
 pytestmark = pytest.mark.corpus
 
 CCADB_PEMS = "ccadb/AllCertificatePEMsCSVFormat_crtsh_2026-08-20.csv.gz"
-STARTCOM_TO_WOTONG = ("497f91db583f82148ea52b6cfa9a3c19d8e5b067ebf6ddad78e96c956cbcd881",
-                      "e81e53747e2e060d4623974b9efdd1da4bebdcaed456efc63d0d5058c8b25597")
-STARTCOM_TO_WOSIGN = ("8b97f276e45686ce8990bb21e4498f34a4aaaaf0e183933ed5a2476f4809b3cc",
-                      "ce7e10b3ea550920c2be9d391cb7823a7e8f5bfcd3f13c7e11066a190e5b852d")
-CERTUM_TO_G2 = ("1092c43d57bcda0af70291e37fdde88b02de83e3f4013272d4ca2ae3c7498fe4",
-                "7bda50131ea7e55c8fdda63563d12314a7159d5621333ba8bcdad0b8a3a50e6c")
+STARTCOM_TO_WOTONG = (
+    "497f91db583f82148ea52b6cfa9a3c19d8e5b067ebf6ddad78e96c956cbcd881",
+    "e81e53747e2e060d4623974b9efdd1da4bebdcaed456efc63d0d5058c8b25597",
+)
+STARTCOM_TO_WOSIGN = (
+    "8b97f276e45686ce8990bb21e4498f34a4aaaaf0e183933ed5a2476f4809b3cc",
+    "ce7e10b3ea550920c2be9d391cb7823a7e8f5bfcd3f13c7e11066a190e5b852d",
+)
+CERTIFI_2016 = "certifi/cacert-certifi-2016.9.26.pem"
+CERTUM_TO_G2 = (
+    "1092c43d57bcda0af70291e37fdde88b02de83e3f4013272d4ca2ae3c7498fe4",
+    "7bda50131ea7e55c8fdda63563d12314a7159d5621333ba8bcdad0b8a3a50e6c",
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,29 +46,45 @@ def test_every_wosign_certificate_loads(wosign_db: Database) -> None:
     assert counts["certificates"] == 152 and counts["problems"] == 0
 
 
-@pytest.mark.parametrize(("fingerprints", "issuer", "subject"), [
-    (STARTCOM_TO_WOTONG, "StartCom Certification Authority", "CA 沃通根证书"),
-    (STARTCOM_TO_WOSIGN, "StartCom Certification Authority", "Certification Authority of WoSign"),
-    (CERTUM_TO_G2, "Certum CA", "Certification Authority of WoSign G2"),
-])
-def test_case_cross_certificates_are_verified(wosign_db: Database, fingerprints: tuple[str, ...],
-                                              issuer: str, subject: str) -> None:
+@pytest.mark.parametrize(
+    ("fingerprints", "issuer", "subject"),
+    [
+        (STARTCOM_TO_WOTONG, "StartCom Certification Authority", "CA 沃通根证书"),
+        (
+            STARTCOM_TO_WOSIGN,
+            "StartCom Certification Authority",
+            "Certification Authority of WoSign",
+        ),
+        (CERTUM_TO_G2, "Certum CA", "Certification Authority of WoSign G2"),
+    ],
+)
+def test_case_cross_certificates_are_verified(
+    wosign_db: Database, fingerprints: tuple[str, ...], issuer: str, subject: str
+) -> None:
     for fingerprint in fingerprints:
         row = wosign_db.conn.execute(
             "SELECT e.kind, i.subject_cn, s.subject_cn FROM edges e "
             "JOIN cas i ON i.ca_id = e.issuer_ca JOIN cas s ON s.ca_id = e.subject_ca "
-            "WHERE e.certificate = ?", (fingerprint,)).fetchone()
+            "WHERE e.certificate = ?",
+            (fingerprint,),
+        ).fetchone()
         assert row == ("verified", issuer, subject)
 
 
 def test_certum_cross_certificates_by_date(wosign_db: Database, corpus: Path) -> None:
     """With certifi 2016.9.26's roots: both Certum CA -> WoSign G2 paths in mid-2016, none
     before the cross-certificates existed or after they expired (2020-11-02)."""
-    anchors, _ = anchors_from_files(wosign_db, [corpus / "certifi" / "cacert-certifi-2016.9.26.pem"])
+    anchors, _ = anchors_from_files(
+        wosign_db, [corpus / "certifi" / "cacert-certifi-2016.9.26.pem"]
+    )
 
     def paths_at(at: str) -> list[list[str]]:
-        result = api.chains(wosign_db, "Certification Authority of WoSign G2", anchors=anchors,
-                            rules=api.make_rules(at))
+        result = api.chains(
+            wosign_db,
+            "Certification Authority of WoSign G2",
+            anchors=anchors,
+            rules=api.make_rules(at),
+        )
         return [p.certificates for p in result.paths]
 
     mid_2016 = paths_at("2016-06-01")
@@ -73,17 +96,24 @@ def test_certum_cross_certificates_by_date(wosign_db: Database, corpus: Path) ->
 
 
 def test_reach_agrees_with_chains_on_the_case(wosign_db: Database, corpus: Path) -> None:
-    anchors, _ = anchors_from_files(wosign_db, [corpus / "certifi" / "cacert-certifi-2016.9.26.pem"])
-    names = [row[0] for row in wosign_db.conn.execute(
-        "SELECT DISTINCT subject_cn FROM cas WHERE subject_cn LIKE '%WoSign%' "
-        "OR subject_cn LIKE 'StartCom%' ORDER BY 1")]
+    anchors, _ = anchors_from_files(
+        wosign_db, [corpus / "certifi" / "cacert-certifi-2016.9.26.pem"]
+    )
+    names = [
+        row[0]
+        for row in wosign_db.conn.execute(
+            "SELECT DISTINCT subject_cn FROM cas WHERE subject_cn LIKE '%WoSign%' "
+            "OR subject_cn LIKE 'StartCom%' ORDER BY 1"
+        )
+    ]
     assert len(names) > 20
     for at in ("2014-01-01", "2016-06-01", "2018-06-01"):
         for purpose in ("any", "serverAuth"):
             rules = api.make_rules(at, purpose)
             for name in names:
-                chains = api.chains(wosign_db, f"{name}", anchors=anchors, rules=rules,
-                                    max_paths=100000)
+                chains = api.chains(
+                    wosign_db, f"{name}", anchors=anchors, rules=rules, max_paths=100000
+                )
                 reach = api.reach(wosign_db, name, anchors=anchors, rules=rules)
                 assert {r.ca for r in reach.reached} == {p.anchor_ca for p in chains.paths}
 
@@ -94,8 +124,7 @@ def ccadb_rows(corpus: Path) -> int:
         return sum(1 for _ in csv.reader(handle)) - 1
 
 
-def test_whole_ccadb_corpus_is_accounted_for(corpus: Path, ccadb_rows: int,
-                                             tmp_path: Path) -> None:
+def test_whole_ccadb_corpus_is_accounted_for(corpus: Path, ccadb_rows: int, tmp_path: Path) -> None:
     with Database(tmp_path / "ccadb.db") as db:
         report = load_paths(db, [corpus / CCADB_PEMS])
         assert report.found == ccadb_rows and report.reconciles

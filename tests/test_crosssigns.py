@@ -29,11 +29,16 @@ def test_classification(db: Database, pki: PKI, tmp_path: Path) -> None:
     graph = TrustGraph.from_database(db)
     found = {graph.ca(item.ca).label: item for item in find_cross_signs(db, graph)}  # type: ignore[union-attr]
     assert set(found) == {"Root B", "K"}
-    relations = {c.edge.certificate: (c.relation, c.scope)
-                 for c in found["Root B"].cross_certificates}
-    assert relations == {a_to_b.sha256: ("root-to-root", "between-organizations"),
-                         inter_to_b.sha256: ("root-as-intermediate", "between-organizations")}
+    relations = {
+        c.edge.certificate: (c.relation, c.scope) for c in found["Root B"].cross_certificates
+    }
+    assert relations == {
+        a_to_b.sha256: ("root-to-root", "between-organizations"),
+        inter_to_b.sha256: ("root-as-intermediate", "between-organizations"),
+    }
     assert found["Root B"].is_root and len(found["Root B"].issuers) == 3
     assert {c.relation for c in found["K"].cross_certificates} == {"intermediate"}
-    assert {c.scope for c in found["K"].cross_certificates} == {"between-organizations",
-                                                                 "same-organization"}
+    assert {c.scope for c in found["K"].cross_certificates} == {
+        "between-organizations",
+        "same-organization",
+    }

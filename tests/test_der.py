@@ -20,8 +20,9 @@ def _utc(text: str) -> bytes:
 
 def test_utctime_without_seconds_and_with_offset() -> None:
     """Legacy UTCTime forms that cryptography rejects (seen in the WoSign case)."""
-    not_before, not_after = der.parse_validity(_validity(_utc("1211080000Z"),
-                                                         _utc("491231235959+0800")))
+    not_before, not_after = der.parse_validity(
+        _validity(_utc("1211080000Z"), _utc("491231235959+0800"))
+    )
     assert not_before == datetime(2012, 11, 8, tzinfo=UTC)
     assert not_after == datetime(2049, 12, 31, 15, 59, 59, tzinfo=UTC)
 
@@ -32,8 +33,9 @@ def test_generalized_time_with_fraction() -> None:
     assert not_after == datetime(2050, 1, 1, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("blob", [b"", b"\x30", b"\x30\x05\x02\x01", b"\x30\x80\x00\x00",
-                                  b"\x04\x00"])
+@pytest.mark.parametrize(
+    "blob", [b"", b"\x30", b"\x30\x05\x02\x01", b"\x30\x80\x00\x00", b"\x04\x00"]
+)
 def test_malformed_certificates_raise(blob: bytes) -> None:
     with pytest.raises(der.DerError):
         der.split_certificate(blob)

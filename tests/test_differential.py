@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from tests.conftest import load_certs
-from tests.pki import PKI, CA, Cert, when
+from tests.pki import CA, PKI, Cert, when
 from tests.queries import chains
 from trustgraph.database import Database
 
@@ -41,8 +41,7 @@ def _random_web_pki(seed: int) -> tuple[PKI, list[Cert], list[Cert]]:
     pki.issue(cas[0], cas[1])
     if rng.random() < 0.5:
         pki.issue(cas[1], cas[0])
-    leaves = [pki.leaf(rng.choice(cas), f"host{i}.example.com", key_usage="leaf")
-              for i in range(4)]
+    leaves = [pki.leaf(rng.choice(cas), f"host{i}.example.com", key_usage="leaf") for i in range(4)]
     return pki, roots, leaves
 
 
@@ -55,15 +54,21 @@ def test_cryptography_chains_are_found(seed: int, db: Database, tmp_path: Path) 
     agreed = 0
     for at in ("2016-06-01", "2020-06-01"):
         for leaf in leaves:
-            verifier = (PolicyBuilder().store(store).time(when(at))
-                        .build_server_verifier(x509.DNSName(leaf.cert.subject.rfc4514_string()[3:])))
+            verifier = (
+                PolicyBuilder()
+                .store(store)
+                .time(when(at))
+                .build_server_verifier(x509.DNSName(leaf.cert.subject.rfc4514_string()[3:]))
+            )
             try:
                 chain = verifier.verify(leaf.cert, intermediates)
             except VerificationError:
                 continue
             expected = _without_loops(list(reversed(chain)))
-            found = [p.certificates for p in chains(db, leaf.sha256, roots, at=at,
-                                                     purpose="serverAuth").paths]
+            found = [
+                p.certificates
+                for p in chains(db, leaf.sha256, roots, at=at, purpose="serverAuth").paths
+            ]
             assert expected in found, (seed, at, leaf.subject.cn)
             agreed += 1
     if seed == 0:
@@ -76,8 +81,12 @@ def _without_loops(chain: list[x509.Certificate]) -> list[str]:
     back, are dropped; the next certificate is issued by the same CA either way."""
     kept: list[tuple[tuple[bytes, bytes], str]] = []
     for cert in chain:
-        ca = (cert.subject.public_bytes(), cert.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+        ca = (
+            cert.subject.public_bytes(),
+            cert.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            ),
+        )
         seen = [entry[0] for entry in kept]
         if ca in seen:
             kept = kept[: seen.index(ca) + 1]

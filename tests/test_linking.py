@@ -10,7 +10,7 @@ from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import load_certs
-from tests.pki import PKI, CA, Cert, write_pem
+from tests.pki import CA, PKI, Cert, write_pem
 from trustgraph.anchors import database_roots
 from trustgraph.database import Database
 from trustgraph.loader import load_paths
@@ -25,26 +25,39 @@ def _edge(db: Database, cert: Cert) -> tuple[str, str | None, str | None]:
 
 
 def _ca_of(db: Database, cert: Cert) -> str:
-    return str(db.conn.execute("SELECT ca_id FROM certificates WHERE sha256 = ?",
-                               (cert.sha256,)).fetchone()[0])
+    return str(
+        db.conn.execute(
+            "SELECT ca_id FROM certificates WHERE sha256 = ?", (cert.sha256,)
+        ).fetchone()[0]
+    )
 
 
-def test_names_equal_under_rfc5280_but_encoded_differently(db: Database, pki: PKI,
-                                                           tmp_path: Path) -> None:
+def test_names_equal_under_rfc5280_but_encoded_differently(
+    db: Database, pki: PKI, tmp_path: Path
+) -> None:
     """The issuer field says PRINTABLESTRING 'mixed   CASE root' where the root's subject is
     UTF8String 'Mixed Case Root': still the same name, so the edge is verified."""
     root = pki.ca("Mixed Case Root")
     root_cert = pki.root(root)
-    variant = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mixed   CASE root",
-                                            _type=_ASN1Type.PrintableString)])
+    variant = x509.Name(
+        [
+            x509.NameAttribute(
+                NameOID.COMMON_NAME, "mixed   CASE root", _type=_ASN1Type.PrintableString
+            )
+        ]
+    )
     child_key = pki.new_key()
-    child = (x509.CertificateBuilder().subject_name(x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, "Child")])).issuer_name(variant)
-        .public_key(child_key.public_key()).serial_number(7)
+    child = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Child")]))
+        .issuer_name(variant)
+        .public_key(child_key.public_key())
+        .serial_number(7)
         .not_valid_before(root_cert.cert.not_valid_before_utc)
         .not_valid_after(root_cert.cert.not_valid_after_utc)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(root.key, hashes.SHA256()))
+        .sign(root.key, hashes.SHA256())
+    )
     from cryptography.hazmat.primitives.serialization import Encoding
 
     child_cert = Cert(child.public_bytes(Encoding.DER), CA(child.subject, child_key), root)
@@ -116,6 +129,7 @@ def test_non_ascii_names(db: Database, pki: PKI, tmp_path: Path) -> None:
     child = pki.issue(root, "沃通 子 CA")
     load_certs(db, tmp_path, pki.certs)
     assert _edge(db, child)[:2] == ("verified", _ca_of(db, root_cert))
-    subject = db.conn.execute("SELECT subject FROM cas WHERE ca_id = ?",
-                              (_ca_of(db, child),)).fetchone()[0]
+    subject = db.conn.execute(
+        "SELECT subject FROM cas WHERE ca_id = ?", (_ca_of(db, child),)
+    ).fetchone()[0]
     assert subject == "CN=沃通 子 CA"

@@ -15,13 +15,16 @@ from trustgraph.database import Database
 from trustgraph.loader import load_paths
 
 
-def test_counts_reconcile_with_duplicates_and_garbage(db: Database, pki: PKI,
-                                                      tmp_path: Path) -> None:
+def test_counts_reconcile_with_duplicates_and_garbage(
+    db: Database, pki: PKI, tmp_path: Path
+) -> None:
     a, b = pki.root("Root A"), pki.root("Root B")
     junk = base64.b64encode(b"\x30\x03\x02\x01\x05").decode()
     bundle = tmp_path / "mixed.pem"
     bundle.write_text(
-        a.pem + b.pem + a.pem
+        a.pem
+        + b.pem
+        + a.pem
         + f"-----BEGIN CERTIFICATE-----\n{junk}\n-----END CERTIFICATE-----\n"
         + "-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----\n"
     )
@@ -42,8 +45,7 @@ def test_sources_and_problems_are_recorded(db: Database, pki: PKI, tmp_path: Pat
     load_paths(db, [bundle])
     sources = db.sources()
     assert [s.path for s in sources] == [str(bundle)]
-    assert sources[0].summary == {"found": 2, "certificates_new": 1, "duplicates": 0,
-                                  "skipped": 1}
+    assert sources[0].summary == {"found": 2, "certificates_new": 1, "duplicates": 0, "skipped": 1}
     assert db.conn.execute("SELECT COUNT(*) FROM problems").fetchone()[0] == 1
 
 
@@ -59,8 +61,9 @@ def _with_broken_critical_key_usage(der: bytes, issuer_key: object) -> bytes:
     return resign_tbs(der, raw.replace(good_value, broken), issuer_key)
 
 
-def test_unreadable_critical_extension_loads_but_breaks_paths(db: Database, pki: PKI,
-                                                               tmp_path: Path) -> None:
+def test_unreadable_critical_extension_loads_but_breaks_paths(
+    db: Database, pki: PKI, tmp_path: Path
+) -> None:
     root = pki.ca("Root")
     root_cert = pki.root(root)
     middle = pki.ca("Broken KU CA")
@@ -75,7 +78,8 @@ def test_unreadable_critical_extension_loads_but_breaks_paths(db: Database, pki:
     report = load_paths(db, [path])
     assert report.loaded == 1 and not report.skipped
     assert any("2.5.29.15" in w.reason for w in report.warnings)
-    edge = db.conn.execute("SELECT kind FROM edges WHERE certificate = ?",
-                           (record.sha256,)).fetchone()
+    edge = db.conn.execute(
+        "SELECT kind FROM edges WHERE certificate = ?", (record.sha256,)
+    ).fetchone()
     assert edge == ("verified",)
     assert paths(db, "Below Broken", [root_cert]) == []

@@ -14,7 +14,8 @@ def test_case_space_and_unicode_folding() -> None:
     b = _rdns(("2.5.4.6", "cn"), ("2.5.4.3", "wosign root"))
     assert names.name_key(a) == names.name_key(b)
     assert names.name_key(_rdns(("2.5.4.3", "Ｗｏｓｉｇｎ"))) == names.name_key(
-        _rdns(("2.5.4.3", "wosign")))
+        _rdns(("2.5.4.3", "wosign"))
+    )
 
 
 def test_order_of_rdns_matters_but_not_order_inside_one() -> None:
@@ -22,11 +23,12 @@ def test_order_of_rdns_matters_but_not_order_inside_one() -> None:
     multi_b = ((("2.5.4.3", "x"), ("2.5.4.10", "o")),)
     assert names.name_key(multi_a) == names.name_key(multi_b)
     assert names.name_key(_rdns(("2.5.4.10", "O"), ("2.5.4.3", "X"))) != names.name_key(
-        _rdns(("2.5.4.3", "X"), ("2.5.4.10", "O")))
+        _rdns(("2.5.4.3", "X"), ("2.5.4.10", "O"))
+    )
 
 
 def test_values_cannot_forge_structure() -> None:
-    forged = _rdns(('2.5.4.3', 'a"],["2.5.4.3","b'))
+    forged = _rdns(("2.5.4.3", 'a"],["2.5.4.3","b'))
     honest = _rdns(("2.5.4.3", "a"), ("2.5.4.3", "b"))
     assert names.name_key(forged) != names.name_key(honest)
 
@@ -38,6 +40,7 @@ def test_display_name_escapes_rfc4514() -> None:
 
 def test_string_types_read_alike() -> None:
     """The same value as PrintableString, UTF8String, BMPString and TeletexString."""
+
     def name_der(tag: int, value: bytes) -> bytes:
         atv = b"\x06\x03\x55\x04\x03" + bytes([tag, len(value)]) + value
         seq = b"\x30" + bytes([len(atv)]) + atv

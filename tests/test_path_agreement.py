@@ -16,7 +16,7 @@ import pytest
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tests.conftest import load_certs
-from tests.pki import PKI, CA, when
+from tests.pki import CA, PKI, when
 from tests.queries import anchor_set
 from trustgraph import api
 from trustgraph.chains import find_chains
@@ -37,18 +37,20 @@ def reference_valid(edges: list[Edge], rules: PathRules) -> bool:
         if not rules.usable(edge):
             return False
         exempt = edge.self_issued and not last
-        if rules.checks_names and not exempt:
-            if not all(satisfies(edge.names, nc) for nc in constraints):
-                return False
+        if (
+            rules.checks_names
+            and not exempt
+            and not all(satisfies(edge.names, nc) for nc in constraints)
+        ):
+            return False
         if last:
             break
         if not rules.can_issue(edge):
             return False
-        if not edge.self_issued:
-            if remaining is not None:
-                if remaining <= 0:
-                    return False
-                remaining -= 1
+        if not edge.self_issued and remaining is not None:
+            if remaining <= 0:
+                return False
+            remaining -= 1
         if edge.path_len is not None:
             remaining = edge.path_len if remaining is None else min(remaining, edge.path_len)
         if rules.checks_names and edge.name_constraints is not None:
@@ -56,8 +58,13 @@ def reference_valid(edges: list[Edge], rules: PathRules) -> bool:
     return True
 
 
-def reference_paths(graph: TrustGraph, anchors: dict[str, str], target_cas: frozenset[str],
-                    certificate: str | None, rules: PathRules) -> list[list[str]]:
+def reference_paths(
+    graph: TrustGraph,
+    anchors: dict[str, str],
+    target_cas: frozenset[str],
+    certificate: str | None,
+    rules: PathRules,
+) -> list[list[str]]:
     found: list[list[str]] = []
     all_edges = [e for e in graph.edges.values() if not e.is_self_loop]
 
@@ -111,8 +118,9 @@ def random_pki(seed: int) -> tuple[PKI, list, list]:
             if rng.random() < 0.15:
                 options["permitted_dns"] = [rng.choice(["example.com", "example.org"])]
             pki.issue(issuer, ca, **options)
-    leaves = [pki.leaf(rng.choice(cas), rng.choice(["a.example.com", "b.example.org"]))
-              for _ in range(3)]
+    leaves = [
+        pki.leaf(rng.choice(cas), rng.choice(["a.example.com", "b.example.org"])) for _ in range(3)
+    ]
     return pki, roots, leaves
 
 
@@ -131,8 +139,9 @@ def test_chains_and_reach_match_the_reference(seed: int, db: Database, tmp_path:
             rules = api.make_rules(at, purpose, max_depth=5)
             for query in targets:
                 target = resolve_target(db, query)
-                expected = reference_paths(graph, representative, target.cas,
-                                           target.certificate, rules)
+                expected = reference_paths(
+                    graph, representative, target.cas, target.certificate, rules
+                )
                 result = find_chains(graph, target, anchors, rules, max_paths=10**6)
                 assert not result.truncated or set(result.truncated) == {"max_depth"}
                 assert [p.certificates for p in result.paths] == expected, (query, at, purpose)
@@ -145,6 +154,7 @@ def test_chains_and_reach_match_the_reference(seed: int, db: Database, tmp_path:
                     found = by_anchor[item.ca]
                     assert item.shortest == min(p.length for p in found)
                     assert KIND_RANK[item.best_kind] == max(
-                        KIND_RANK[weakest([e.kind for e in p.edges])] for p in found)
+                        KIND_RANK[weakest([e.kind for e in p.edges])] for p in found
+                    )
                 checked += len(expected)
     assert checked > 0

@@ -14,21 +14,27 @@ from trustgraph.sources import Occurrence, Problem, read_paths, read_pem
 
 
 def _split(items: list[Occurrence | Problem]) -> tuple[list[Occurrence], list[Problem]]:
-    return ([i for i in items if isinstance(i, Occurrence)],
-            [i for i in items if isinstance(i, Problem)])
+    return (
+        [i for i in items if isinstance(i, Occurrence)],
+        [i for i in items if isinstance(i, Problem)],
+    )
 
 
 def test_certifi_style_bundle_with_comments(pki: PKI, tmp_path: Path) -> None:
     """Comment lines and blank lines between blocks, as in certifi's cacert.pem."""
     certs = [pki.root(f"Root {i}") for i in range(3)]
-    text = "".join(f"\n# Issuer: CN=Root {i}\n# Label: \"Root {i}\"\n{c.pem}\n"
-                   for i, c in enumerate(certs))
+    text = "".join(
+        f'\n# Issuer: CN=Root {i}\n# Label: "Root {i}"\n{c.pem}\n' for i, c in enumerate(certs)
+    )
     bundle = tmp_path / "cacert.pem"
     bundle.write_text(text)
     found, problems = _split(list(read_paths([bundle])))
     assert [o.der for o in found] == [c.der for c in certs]
     assert not problems
-    assert found[1].location == f"{bundle}:{text.splitlines().index('-----BEGIN CERTIFICATE-----', 6) + 1}"
+    assert (
+        found[1].location
+        == f"{bundle}:{text.splitlines().index('-----BEGIN CERTIFICATE-----', 6) + 1}"
+    )
 
 
 def test_blank_lines_and_irregular_breaks_inside_a_block(pki: PKI) -> None:
@@ -44,8 +50,10 @@ def test_one_line_block_and_trusted_certificate(pki: PKI) -> None:
     cert = pki.root("One Line")
     body = base64.b64encode(cert.der).decode()
     trusted = base64.b64encode(cert.der + b"\x30\x03\x06\x01\x00").decode()
-    text = (f"-----BEGIN CERTIFICATE-----{body}-----END CERTIFICATE-----\n"
-            f"-----BEGIN TRUSTED CERTIFICATE-----\n{trusted}\n-----END TRUSTED CERTIFICATE-----\n")
+    text = (
+        f"-----BEGIN CERTIFICATE-----{body}-----END CERTIFICATE-----\n"
+        f"-----BEGIN TRUSTED CERTIFICATE-----\n{trusted}\n-----END TRUSTED CERTIFICATE-----\n"
+    )
     found, _problems = _split(list(read_pem(text, "x")))
     assert [o.der for o in found] == [cert.der, cert.der]
 
@@ -78,7 +86,9 @@ def test_der_file_and_directory_walk(pki: PKI, tmp_path: Path) -> None:
     (tmp_path / "a" / "empty.crt").write_text("nothing here\n")
     found, problems = _split(list(read_paths([tmp_path])))
     assert sorted(o.der for o in found) == sorted([first.der, second.der])
-    assert [(Path(p.location).name, p.kind) for p in problems] == [("empty.crt", "not-a-certificate")]
+    assert [(Path(p.location).name, p.kind) for p in problems] == [
+        ("empty.crt", "not-a-certificate")
+    ]
 
 
 def test_missing_path_is_a_problem(tmp_path: Path) -> None:
@@ -105,7 +115,8 @@ def test_ccadb_csv_rows_plain_and_gzip(pki: PKI, tmp_path: Path) -> None:
         assert [o.location for o in found] == [f"{path} row 2", f"{path} row 4"]
         assert found[0].claimed_sha256 == a.sha256 and found[1].claimed_sha256 == "00" * 32
         assert [(p.location, p.reason) for p in problems] == [
-            (f"{path} row 3", "empty certificate cell")]
+            (f"{path} row 3", "empty certificate cell")
+        ]
 
 
 def test_csv_without_a_pem_column_says_what_it_found(tmp_path: Path) -> None:
