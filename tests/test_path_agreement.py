@@ -10,6 +10,7 @@ shortest length and the strongest weakest-edge kind.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ from tests.conftest import load_certs
 from tests.pki import CA, PKI, when
 from tests.queries import anchor_set
 from trustgraph import api
+from trustgraph.anchors import AnchorSet
+from trustgraph.distrust import NameRule
+from trustgraph.revocations import Revocation, RevocationIndex
 from trustgraph.chains import find_chains
 from trustgraph.database import Database
 from trustgraph.graph import Edge, TrustGraph
@@ -28,13 +32,21 @@ from trustgraph.reach import find_reach
 from trustgraph.targets import resolve_target
 
 
-def reference_valid(edges: list[Edge], rules: PathRules) -> bool:
-    """RFC 5280 6.1 over a whole path, anchor side first (the anchor is not judged)."""
+def reference_valid(edges: list[Edge], rules: PathRules, anchors: AnchorSet,
+                    graph: TrustGraph, anchor: str) -> bool:
+    """RFC 5280 6.1 over a whole path, anchor side first (the anchor is not judged), plus
+    the trust store's distrust-after dates, subject-name rules and distrusted certificates."""
     remaining: int | None = None
     constraints = []
+    cas = [anchor] + [edge.subject_ca for edge in edges]
     for index, edge in enumerate(edges):
         last = index == len(edges) - 1
-        if not rules.usable(edge):
+        if not rules.usable(edge) or edge.certificate in anchors.blocked:
+            return False
+        cutoffs = [anchors.distrust_after.get(anchor)] + [
+            rule.not_before_after for ca in cas[: index + 1] for rule in anchors.name_rules
+            if graph.ca(ca).subject_key in rule.subject_keys]  # type: ignore[union-attr]
+        if any(c and edge.not_before and edge.not_before > c for c in cutoffs):
             return False
         exempt = edge.self_issued and not last
         if (
@@ -60,11 +72,12 @@ def reference_valid(edges: list[Edge], rules: PathRules) -> bool:
 
 def reference_paths(
     graph: TrustGraph,
-    anchors: dict[str, str],
+    anchor_set: AnchorSet,
     target_cas: frozenset[str],
     certificate: str | None,
     rules: PathRules,
 ) -> list[list[str]]:
+    anchors = {ca: anchor_set.certificate_for(ca) for ca in anchor_set.cas}
     found: list[list[str]] = []
     all_edges = [e for e in graph.edges.values() if not e.is_self_loop]
 
@@ -73,7 +86,7 @@ def reference_paths(
             end = path[-1]
             done = end.certificate == certificate if certificate else end.subject_ca in target_cas
             if done:
-                if reference_valid(path, rules):
+                if reference_valid(path, rules, anchor_set, graph, anchor):
                     found.append([anchors[anchor], *(e.certificate for e in path)])
                 return
             if end.subject_ca in target_cas:
@@ -84,7 +97,7 @@ def reference_paths(
             if edge.issuer_ca == ca and edge.subject_ca not in visited:
                 walk(edge.subject_ca, [*path, edge], visited | {edge.subject_ca}, anchor)
 
-    for anchor in anchors:
+    for anchor in sorted(anchors):
         if not certificate and anchor in target_cas:
             found.append([anchors[anchor]])
             continue
@@ -124,24 +137,47 @@ def random_pki(seed: int) -> tuple[PKI, list, list]:
     return pki, roots, leaves
 
 
+def _with_store_rules(anchors: AnchorSet, graph: TrustGraph, rng: random.Random) -> AnchorSet:
+    """Random trust-store extras: a distrust-after date, a subject-name rule, a blocked
+    certificate (each sometimes)."""
+    dates = ["2011-01-01T00:00:00Z", "2013-01-01T00:00:00Z", "2016-06-01T00:00:00Z"]
+    cas = sorted(graph.graph.nodes)
+    extras: dict = {}
+    if rng.random() < 0.5:
+        extras["distrust_after"] = {rng.choice(sorted(anchors.cas)): rng.choice(dates)}
+    if rng.random() < 0.5:
+        subject = graph.ca(rng.choice(cas)).subject_key  # type: ignore[union-attr]
+        extras["name_rules"] = (NameRule(frozenset([subject]), ("x",), rng.choice(dates),
+                                         "2000-01-01T00:00:00Z", "test"),)
+    if rng.random() < 0.3:
+        extras["blocked"] = frozenset([rng.choice(sorted(graph.edges))])
+    return replace(anchors, **extras)
+
+
+def _random_revocations(graph: TrustGraph, rng: random.Random) -> RevocationIndex:
+    chosen = rng.sample(sorted(graph.edges), k=min(2, len(graph.edges)))
+    return RevocationIndex({
+        chosen[0]: Revocation(chosen[0], "2015-01-01T00:00:00Z", None, "test"),
+        chosen[-1]: Revocation(chosen[-1], None, "2018-01-01T00:00:00Z", "test"),
+    })
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_chains_and_reach_match_the_reference(seed: int, db: Database, tmp_path: Path) -> None:
     pki, roots, leaves = random_pki(seed)
     load_certs(db, tmp_path, pki.certs)
     graph = TrustGraph.from_database(db)
-    anchors = anchor_set(db, roots)
-    representative = {ca: anchors.certificate_for(ca) for ca in anchors.cas}
+    anchors = _with_store_rules(anchor_set(db, roots), graph, random.Random(seed))
+    revocations = _random_revocations(graph, random.Random(seed + 1000))
     ca_names = sorted({c.subject.cn for c in pki.certs if c.subject.cn.startswith("CA ")})
     targets = ca_names + [leaf.sha256 for leaf in leaves]
     checked = 0
     for at in ("2010-06-01", "2013-06-01", "2017-06-01", "2020-06-01"):
         for purpose in ("any", "serverAuth"):
-            rules = api.make_rules(at, purpose, max_depth=5)
+            rules = replace(api.make_rules(at, purpose, max_depth=5), revocations=revocations)
             for query in targets:
                 target = resolve_target(db, query)
-                expected = reference_paths(
-                    graph, representative, target.cas, target.certificate, rules
-                )
+                expected = reference_paths(graph, anchors, target.cas, target.certificate, rules)
                 result = find_chains(graph, target, anchors, rules, max_paths=10**6)
                 assert not result.truncated or set(result.truncated) == {"max_depth"}
                 assert [p.certificates for p in result.paths] == expected, (query, at, purpose)

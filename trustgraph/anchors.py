@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from trustgraph.database import Database
+from trustgraph.distrust import NameRule
 from trustgraph.errors import UsageError
 from trustgraph.loader import LoadReport, load_paths
 from trustgraph.progress import Progress
@@ -20,10 +21,15 @@ from trustgraph.progress import Progress
 
 @dataclass(frozen=True)
 class AnchorSet:
-    """Anchor CAs, each with the fingerprints of its anchor certificates (sorted)."""
+    """Anchor CAs, each with the fingerprints of its anchor certificates (sorted), and what
+    the trust store they come from says beyond that: per-anchor distrust-after dates,
+    certificates it distrusts outright, and subject-name distrust rules in force."""
 
     cas: dict[str, tuple[str, ...]]
     source: dict[str, Any] = field(default_factory=dict)
+    distrust_after: dict[str, str] = field(default_factory=dict)
+    blocked: frozenset[str] = frozenset()
+    name_rules: tuple[NameRule, ...] = ()
 
     def certificate_for(self, ca_id: str) -> str:
         """The anchor certificate that stands for ``ca_id`` in paths (the lowest SHA-256)."""
@@ -39,8 +45,19 @@ class AnchorSet:
     def __len__(self) -> int:
         return len(self.cas)
 
+    def without(self, cas: set[str]) -> AnchorSet:
+        """The same trust store without the anchors ``cas``."""
+        return replace(self, cas={ca: fps for ca, fps in self.cas.items() if ca not in cas})
+
     def as_dict(self) -> dict[str, Any]:
-        return {**self.source, "count": len(self.cas)}
+        result = {**self.source, "count": len(self.cas)}
+        if self.distrust_after:
+            result["distrust_after"] = dict(sorted(self.distrust_after.items()))
+        if self.blocked:
+            result["distrusted_certificates"] = sorted(self.blocked)
+        if self.name_rules:
+            result["name_rules"] = [rule.as_dict() for rule in self.name_rules]
+        return result
 
 
 def _group(rows: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:

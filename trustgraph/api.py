@@ -7,8 +7,10 @@ on one graph).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from trustgraph import stores
 from trustgraph.anchors import AnchorSet, database_roots
 from trustgraph.chains import ChainsResult, find_chains
 from trustgraph.database import Database, iso
@@ -22,6 +24,7 @@ from trustgraph.pathrules import (
     Purpose,
 )
 from trustgraph.reach import ReachResult, find_reach
+from trustgraph.revocations import RevocationIndex
 from trustgraph.sigpolicy import SignaturePolicy, load_policy
 from trustgraph.targets import resolve_target
 
@@ -72,6 +75,24 @@ def make_rules(
     return PathRules(as_iso(at), chosen, verified_only, policy, max_depth)
 
 
+def with_revocations(db: Database, rules: PathRules) -> PathRules:
+    """``rules`` with the database's revocations, unless it already carries some."""
+    if rules.revocations.by_certificate:
+        return rules
+    return replace(rules, revocations=RevocationIndex.from_database(db))
+
+
+def anchors_for(db: Database, *, store: str | None = None, at: When = None) -> AnchorSet:
+    """The anchors of ``store`` at ``at``, or every self-signed root without a store.
+
+    Raises:
+        UsageError: the store does not exist or has no snapshot that early.
+    """
+    if store is None:
+        return database_roots(db)
+    return stores.anchors_at(db, store, as_iso(at))
+
+
 def chains(
     db: Database,
     target: str,
@@ -82,7 +103,8 @@ def chains(
     timeout: float = DEFAULT_TIMEOUT,
     graph: TrustGraph | None = None,
 ) -> ChainsResult:
-    """Every path from an anchor to ``target`` (see :mod:`trustgraph.chains`).
+    """Every path from an anchor to ``target`` (see :mod:`trustgraph.chains`), with the
+    database's revocations.
 
     Raises:
         TargetError: ``target`` matches nothing (AmbiguousTargetError: several CAs).
@@ -90,12 +112,13 @@ def chains(
     """
     if max_paths < 1:
         raise UsageError("max_paths must be at least 1")
-    resolved = resolve_target(db, target)
+    rules = with_revocations(db, rules or make_rules())
+    resolved = resolve_target(db, target, rules.at)
     return find_chains(
         graph or TrustGraph.from_database(db),
         resolved,
         anchors if anchors is not None else database_roots(db),
-        rules or make_rules(),
+        rules,
         max_paths,
         timeout,
     )
@@ -109,15 +132,17 @@ def reach(
     rules: PathRules | None = None,
     graph: TrustGraph | None = None,
 ) -> ReachResult:
-    """The anchors that reach ``target`` (see :mod:`trustgraph.reach`).
+    """The anchors that reach ``target`` (see :mod:`trustgraph.reach`), with the
+    database's revocations.
 
     Raises:
         TargetError: ``target`` matches nothing (AmbiguousTargetError: several CAs).
     """
-    resolved = resolve_target(db, target)
+    rules = with_revocations(db, rules or make_rules())
+    resolved = resolve_target(db, target, rules.at)
     return find_reach(
         graph or TrustGraph.from_database(db),
         resolved,
         anchors if anchors is not None else database_roots(db),
-        rules or make_rules(),
+        rules,
     )

@@ -19,7 +19,7 @@ from trustgraph.anchors import AnchorSet
 from trustgraph.certificate import NameConstraints
 from trustgraph.graph import Edge, TrustGraph
 from trustgraph.pathrules import DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, PathRules, weakest
-from trustgraph.pathsearch import SearchContext
+from trustgraph.pathsearch import SearchContext, earlier
 from trustgraph.targets import Target
 
 _CLOCK_EVERY = 512
@@ -74,6 +74,7 @@ class _State:
 
     remaining: int | None = None  # max_path_length; None while no pathLenConstraint applies
     constraints: tuple[NameConstraints, ...] = ()
+    cutoff: str | None = None  # latest notBefore allowed from here down (distrust rules)
 
 
 class _Enumerator:
@@ -124,7 +125,7 @@ class _Enumerator:
         if need > self.level:
             self._note_deeper()
             return
-        self._extend(anchor, [], {anchor}, _State(), anchor)
+        self._extend(anchor, [], {anchor}, _State(cutoff=context.anchor_cutoff(anchor)), anchor)
 
     def _note_deeper(self) -> None:
         """A valid partial path needs more certificates than the last level allows."""
@@ -141,6 +142,8 @@ class _Enumerator:
         depth = len(edges) + 1  # depth of the certificate about to be added
         for edge in context.graph.out_edges(ca):
             if edge.subject_ca in visited or not context.usable(edge):
+                continue
+            if state.cutoff and edge.not_before and edge.not_before > state.cutoff:
                 continue
             if context.is_final(edge):
                 if depth == self.level and self._names_allowed(edge, state):
@@ -184,7 +187,8 @@ class _Enumerator:
         constraints = state.constraints
         if self.context.rules.checks_names and edge.name_constraints is not None:
             constraints = (*constraints, edge.name_constraints)
-        return _State(remaining, constraints)
+        cutoff = earlier(state.cutoff, self.context.cutoff_at(edge.subject_ca))
+        return _State(remaining, constraints, cutoff)
 
 
 _REASONS = {
@@ -204,7 +208,7 @@ def find_chains(
     """Every valid path from an anchor to ``target`` under ``rules``, within the bounds."""
     started = time.perf_counter()
     result = ChainsResult(target, anchors, rules, max_paths)
-    context = SearchContext(graph, rules, target)
+    context = SearchContext(graph, rules, target, anchors)
     _Enumerator(context, anchors, max_paths, timeout).run(result)
     result.seconds = time.perf_counter() - started
     return result

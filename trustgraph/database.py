@@ -110,6 +110,77 @@ CREATE TABLE IF NOT EXISTS problems (
     kind TEXT NOT NULL,
     reason TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS revocations (
+    certificate TEXT,
+    issuer_key TEXT,
+    serial TEXT,
+    revoked_at TEXT,
+    no_later_than TEXT,
+    source TEXT NOT NULL,
+    note TEXT,
+    UNIQUE (certificate, issuer_key, serial, source)
+);
+CREATE TABLE IF NOT EXISTS declarations (
+    certificate TEXT PRIMARY KEY,
+    issuer_certificate TEXT,
+    same_ca_as TEXT,
+    source TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS store_snapshots (
+    id INTEGER PRIMARY KEY,
+    store TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    source_kind TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    description TEXT,
+    loaded_at TEXT NOT NULL,
+    UNIQUE (store, as_of)
+);
+CREATE TABLE IF NOT EXISTS store_anchors (
+    snapshot_id INTEGER NOT NULL,
+    certificate TEXT NOT NULL,
+    distrust_after TEXT,
+    label TEXT,
+    UNIQUE (snapshot_id, certificate)
+);
+CREATE TABLE IF NOT EXISTS store_blocked (
+    snapshot_id INTEGER NOT NULL,
+    certificate TEXT,
+    issuer_key TEXT,
+    serial TEXT,
+    label TEXT
+);
+CREATE TABLE IF NOT EXISTS distrust_rules (
+    id INTEGER PRIMARY KEY,
+    store TEXT NOT NULL,
+    subjects TEXT NOT NULL,
+    not_before_after TEXT NOT NULL,
+    effective TEXT NOT NULL,
+    source TEXT NOT NULL,
+    note TEXT,
+    UNIQUE (store, subjects, not_before_after, effective)
+);
+CREATE TABLE IF NOT EXISTS owners (
+    name TEXT PRIMARY KEY,
+    aliases TEXT,
+    source TEXT
+);
+CREATE TABLE IF NOT EXISTS ownership (
+    owner TEXT NOT NULL,
+    owned TEXT NOT NULL,
+    start TEXT,
+    until TEXT,
+    source TEXT NOT NULL,
+    UNIQUE (owner, owned, start)
+);
+CREATE TABLE IF NOT EXISTS operator_facts (
+    certificate TEXT,
+    organization TEXT,
+    owner TEXT NOT NULL,
+    basis TEXT NOT NULL,
+    source TEXT NOT NULL,
+    UNIQUE (certificate, organization, owner, basis)
+);
 """
 
 CERTIFICATE_COLUMNS = (

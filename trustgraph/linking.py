@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from trustgraph import der
 from trustgraph.database import Database
+from trustgraph.declared import declared_issuer_ca, link_declared
 from trustgraph.progress import NullProgress, Progress
 from trustgraph.signatures import Outcome, signature_spec, verify
 
@@ -73,6 +74,7 @@ def link_pending(
     Raises:
         sqlite3.Error: the database cannot be read or written.
     """
+    link_declared(db)
     pending = pending_fingerprints(db, new_issuer_names)
     progress = progress or NullProgress()
     progress.start("checking signatures", len(pending))
@@ -82,7 +84,9 @@ def link_pending(
         batch = pending[start : start + _BATCH]
         rows = _link_rows(db, batch)
         _load_candidates(db, {row[1] for row in rows} - set(candidates_by_name), candidates_by_name)
-        decisions = [decide(row, candidates_by_name.get(row[1], [])) for row in rows]
+        decisions = [
+            _with_declaration(db, decide(row, candidates_by_name.get(row[1], []))) for row in rows
+        ]
         db.insert_rows(
             "edges",
             ("certificate", "issuer_ca", "subject_ca", "kind", "reason"),
@@ -96,6 +100,23 @@ def link_pending(
         progress.advance(len(batch))
     progress.finish()
     return summary
+
+
+def _with_declaration(db: Database, decision: EdgeDecision) -> EdgeDecision:
+    """Where no loaded CA can have issued a certificate, a declaration still can say who
+    did: the edge is then declared."""
+    if decision.kind != NONE:
+        return decision
+    issuer = declared_issuer_ca(db, decision.certificate)
+    if issuer is None:
+        return decision
+    return EdgeDecision(
+        decision.certificate,
+        issuer,
+        decision.subject_ca,
+        DECLARED,
+        "issuer declared by metadata; its certificate bytes are not loaded",
+    )
 
 
 def pending_fingerprints(db: Database, new_issuer_names: Iterable[str] = ()) -> list[str]:
@@ -146,7 +167,7 @@ def _load_candidates(
         marks = ",".join("?" for _ in chunk)
         for subject_key, ca, spki, ski in db.conn.execute(
             f"SELECT subject_key, ca_id, spki, ski FROM cas WHERE subject_key IN ({marks}) "
-            "ORDER BY ca_id",
+            "AND spki IS NOT NULL ORDER BY ca_id",
             chunk,
         ):
             into[subject_key].append(Candidate(ca, spki, ski))

@@ -25,7 +25,7 @@ from trustgraph.database import (
 )
 from trustgraph.errors import CertificateParseError
 from trustgraph.progress import NullProgress, Progress
-from trustgraph.sources import Occurrence, Problem, read_paths
+from trustgraph.sources import Item, Occurrence, Problem, read_paths
 
 # Problems of these kinds are inputs that were never certificates (an empty file, a private
 # key block); every other problem is a certificate that could not be loaded.
@@ -100,17 +100,32 @@ def load_paths(
     Raises:
         DatabaseError: the database cannot be written.
     """
+    return load_items(db, [(str(path), read_paths([path])) for path in paths], progress)
+
+
+def load_items(
+    db: Database,
+    sources: Sequence[tuple[str, Iterable[Item]]],
+    progress: Progress | None = None,
+    kind: str = "certificates",
+) -> LoadReport:
+    """Load certificates from already-read sources: ``(label, items)`` pairs, where the
+    items are what :mod:`trustgraph.sources` yields. Then decide the new edges.
+
+    Raises:
+        DatabaseError: the database cannot be written.
+    """
     started = time.perf_counter()
     progress = progress or NullProgress()
-    report = LoadReport([str(p) for p in paths])
+    report = LoadReport([label for label, _items in sources])
     seen: set[str] = set()
     new_names: set[str] = set()
-    for path in paths:
-        source_id = db.add_source("certificates", str(path))
+    for label, items in sources:
+        source_id = db.add_source(kind, label)
         before = (report.found, report.loaded, report.duplicates, len(report.skipped))
-        progress.start(f"reading {path}", None)
+        progress.start(f"reading {label}", None)
         batch: list[Occurrence] = []
-        for item in read_paths([path]):
+        for item in items:
             if isinstance(item, Problem):
                 _record_problem(db, report, source_id, item)
                 continue

@@ -21,6 +21,7 @@ from typing import Any
 from trustgraph.certificate import KEY_CERT_SIGN
 from trustgraph.graph import Edge
 from trustgraph.linking import DECLARED, UNVERIFIABLE, VERIFIED
+from trustgraph.revocations import EMPTY, RevocationIndex
 from trustgraph.sigpolicy import DEFAULT, SignaturePolicy
 
 SERVER_AUTH_EKU = "1.3.6.1.5.5.7.3.1"
@@ -48,6 +49,7 @@ class PathRules:
     verified_only: bool = False
     signature_policy: SignaturePolicy = field(default=DEFAULT)
     max_depth: int = DEFAULT_MAX_DEPTH
+    revocations: RevocationIndex = field(default=EMPTY, compare=False)
 
     @property
     def checks_names(self) -> bool:
@@ -62,6 +64,9 @@ class PathRules:
             return f"not yet valid (from {edge.not_before})"
         if edge.not_after is not None and self.at > edge.not_after:
             return f"expired (on {edge.not_after})"
+        revoked = self.revocations.refusal(edge.certificate, self.at)
+        if revoked:
+            return revoked
         if self.signature_policy.refuses(edge.sig_hash, self.at):
             return f"{edge.sig_hash} signatures are not accepted at {self.at[:10]}"
         if edge.defect:

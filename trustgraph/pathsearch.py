@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from trustgraph.anchors import AnchorSet
 from trustgraph.certificate import NameConstraints
 from trustgraph.graph import Edge, TrustGraph
 from trustgraph.nameconstraints import satisfies
-from trustgraph.pathrules import KIND_RANK, PathRules
+from trustgraph.pathrules import PathRules
 from trustgraph.targets import Target
 
 
@@ -25,14 +26,39 @@ class SearchContext:
     graph: TrustGraph
     rules: PathRules
     target: Target
+    anchors: AnchorSet
     _usable: dict[str, bool] = field(default_factory=dict)
     _satisfies: dict[tuple[str, NameConstraints], bool] = field(default_factory=dict)
+    _cutoffs: dict[str, str | None] = field(default_factory=dict)
+
+    def refusal(self, edge: Edge) -> str | None:
+        """Why ``edge`` cannot be in any path of this query, or None."""
+        if edge.certificate in self.anchors.blocked:
+            return "distrusted by the trust store"
+        return self.rules.refusal(edge)
 
     def usable(self, edge: Edge) -> bool:
         known = self._usable.get(edge.certificate)
         if known is None:
-            known = self._usable[edge.certificate] = self.rules.usable(edge)
+            known = self._usable[edge.certificate] = self.refusal(edge) is None
         return known
+
+    def cutoff_at(self, ca_id: str) -> str | None:
+        """The latest notBefore allowed below ``ca_id`` by the subject-name rules, if any."""
+        if ca_id not in self._cutoffs:
+            info = self.graph.ca(ca_id)
+            dates = [
+                rule.not_before_after
+                for rule in self.anchors.name_rules
+                if info is not None and info.subject_key in rule.subject_keys
+            ]
+            self._cutoffs[ca_id] = min(dates) if dates else None
+        return self._cutoffs[ca_id]
+
+    def anchor_cutoff(self, ca_id: str) -> str | None:
+        """The latest notBefore allowed below anchor ``ca_id`` (distrust-after, name rules)."""
+        dates = [d for d in (self.anchors.distrust_after.get(ca_id), self.cutoff_at(ca_id)) if d]
+        return min(dates) if dates else None
 
     def can_issue(self, edge: Edge) -> bool:
         return self.rules.can_issue(edge)
@@ -103,5 +129,8 @@ class SearchContext:
         return dist
 
 
-def kind_rank(edge: Edge) -> int:
-    return KIND_RANK[edge.kind]
+def earlier(first: str | None, second: str | None) -> str | None:
+    """The earlier of two optional cut-offs."""
+    if first is None:
+        return second
+    return first if second is None else min(first, second)

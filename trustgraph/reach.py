@@ -7,7 +7,8 @@ path-dependent facts of one way down to the target that the rules still need:
 * ``intermediates``: non-self-issued intermediates below (for pathLenConstraint),
 * ``names_ok``: a bit per name constraint of the region, set when every name below
   satisfies it (for name constraints),
-* ``kind``: the weakest edge kind below.
+* ``kind``: the weakest edge kind below,
+* ``latest``: the latest notBefore below (for distrust-after dates and subject-name rules).
 
 Only Pareto-optimal labels are kept per CA. The search explores walks, not only simple
 paths; that is exact, because removing a cycle from a valid walk leaves a valid path (fewer
@@ -37,6 +38,7 @@ class Label:
     intermediates: int
     names_ok: int
     kind: int
+    latest: str = ""
 
     def dominates(self, other: Label) -> bool:
         return (
@@ -44,6 +46,7 @@ class Label:
             and self.intermediates <= other.intermediates
             and self.names_ok & other.names_ok == other.names_ok
             and self.kind >= other.kind
+            and self.latest <= other.latest
         )
 
 
@@ -84,6 +87,8 @@ class _Search:
         self.bits: dict[NameConstraints, int] = {}
         self.all_bits = 0
         self._pass: dict[str, int] = {}
+        anchors = context.anchors
+        self.tracks_dates = bool(anchors.distrust_after or anchors.name_rules)
 
     def index_constraints(self, region: set[str]) -> None:
         """Give a bit to each distinct name constraint on an issuing edge of the region."""
@@ -107,6 +112,9 @@ class _Search:
         return known
 
     def offer(self, ca: str, label: Label) -> None:
+        cutoff = self.context.cutoff_at(ca)
+        if cutoff is not None and label.latest > cutoff:
+            return
         kept = self.labels.setdefault(ca, [])
         if any(old.dominates(label) for old in kept):
             return
@@ -129,8 +137,11 @@ class _Search:
         if final or not edge.self_issued:
             names_ok &= self.passes(edge) if self.bits else names_ok
             intermediates += 0 if final else 1
+        latest = label.latest
+        if self.tracks_dates and edge.not_before and edge.not_before > latest:
+            latest = edge.not_before
         return Label(
-            label.depth + 1, intermediates, names_ok, min(label.kind, KIND_RANK[edge.kind])
+            label.depth + 1, intermediates, names_ok, min(label.kind, KIND_RANK[edge.kind]), latest
         )
 
     def run(self) -> None:
@@ -155,7 +166,7 @@ def find_reach(
     """The anchors from which a valid path to ``target`` exists under ``rules``."""
     started = time.perf_counter()
     result = ReachResult(target, anchors, rules)
-    context = SearchContext(graph, rules, target)
+    context = SearchContext(graph, rules, target, anchors)
     search = _Search(context)
     search.index_constraints(set(context.distances()))
     search.run()
@@ -164,8 +175,10 @@ def find_reach(
         for ca in sorted(context.goal_cas)
         if ca in anchors
     ]
-    for ca, labels in search.labels.items():
-        if ca in anchors and ca not in context.forbidden:
+    for ca, all_labels in search.labels.items():
+        cutoff = anchors.distrust_after.get(ca)
+        labels = [lb for lb in all_labels if cutoff is None or lb.latest <= cutoff]
+        if labels and ca in anchors and ca not in context.forbidden:
             reached.append(
                 ReachedAnchor(
                     ca,

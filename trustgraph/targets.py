@@ -6,6 +6,9 @@
 * Otherwise it is a name: first an exact (RFC 5280-folded) match on a CA's common name or
   whole subject, then a substring match. A name held by several keys (a re-keyed CA) is one
   target covering all of them; names of different CAs are ambiguous and listed.
+* ``operator:NAME`` is every CA operated by the owner NAME; ``owner:NAME`` adds the CAs of
+  every organisation NAME owns at the query date (see :mod:`trustgraph.owners`). A path to
+  such a target ends at the first of its CAs it reaches.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from trustgraph.database import Database
 from trustgraph.errors import AmbiguousTargetError, TargetError
 from trustgraph.names import fold
+from trustgraph.owners import OwnerIndex
 
 _HEX = re.compile(r"^[0-9a-fA-F:]{8,}$")
 MAX_CANDIDATES = 25
@@ -41,8 +45,8 @@ class Target:
         }
 
 
-def resolve_target(db: Database, query: str) -> Target:
-    """The target named by ``query``.
+def resolve_target(db: Database, query: str, at: str | None = None) -> Target:
+    """The target named by ``query`` (``at``: the date for ``owner:`` targets).
 
     Raises:
         AmbiguousTargetError: several different CAs or certificates match; ``candidates``
@@ -52,6 +56,9 @@ def resolve_target(db: Database, query: str) -> Target:
     text = query.strip()
     if not text:
         raise TargetError("the target is empty: give a SHA-256 fingerprint, CA id or CA name")
+    prefix, _, rest = text.partition(":")
+    if prefix in ("owner", "operator") and rest.strip():
+        return _by_owner(db, rest.strip(), prefix == "owner", at)
     if _HEX.match(text):
         found = _by_hex(db, text.replace(":", "").lower())
         if found is not None:
@@ -127,3 +134,19 @@ def _by_name(db: Database, text: str) -> Target:
     cas = frozenset(r[0] for r in matches)
     keys = f" ({len(cas)} keys)" if len(cas) > 1 else ""
     return Target(text, cas, None, f"CA {matches[0][1]}{keys}")
+
+
+def _by_owner(db: Database, text: str, with_owned: bool, at: str | None) -> Target:
+    index = OwnerIndex.from_database(db)
+    owner = index.resolve(text)
+    owners = index.owned_at(owner, at or "9999") if with_owned else {owner}
+    cas = index.cas_of(owners)
+    if not cas:
+        raise TargetError(f"no CA in the database is operated by {owner!r}")
+    kind = "owned by" if with_owned else "operated by"
+    return Target(
+        f"{'owner' if with_owned else 'operator'}:{text}",
+        frozenset(cas),
+        None,
+        f"{len(cas)} CAs {kind} {', '.join(sorted(owners))}",
+    )

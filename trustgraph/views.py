@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustgraph.casefile import CaseReport
+from trustgraph.ccadb import RecordsReport
 from trustgraph.chains import ChainPath, ChainsResult
 from trustgraph.crosssigns import CrossSignedCA
+from trustgraph.fetch import FetchReport
 from trustgraph.graph import Edge, TrustGraph
 from trustgraph.loader import LoadReport
 from trustgraph.output import Tabular, envelope, join_route, short
+from trustgraph.pathrules import PathRules
 from trustgraph.reach import ReachResult
+from trustgraph.stores import Snapshot, SnapshotReport, StoreDiff
+from trustgraph.timeline import TimelineResult
 
 View = tuple[dict[str, Any], Tabular]
 
@@ -24,8 +30,9 @@ def _label(graph: TrustGraph, ca_id: str) -> str:
     return info.label if info else ca_id[:16]
 
 
-def step_dict(graph: TrustGraph, edge: Edge) -> dict[str, Any]:
-    return {
+def step_dict(graph: TrustGraph, edge: Edge, rules: PathRules) -> dict[str, Any]:
+    """One certificate of a path, with its revocation (and any caveat about its date)."""
+    step = {
         "certificate": edge.certificate,
         "kind": edge.kind,
         "issuer": _ca_ref(graph, edge.issuer_ca),
@@ -34,15 +41,22 @@ def step_dict(graph: TrustGraph, edge: Edge) -> dict[str, Any]:
         "not_after": edge.not_after,
         "self_issued": edge.self_issued,
     }
+    revocation = rules.revocations.get(edge.certificate)
+    if revocation is not None:
+        step["revocation"] = revocation.as_dict()
+        caveat = rules.revocations.caveat(edge.certificate, rules.at)
+        if caveat:
+            step["caveat"] = caveat
+    return step
 
 
-def path_dict(graph: TrustGraph, path: ChainPath) -> dict[str, Any]:
+def path_dict(graph: TrustGraph, path: ChainPath, rules: PathRules) -> dict[str, Any]:
     return {
         "anchor": {**_ca_ref(graph, path.anchor_ca), "certificate": path.anchor_certificate},
         "length": path.length,
         "weakest_edge": path.weakest_edge,
         "certificates": path.certificates,
-        "steps": [step_dict(graph, edge) for edge in path.edges],
+        "steps": [step_dict(graph, edge, rules) for edge in path.edges],
     }
 
 
@@ -63,7 +77,7 @@ def chains_view(result: ChainsResult, graph: TrustGraph, provenance: dict[str, A
         parameters,
         provenance,
         {
-            "paths": [path_dict(graph, p) for p in result.paths],
+            "paths": [path_dict(graph, p, result.rules) for p in result.paths],
             "count": len(result.paths),
             "truncated": bool(result.truncated),
             "truncation": result.truncated,
@@ -181,4 +195,215 @@ def cross_signs_view(
                 ]
             )
     table.notes.append("scope is judged by the O= attribute of the subjects (a guess)")
+    return document, table
+
+
+def demo_lines(document: dict[str, Any]) -> list[str]:
+    """The demo's story as plain text lines (from its JSON document, so both agree)."""
+
+    def label(item: dict[str, Any]) -> str:
+        operator = (item.get("operator") or {}).get("owner")
+        return f"{item['label']} [{operator}]" if operator else item["label"]
+
+    lines = [
+        "trustgraph demo: WoSign and StartCom, 2016 (facts and sources: data/wosign-2016)",
+        f"database: {document['database']}  edges: "
+        + ", ".join(
+            f"{k.removeprefix('edges_')} {v}" for k, v in sorted(document["edges"].items())
+        ),
+        f"owner under study: {document['owner']}"
+        + (
+            f"; certificate bytes from {document['mirror']}"
+            if document["mirror"]
+            else "; certificates of the case known by metadata only (declared edges)"
+        ),
+    ]
+    for day in document["dates"]:
+        snapshot = day["snapshot"]
+        lines += [
+            "",
+            f"{day['at'][:10]}: store mozilla as of {snapshot['as_of'][:10]} "
+            f"({snapshot['description']}), {day['anchors']} anchors; WoSign's own roots "
+            f"in it: {len(day['wosign_roots_in_store'])}",
+        ]
+        lines.append("  ways into CAs WoSign operates, from other anchors:")
+        lines += _way_lines(day["ways_in"]) or ["    none"]
+        lines.append("  CAs named WoSign but operated by others, reachable from the store:")
+        lines += _way_lines(day["ways_into_lookalikes"]) or ["    none"]
+        reachable = day["reachable_without_wosign_roots"]
+        total = len(reachable) + len(day["unreachable_without_wosign_roots"])
+        via = sorted({label(a) for item in reachable for a in item["anchors"]})
+        lines.append(
+            f"  with WoSign's roots distrusted, {len(reachable)} of {total} WoSign CAs "
+            f"stay reachable" + (f", through {', '.join(via)}" if via else "")
+        )
+    lines += ["", "when each way in closes (from the store's history, revocations and expiry):"]
+    for fingerprint, intervals in document["entry_certificate_timelines"].items():
+        for interval in intervals:
+            closed = "; ".join(e["detail"] for e in interval["closed_by"]) or "still open"
+            until = (interval["until"] or "")[:10] or "open"
+            lines.append(
+                f"  {fingerprint[:16]} {interval['issuer']} -> {interval['subject']}: "
+                f"reachable {interval['from'][:10]} to {until} ({closed})"
+            )
+    return lines
+
+
+def _way_lines(ways: list[dict[str, Any]]) -> list[str]:
+    seen = set()
+    lines = []
+    for way in ways:
+        key = (way["anchor"]["ca"], way["entry_certificate"])
+        if key in seen:
+            continue
+        seen.add(key)
+        operator = (way["entered"].get("operator") or {}).get("owner")
+        lines.append(
+            f"    {way['anchor']['label']} -> {way['entered']['label']}"
+            + (f" [{operator}]" if operator else "")
+            + f" via {way['entry_certificate'][:16]} issued by {way['entry_issuer']['label']} "
+            f"({way['edge_kind']}, valid to {(way['entry_not_after'] or '?')[:10]})"
+        )
+    return lines
+
+
+def records_view(report: RecordsReport, provenance: dict[str, Any]) -> View:
+    document = envelope("load-records", {"path": report.path}, provenance, report.as_dict())
+    table = Tabular(
+        f"CCADB records {report.path}: {report.rows} rows",
+        ["count", "value"],
+        [
+            ["declared (no certificate bytes)", report.declared],
+            ["certificate already loaded", report.already_loaded],
+            ["revoked (date unknown)", report.revoked],
+            ["operator facts", report.operators],
+            ["problems", len(report.problems)],
+        ],
+    )
+    table.notes.extend(f"{p['location']}: {p['reason']}" for p in report.problems)
+    return document, table
+
+
+def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[str, Any]) -> View:
+    intervals = [
+        {
+            "from": interval.start,
+            "until": interval.end,
+            "opened_by": [e.as_dict() for e in interval.opened_by],
+            "closed_by": [e.as_dict() for e in interval.closed_by],
+            "stretches": [
+                {
+                    "from": s.start,
+                    "until": s.end,
+                    "anchors": [_ca_ref(graph, ca) for ca in s.anchors],
+                }
+                for s in interval.stretches
+            ],
+        }
+        for interval in result.intervals
+    ]
+    parameters = {
+        **result.rules.as_dict(),
+        "target": result.target.as_dict(),
+        "store": result.store,
+    }
+    document = envelope(
+        "timeline",
+        parameters,
+        provenance,
+        {"intervals": intervals, "count": len(intervals), "evaluated_times": result.evaluated},
+    )
+    table = Tabular(
+        f"When {result.target.description} is reachable from {result.store}",
+        ["from", "until", "anchors", "opened by", "closed by"],
+    )
+    for interval in result.intervals:
+        anchors = sorted({_label(graph, ca) for s in interval.stretches for ca in s.anchors})
+        table.rows.append(
+            [
+                interval.start[:10],
+                (interval.end or "")[:10] or "still open",
+                ", ".join(anchors),
+                "; ".join(e.detail for e in interval.opened_by),
+                "; ".join(
+                    e.detail + (f" {e.certificate[:12]}" if e.certificate else "")
+                    for e in interval.closed_by
+                ),
+            ]
+        )
+    return document, table
+
+
+def snapshot_view(report: SnapshotReport, provenance: dict[str, Any]) -> View:
+    document = envelope("store-add", report.snapshot.as_dict(), provenance, report.as_dict())
+    snapshot = report.snapshot
+    table = Tabular(
+        f"Store {snapshot.store} as of {snapshot.as_of[:10]} "
+        f"({snapshot.source_kind}: {snapshot.source_path})",
+        ["count", "value"],
+        [
+            ["anchors", report.anchors],
+            ["anchors without certificate bytes", report.without_bytes],
+            ["certificates in the source that are not anchors", len(report.not_anchors)],
+            ["certificates the store distrusts outright", report.distrusted],
+        ],
+    )
+    if report.without_bytes:
+        table.notes.append(
+            "load the anchors' certificates (e.g. the CCADB PEM report) or "
+            "`trustgraph fetch` them: without bytes they cannot anchor paths"
+        )
+    return document, table
+
+
+def store_list_view(
+    snapshots: list[Snapshot], counts: dict[int, int], provenance: dict[str, Any]
+) -> View:
+    items = [{**s.as_dict(), "anchors": counts.get(s.id, 0)} for s in snapshots]
+    document = envelope("store-list", {}, provenance, {"snapshots": items})
+    table = Tabular(
+        "Trust-store snapshots",
+        ["store", "as of", "anchors", "kind", "source"],
+        [
+            [s.store, s.as_of[:10], counts.get(s.id, 0), s.source_kind, s.source_path]
+            for s in snapshots
+        ],
+    )
+    return document, table
+
+
+def store_diff_view(result: StoreDiff, provenance: dict[str, Any]) -> View:
+    document = envelope("store-diff", {"store": result.store}, provenance, result.as_dict())
+    table = Tabular(
+        f"Store {result.store}: {result.first.as_of[:10]} -> "
+        f"{result.second.as_of[:10]} ({len(result.added)} added, "
+        f"{len(result.removed)} removed)",
+        ["change", "anchor", "certificates"],
+    )
+    for change, items in (("added", result.added), ("removed", result.removed)):
+        table.rows.extend(
+            [change, item["subject"], " ".join(short(c) for c in item["certificates"])]
+            for item in items
+        )
+    return document, table
+
+
+def case_view(report: CaseReport, provenance: dict[str, Any]) -> View:
+    document = envelope("case-apply", {"case": report.case}, provenance, report.as_dict())
+    table = Tabular(
+        f"Case {report.case} loaded",
+        ["section", "entries"],
+        [[k, v] for k, v in report.counts.items()],
+    )
+    return document, table
+
+
+def fetch_view(report: FetchReport, provenance: dict[str, Any]) -> View:
+    document = envelope("fetch", {}, provenance, report.as_dict())
+    table = Tabular(
+        f"Fetched {len(report.found)} of {len(report.found) + len(report.missing)}",
+        ["certificate", "result"],
+        [[fp, where] for fp, where in sorted(report.found.items())]
+        + [[fp, f"missing: {why}"] for fp, why in sorted(report.missing.items())],
+    )
     return document, table

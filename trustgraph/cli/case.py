@@ -1,0 +1,137 @@
+"""Case files, fetching certificate bytes, and the built-in demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trustgraph import casefile
+from trustgraph.cli.common import (
+    DbOption,
+    QuietOption,
+    app,
+    handle_errors,
+    note,
+    open_db,
+    progress_for,
+)
+from trustgraph.demo import as_document, run_demo
+from trustgraph.errors import UsageError
+from trustgraph.fetch import Fetcher, declared_fingerprints, default_cache, fetch
+from trustgraph.output import Format, render, to_json
+from trustgraph.views import case_view, demo_lines, fetch_view
+
+case_app = typer.Typer(
+    help="Case files: the facts of an incident, with sources.", no_args_is_help=True
+)
+app.add_typer(case_app, name="case")
+
+
+@case_app.command("check")
+@handle_errors
+def check(file: Annotated[Path, typer.Argument(help="Case file (TOML).")]) -> None:
+    """Validate a case file; every problem is reported with its line and field."""
+    case = casefile.load(file)
+    counts = ", ".join(f"{len(case.entries(t))} {t}" for t in casefile.SCHEMA)
+    note(f"{file}: valid ({counts})")
+
+
+@case_app.command("apply")
+@handle_errors
+def apply(
+    file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
+    db: DbOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    quiet: QuietOption = False,
+) -> None:
+    """Load a case file: owners, stores, declared certificates, revocations, rules."""
+    case = casefile.load(file)
+    with open_db(db, create=True) as database:
+        report = casefile.apply(database, case, progress_for(quiet))
+        document, table = case_view(report, database.provenance())
+    render(fmt, document, table)
+
+
+@app.command("fetch")
+@handle_errors
+def fetch_command(
+    fingerprints: Annotated[
+        list[str] | None, typer.Argument(help="SHA-256 fingerprints to fetch.")
+    ] = None,
+    declared: Annotated[
+        bool, typer.Option("--declared", help="Fetch every certificate known only by metadata.")
+    ] = False,
+    mirror: Annotated[
+        Path | None,
+        typer.Option(
+            "--mirror",
+            help="Folder of certificates to take them from instead of crt.sh",
+            show_default=False,
+        ),
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache",
+            help="Cache folder for crt.sh downloads [default: ~/.cache/trustgraph/crtsh]",
+            show_default=False,
+        ),
+    ] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Never ask crt.sh.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 20.0,
+    db: DbOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    quiet: QuietOption = False,
+) -> None:
+    """Certificate bytes by SHA-256, from --mirror, the cache or crt.sh, loaded into the
+    database; declared edges become verified. Exit 1 when some could not be fetched."""
+    if mirror is not None and not mirror.is_dir():
+        raise UsageError(f"--mirror {mirror} is not a folder")
+    with open_db(db, create=True) as database:
+        wanted = list(fingerprints or []) + (declared_fingerprints(database) if declared else [])
+        if not wanted:
+            raise UsageError("give fingerprints, or --declared")
+        fetcher = Fetcher(mirror, cache or default_cache(), timeout=timeout, online=not offline)
+        report = fetch(database, wanted, fetcher, progress_for(quiet))
+        document, table = fetch_view(report, database.provenance())
+    render(fmt, document, table)
+    if report.missing:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def demo(
+    mirror: Annotated[
+        Path | None,
+        typer.Option(
+            "--mirror",
+            help="Folder with the case's certificates: tell the story on verified edges",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's database.")] = Path(
+        "trustgraph-demo"
+    ),
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    quiet: QuietOption = False,
+) -> None:
+    """The WoSign 2016 case, offline: which roots chained to WoSign through StartCom, Certum
+    and others, and when each way closed, computed from the shipped data."""
+    if fmt not in ("text", "json"):
+        raise UsageError("--format is text or json")
+    if mirror is not None and not mirror.is_dir():
+        raise UsageError(f"--mirror {mirror} is not a folder")
+    result = run_demo(out, mirror, progress_for(quiet))
+    document = as_document(result)
+    if fmt == "json":
+        typer.echo(to_json(document))
+    else:
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(highlight=False, soft_wrap=True)
+        for line in demo_lines(document):
+            console.print(Text(line))

@@ -1,0 +1,215 @@
+"""What every command shares: the app, common options, errors, progress, output."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from trustgraph import api
+from trustgraph.anchors import AnchorSet, anchors_from_files, database_roots
+from trustgraph.database import Database
+from trustgraph.errors import (
+    AmbiguousTargetError,
+    InputError,
+    TargetError,
+    TrustgraphError,
+    UsageError,
+)
+from trustgraph.pathrules import Purpose
+from trustgraph.progress import NullProgress, Progress
+
+app = typer.Typer(
+    name="trustgraph",
+    help="Trust graphs of the Web PKI: which anchors chain to a CA, through which "
+    "certificates, in which root store, as of which date.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+stderr = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Database file [default: $TRUSTGRAPH_DB, else "
+        "~/.local/share/trustgraph/trustgraph.db]",
+        show_default=False,
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="Date (YYYY-MM-DD) or ISO time of the question [default: now]",
+        show_default=False,
+    ),
+]
+AnchorsOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--anchors",
+        help="Anchor certificates (file, bundle or directory; repeatable). They are loaded "
+        "into the database too. [default: every self-signed root in the database]",
+        show_default=False,
+    ),
+]
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Trust store whose snapshot in force at --at gives the anchors (see `trustgraph "
+        "store list`); an alternative to --anchors",
+        show_default=False,
+    ),
+]
+PurposeOption = Annotated[
+    Purpose, typer.Option("--purpose", help="serverAuth adds EKU and name-constraint checks.")
+]
+PolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--signature-policy",
+        help="default, permissive, or a TOML file of hash cut-off dates (see the README)",
+        show_default=False,
+    ),
+]
+DepthOption = Annotated[
+    int, typer.Option("--max-depth", min=0, help="Most certificates below the anchor.")
+]
+VerifiedOnlyOption = Annotated[
+    bool, typer.Option("--verified-only", help="Use verified edges only.")
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into a clean message on stderr and the right exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AmbiguousTargetError as exc:
+            stderr.print(Text(f"error: {exc}"))
+            for candidate in exc.candidates:
+                stderr.print(Text("  " + "  ".join(f"{k}={v}" for k, v in candidate.items())))
+            raise typer.Exit(2) from exc
+        except (UsageError, TargetError, InputError) as exc:
+            stderr.print(Text(f"error: {exc}"))
+            raise typer.Exit(2) from exc
+        except TrustgraphError as exc:
+            stderr.print(Text(f"error: {exc}"))
+            raise typer.Exit(1) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+class RichProgress:
+    """A rich progress bar on stderr."""
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+        from rich.progress import Progress as Bar
+
+        self._bar = Bar(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=True,
+        )
+        self._task: Any = None
+
+    def start(self, description: str, total: int | None) -> None:
+        self._bar.start()
+        self._task = self._bar.add_task(Text(description).plain, total=total)
+
+    def advance(self, amount: int) -> None:
+        if self._task is not None:
+            self._bar.advance(self._task, amount)
+
+    def finish(self) -> None:
+        if self._task is not None:
+            self._bar.remove_task(self._task)
+            self._task = None
+        self._bar.stop()
+
+
+def progress_for(quiet: bool) -> Progress:
+    """A progress bar on stderr, unless quiet or stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return NullProgress()
+    return RichProgress()
+
+
+def note(message: str, quiet: bool = False) -> None:
+    """A diagnostic line on stderr (certificate text in it is printed literally)."""
+    if not quiet:
+        stderr.print(Text(message))
+
+
+def open_db(db_path: Path | None, *, create: bool = False) -> Database:
+    return Database(db_path, create=create)
+
+
+def choose_anchors(
+    db: Database, paths: list[Path] | None, store: str | None, at: str, quiet: bool
+) -> AnchorSet:
+    """The anchors of a query: files, a trust store's snapshot, or every root; says which.
+
+    Raises:
+        UsageError: both files and a store, a missing file, or an unknown store.
+    """
+    if paths and store:
+        raise UsageError("give --anchors or --store, not both")
+    if store:
+        anchors = api.anchors_for(db, store=store, at=at)
+        snapshot = anchors.source["snapshot"]
+        note(
+            f"anchors: {len(anchors)} CAs of trust store {store!r}, snapshot of "
+            f"{snapshot['as_of'][:10]} ({snapshot['source']})",
+            quiet,
+        )
+        missing = anchors.source.get("anchors_without_certificate_bytes")
+        if missing:
+            note(
+                f"warning: {missing} anchors of that snapshot have no certificate bytes in the "
+                "database; load them (or `trustgraph fetch`) to use them",
+                quiet,
+            )
+        return anchors
+    if paths:
+        for path in paths:
+            if not path.exists():
+                raise UsageError(f"anchor file {path} does not exist")
+        anchors, report = anchors_from_files(db, paths, progress_for(quiet))
+        note(
+            f"anchors: {len(anchors)} CAs from {report.found} certificates in "
+            f"{', '.join(map(str, paths))}",
+            quiet,
+        )
+        return anchors
+    anchors = database_roots(db)
+    note(
+        f"no --anchors or --store given: using every self-signed root in the database "
+        f"({len(anchors)} CAs)",
+        quiet,
+    )
+    return anchors

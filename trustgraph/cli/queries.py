@@ -1,0 +1,270 @@
+"""Commands that load data and answer questions about the graph."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trustgraph import api, ccadb
+from trustgraph.cli.common import (
+    AnchorsOption,
+    AtOption,
+    DbOption,
+    DepthOption,
+    PolicyOption,
+    PurposeOption,
+    QuietOption,
+    StoreOption,
+    VerifiedOnlyOption,
+    app,
+    choose_anchors,
+    handle_errors,
+    note,
+    open_db,
+    progress_for,
+)
+from trustgraph.crosssigns import find_cross_signs
+from trustgraph.errors import UsageError
+from trustgraph.export import export_certificates
+from trustgraph.graph import TrustGraph
+from trustgraph.loader import load_paths
+from trustgraph.output import Format, Tabular, envelope, render, write_jsonl
+from trustgraph.pathrules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
+from trustgraph.targets import resolve_target
+from trustgraph.timeline import timeline as compute_timeline
+from trustgraph.views import (
+    chains_view,
+    cross_signs_view,
+    load_view,
+    reach_view,
+    records_view,
+    timeline_view,
+)
+
+TargetArgument = Annotated[
+    str,
+    typer.Argument(
+        help="SHA-256 (or a unique prefix), CA id, CA name (exact, else substring), "
+        "operator:NAME (CAs an owner operates) or owner:NAME (adds what it owns at --at)."
+    ),
+]
+
+
+@app.command()
+@handle_errors
+def load(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="PEM/DER files, bundles, directories, CCADB PEM CSV (.csv or "
+            ".csv.gz), or a CCADB certificate-records report."
+        ),
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Date of a CCADB records report (its statuses have no "
+            "dates) [default: a date in its file name]",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    quiet: QuietOption = False,
+) -> None:
+    """Load certificates into the database, verify issuance, report what was skipped.
+
+    A CCADB certificate-records report adds metadata instead: declared edges for
+    certificates without bytes, operators, and revocations (dated no later than --as-of).
+    """
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
+    records = [p for p in paths if p.is_file() and ccadb.is_records_report(p)]
+    certificates = [p for p in paths if p not in records]
+    with open_db(db, create=True) as database:
+        for path in records:
+            report = ccadb.import_records(database, path, _report_date(path, as_of))
+            document, table = records_view(report, database.provenance())
+            render(fmt, document, table)
+        if certificates or not records:
+            loaded = load_paths(database, certificates, progress_for(quiet))
+            document, table = load_view(
+                loaded, {"paths": [str(p) for p in certificates]}, database.provenance()
+            )
+            render(fmt, document, table)
+
+
+def _report_date(path: Path, as_of: str | None) -> str:
+    if as_of:
+        return api.as_iso(as_of)
+    found = re.search(r"(\d{4}-\d{2}-\d{2})", path.name)
+    if not found:
+        raise UsageError(f"{path}: give --as-of DATE (the report's date; its file name has none)")
+    return api.as_iso(found.group(1))
+
+
+@app.command()
+@handle_errors
+def chains(
+    target: TargetArgument,
+    anchors: AnchorsOption = None,
+    store: StoreOption = None,
+    at: AtOption = None,
+    max_depth: DepthOption = DEFAULT_MAX_DEPTH,
+    max_paths: Annotated[int, typer.Option("--max-paths", min=1)] = DEFAULT_MAX_PATHS,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Seconds before the search stops.")
+    ] = DEFAULT_TIMEOUT,
+    purpose: PurposeOption = Purpose.ANY,
+    verified_only: VerifiedOnlyOption = False,
+    signature_policy: PolicyOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Every path from a trust anchor to TARGET at a date (exit 1 when there is none)."""
+    rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
+    with open_db(db, create=bool(anchors)) as database:
+        anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
+        graph = TrustGraph.from_database(database)
+        result = api.chains(
+            database,
+            target,
+            anchors=anchor_set,
+            rules=rules,
+            max_paths=max_paths,
+            timeout=timeout,
+            graph=graph,
+        )
+        document, table = chains_view(result, graph, database.provenance())
+    render(fmt, document, table)
+    for bound, why in result.truncated.items():
+        note(f"truncated by {bound}: {why}")
+    if not result.paths:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def reach(
+    target: TargetArgument,
+    anchors: AnchorsOption = None,
+    store: StoreOption = None,
+    at: AtOption = None,
+    max_depth: DepthOption = DEFAULT_MAX_DEPTH,
+    purpose: PurposeOption = Purpose.ANY,
+    verified_only: VerifiedOnlyOption = False,
+    signature_policy: PolicyOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Which anchors reach TARGET at a date, by the rules of chains (exit 1 when none)."""
+    rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
+    with open_db(db, create=bool(anchors)) as database:
+        anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
+        graph = TrustGraph.from_database(database)
+        result = api.reach(database, target, anchors=anchor_set, rules=rules, graph=graph)
+        document, table = reach_view(result, graph, database.provenance())
+    render(fmt, document, table)
+    if not result.reached:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def timeline(
+    target: TargetArgument,
+    store: Annotated[str, typer.Option("--store", help="The trust store to follow.")],
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Last date considered [default: now]", show_default=False),
+    ] = None,
+    max_depth: DepthOption = DEFAULT_MAX_DEPTH,
+    purpose: PurposeOption = Purpose.ANY,
+    verified_only: VerifiedOnlyOption = False,
+    signature_policy: PolicyOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    db: DbOption = None,
+) -> None:
+    """When TARGET is reachable from a trust store, and the events that open and close each
+    interval (anchor added or removed, validity, revocation, distrust rule, signature
+    policy). Exit 1 when it never is."""
+    rules = api.make_rules(until, purpose, verified_only, signature_policy, max_depth)
+    with open_db(db) as database:
+        graph = TrustGraph.from_database(database)
+        resolved = resolve_target(database, target, rules.at)
+        result = compute_timeline(
+            database, graph, resolved, store, api.with_revocations(database, rules)
+        )
+        document, table = timeline_view(result, graph, database.provenance())
+    render(fmt, document, table)
+    if not result.intervals:
+        raise typer.Exit(1)
+
+
+@app.command("cross-signs")
+@handle_errors
+def cross_signs(
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", help="Only certificates valid at this date [default: all]", show_default=False
+        ),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Every CA certified by more than one issuer, with its cross-certificates, classified."""
+    when = api.as_iso(at) if at else None
+    with open_db(db) as database:
+        graph = TrustGraph.from_database(database)
+        items = find_cross_signs(database, graph, when)
+        document, table = cross_signs_view(items, graph, {"at": when}, database.provenance())
+    render(fmt, document, table)
+
+
+@app.command()
+@handle_errors
+def export(
+    fmt: Annotated[Format, typer.Option("--format", help="jsonl")] = Format.JSONL,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="File to write [default: stdout]", show_default=False),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Every certificate as one JSON object per line, with its CA and issuance edge."""
+    if fmt is not Format.JSONL:
+        raise UsageError("export writes --format jsonl only")
+    with open_db(db) as database:
+        if out is None:
+            count = write_jsonl(export_certificates(database))
+        else:
+            with out.open("w", encoding="utf-8") as stream:
+                count = write_jsonl(export_certificates(database), stream)
+    note(f"exported {count} certificates")
+
+
+@app.command()
+@handle_errors
+def status(
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    db: DbOption = None,
+) -> None:
+    """What the database holds: counts and the sources loaded into it."""
+    with open_db(db) as database:
+        counts = database.counts()
+        document = envelope("status", {}, database.provenance(), {"counts": counts})
+        table = Tabular(
+            f"Database {database.path}", ["count", "value"], [[k, v] for k, v in counts.items()]
+        )
+        table.notes.extend(
+            f"source {s.id}: {s.kind} {s.path} ({s.loaded_at})" for s in database.sources()
+        )
+    render(fmt, document, table)

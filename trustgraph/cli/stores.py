@@ -1,0 +1,97 @@
+"""``trustgraph store``: trust-store snapshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trustgraph import api, stores
+from trustgraph.cli.common import DbOption, QuietOption, app, handle_errors, open_db, progress_for
+from trustgraph.errors import UsageError
+from trustgraph.output import Format, render
+from trustgraph.views import snapshot_view, store_diff_view, store_list_view
+
+store_app = typer.Typer(
+    help="Trust stores: named, dated snapshots of a root program's anchors.",
+    no_args_is_help=True,
+)
+app.add_typer(store_app, name="store")
+
+
+@store_app.command("add")
+@handle_errors
+def add(
+    name: Annotated[str, typer.Argument(help="Store name, e.g. mozilla or microsoft.")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="PEM bundle (certifi or curl style), NSS certdata.txt, or a "
+            "CCADB certificate-records report."
+        ),
+    ],
+    as_of: Annotated[str, typer.Option("--as-of", help="Date of the snapshot (YYYY-MM-DD).")],
+    program: Annotated[
+        str | None,
+        typer.Option(
+            "--program",
+            help="For a CCADB report: mozilla or microsoft (whose "
+            "status column to read) [default: from NAME]",
+            show_default=False,
+        ),
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="Free text about the source.")
+    ] = None,
+    db: DbOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    quiet: QuietOption = False,
+) -> None:
+    """Add (or replace) the snapshot of store NAME dated --as-of."""
+    if not source.is_file():
+        raise UsageError(f"{source} is not a file")
+    with open_db(db, create=True) as database:
+        report = stores.add_snapshot(
+            database,
+            name,
+            source,
+            api.as_iso(as_of),
+            program=program,
+            description=description,
+            progress=progress_for(quiet),
+        )
+        document, table = snapshot_view(report, database.provenance())
+    render(fmt, document, table)
+
+
+@store_app.command("list")
+@handle_errors
+def list_(
+    name: Annotated[str | None, typer.Argument(help="Only this store.")] = None,
+    db: DbOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+) -> None:
+    """Every store and snapshot in the database, with its anchor count."""
+    with open_db(db) as database:
+        snapshots = stores.list_snapshots(database, name)
+        document, table = store_list_view(
+            snapshots, stores.anchor_counts(database), database.provenance()
+        )
+    render(fmt, document, table)
+
+
+@store_app.command("diff")
+@handle_errors
+def diff(
+    name: Annotated[str, typer.Argument(help="Store name.")],
+    first: Annotated[str, typer.Argument(help="First date (the snapshot in force then).")],
+    second: Annotated[str, typer.Argument(help="Second date.")],
+    db: DbOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+) -> None:
+    """Anchors added and removed between the snapshots in force at two dates."""
+    with open_db(db) as database:
+        result = stores.diff(database, name, api.as_iso(first), api.as_iso(second))
+        document, table = store_diff_view(result, database.provenance())
+    render(fmt, document, table)

@@ -1,0 +1,241 @@
+"""The built-in demo: the WoSign 2016 case, told from the graph.
+
+The case file (``data/wosign-2016``) holds only facts with their sources: Mozilla
+root-store snapshots, the certificates of the case by fingerprint, owners, one revocation
+date and Mozilla's distrust rule. Every answer below is computed by the same queries a user
+runs: at each date, which anchors of the ``mozilla`` store other than WoSign's own roots
+lead into CAs WoSign operates (and through which certificate), which WoSign CAs stay
+reachable once WoSign's roots are distrusted, and when each way in closes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trustgraph import casefile, stores
+from trustgraph.anchors import AnchorSet
+from trustgraph.api import make_rules, with_revocations
+from trustgraph.chains import ChainPath, find_chains
+from trustgraph.database import Database
+from trustgraph.fetch import Fetcher, declared_fingerprints, fetch
+from trustgraph.graph import TrustGraph
+from trustgraph.names import fold
+from trustgraph.owners import OwnerIndex
+from trustgraph.pathrules import PathRules
+from trustgraph.progress import Progress
+from trustgraph.reach import find_reach
+from trustgraph.resources import wosign_case
+from trustgraph.targets import Target
+from trustgraph.timeline import TimelineResult, timeline
+
+STORE = "mozilla"
+DATES = ("2016-06-01", "2016-10-21", "2016-12-01", "2017-06-01", "2017-11-15")
+TIMELINE_UNTIL = "2018-01-01"
+
+
+@dataclass
+class WayIn:
+    path: ChainPath
+    entered: str
+
+    @property
+    def entry(self) -> str:
+        return self.path.edges[-1].certificate
+
+
+@dataclass
+class DateStory:
+    at: str
+    snapshot: stores.Snapshot
+    anchors: int
+    wosign_roots: list[str]
+    ways_in: list[WayIn]
+    truncated: dict[str, str]
+    still_reachable: dict[str, list[str]]
+    unreachable: list[str]
+    lookalikes: list[WayIn] = field(default_factory=list)
+
+
+@dataclass
+class DemoResult:
+    database: Path
+    owner: str
+    mirror: str | None
+    dates: list[DateStory] = field(default_factory=list)
+    closings: dict[str, TimelineResult] = field(default_factory=dict)
+    edge_kinds: dict[str, int] = field(default_factory=dict)
+    graph: TrustGraph | None = None
+    owners: OwnerIndex | None = None
+
+
+def run_demo(out: Path, mirror: Path | None = None, progress: Progress | None = None) -> DemoResult:
+    """Load the case into a fresh database in ``out`` and compute the story.
+
+    Raises:
+        InputError: the shipped case file or the mirror cannot be read.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "trustgraph.db"
+    for stale in out.glob("trustgraph.db*"):
+        stale.unlink()
+    with Database(path) as db:
+        casefile.apply(db, casefile.load(wosign_case()), progress)
+        if mirror is not None:
+            fetch(db, declared_fingerprints(db), Fetcher(mirror=mirror, online=False), progress)
+        return _story(db, path, mirror)
+
+
+def _story(db: Database, path: Path, mirror: Path | None) -> DemoResult:
+    owners = OwnerIndex.from_database(db)
+    owner = owners.resolve("WoSign")
+    graph = TrustGraph.from_database(db)
+    wosign = frozenset(owners.cas_of({owner}))
+    lookalikes = frozenset(
+        ca
+        for ca in graph.graph.nodes
+        if ca not in wosign and _named_wosign(graph, ca) and graph.in_edges(ca)
+    )
+    result = DemoResult(path, owner, str(mirror) if mirror else None, graph=graph, owners=owners)
+    result.edge_kinds = {k: v for k, v in db.counts().items() if k.startswith("edges_")}
+    entries: dict[str, str] = {}
+    for at in DATES:
+        rules = with_revocations(db, make_rules(at))
+        story = _date_story(db, graph, wosign, rules)
+        story.lookalikes = _ways_in(
+            graph,
+            lookalikes,
+            stores.anchors_at(db, STORE, at),
+            rules,
+            "CAs named WoSign but operated by others",
+        )[0]
+        result.dates.append(story)
+        for way in story.ways_in:
+            entries.setdefault(way.entry, at)
+    for fingerprint in sorted(entries):
+        target = Target(
+            fingerprint,
+            frozenset([graph.edges[fingerprint].subject_ca]),
+            fingerprint,
+            f"certificate {fingerprint[:16]}",
+        )
+        rules = with_revocations(db, make_rules(TIMELINE_UNTIL))
+        result.closings[fingerprint] = timeline(db, graph, target, STORE, rules)
+    return result
+
+
+def _date_story(
+    db: Database, graph: TrustGraph, wosign: frozenset[str], rules: PathRules
+) -> DateStory:
+    anchors = stores.anchors_at(db, STORE, rules.at)
+    own_roots = {ca for ca in anchors.cas if ca in wosign}
+    others = anchors.without(own_roots)
+    ways, truncated = _ways_in(graph, wosign, others, rules, "CAs operated by WoSign")
+    still: dict[str, list[str]] = {}
+    unreachable = []
+    for ca in sorted(wosign, key=lambda c: _label(graph, c)):
+        one = Target(ca, frozenset([ca]), None, _label(graph, ca))
+        reached = find_reach(graph, one, others, rules)
+        if reached.reached:
+            still[ca] = [r.ca for r in reached.reached]
+        else:
+            unreachable.append(ca)
+    snapshot = stores.snapshot_at(db, STORE, rules.at)
+    return DateStory(
+        rules.at, snapshot, len(anchors), sorted(own_roots), ways, truncated, still, unreachable
+    )
+
+
+def _ways_in(
+    graph: TrustGraph,
+    cas: frozenset[str],
+    anchors: AnchorSet,
+    rules: PathRules,
+    description: str,
+) -> tuple[list[WayIn], dict[str, str]]:
+    """Paths from ``anchors`` that end at the first of ``cas`` they reach."""
+    target = Target(description, cas, None, description)
+    chains = find_chains(graph, target, anchors, rules, max_paths=1000)
+    ways = [WayIn(p, p.edges[-1].subject_ca) for p in chains.paths if p.edges]
+    return ways, chains.truncated
+
+
+def _named_wosign(graph: TrustGraph, ca: str) -> bool:
+    info = graph.ca(ca)
+    text = fold(info.subject) if info else ""
+    return "wosign" in text or "沃通" in text
+
+
+def _label(graph: TrustGraph, ca: str) -> str:
+    info = graph.ca(ca)
+    return info.label if info else ca[:16]
+
+
+def as_document(result: DemoResult) -> dict[str, Any]:
+    """The story as data (the JSON of ``trustgraph demo --format json``)."""
+    graph = result.graph
+    assert graph is not None and result.owners is not None
+    owners = result.owners
+
+    def ca(ca_id: str) -> dict[str, Any]:
+        operator = owners.operator(ca_id)
+        return {
+            "ca": ca_id,
+            "label": _label(graph, ca_id),
+            "operator": operator.as_dict() if operator else None,
+        }
+
+    def way(w: WayIn) -> dict[str, Any]:
+        return {
+            "anchor": ca(w.path.anchor_ca),
+            "entry_certificate": w.entry,
+            "entry_issuer": ca(w.path.edges[-1].issuer_ca),
+            "entered": ca(w.entered),
+            "edge_kind": w.path.edges[-1].kind,
+            "weakest_edge": w.path.weakest_edge,
+            "certificates": w.path.certificates,
+            "entry_not_after": w.path.edges[-1].not_after,
+        }
+
+    dates = []
+    for story in result.dates:
+        dates.append(
+            {
+                "at": story.at,
+                "snapshot": story.snapshot.as_dict(),
+                "anchors": story.anchors,
+                "wosign_roots_in_store": [ca(c) for c in story.wosign_roots],
+                "ways_in": [way(w) for w in story.ways_in],
+                "ways_into_lookalikes": [way(w) for w in story.lookalikes],
+                "truncated": story.truncated,
+                "reachable_without_wosign_roots": [
+                    {**ca(c), "anchors": [ca(a) for a in anchors]}
+                    for c, anchors in story.still_reachable.items()
+                ],
+                "unreachable_without_wosign_roots": [ca(c) for c in story.unreachable],
+            }
+        )
+    closings = {}
+    for fingerprint, line in result.closings.items():
+        edge = graph.edges[fingerprint]
+        closings[fingerprint] = [
+            {
+                "from": interval.start,
+                "until": interval.end,
+                "issuer": _label(graph, edge.issuer_ca),
+                "subject": _label(graph, edge.subject_ca),
+                "opened_by": [e.as_dict() for e in interval.opened_by],
+                "closed_by": [e.as_dict() for e in interval.closed_by],
+            }
+            for interval in line.intervals
+        ]
+    return {
+        "case": "wosign-2016",
+        "owner": result.owner,
+        "database": str(result.database),
+        "mirror": result.mirror,
+        "edges": result.edge_kinds,
+        "dates": dates,
+        "entry_certificate_timelines": closings,
+    }

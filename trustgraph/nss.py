@@ -1,0 +1,160 @@
+"""NSS ``certdata.txt``: root certificates and their trust objects.
+
+The file is a sequence of PKCS #11 objects, each a block of ``CKA_NAME TYPE VALUE`` lines
+(``MULTILINE_OCTAL`` values run until ``END``). Certificate objects carry the DER in
+``CKA_VALUE``; trust objects name a certificate by ``CKA_CERT_SHA1_HASH`` (and issuer and
+serial) and say whether it is a trust anchor for server authentication
+(``CKT_NSS_TRUSTED_DELEGATOR``), explicitly distrusted (``CKT_NSS_NOT_TRUSTED``) or
+neither, and may carry ``CKA_NSS_SERVER_DISTRUST_AFTER`` (a UTCTime).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from trustgraph.errors import InputError
+
+TRUSTED_DELEGATOR = "CKT_NSS_TRUSTED_DELEGATOR"
+NOT_TRUSTED = "CKT_NSS_NOT_TRUSTED"
+_OCTAL = re.compile(r"\\([0-7]{3})")
+
+
+@dataclass
+class NssObject:
+    line: int
+    attributes: dict[str, str | bytes] = field(default_factory=dict)
+
+    def text(self, name: str) -> str | None:
+        value = self.attributes.get(name)
+        return value if isinstance(value, str) else None
+
+    def octets(self, name: str) -> bytes | None:
+        value = self.attributes.get(name)
+        return value if isinstance(value, bytes) else None
+
+
+@dataclass(frozen=True)
+class NssRoot:
+    """A certificate object with the trust NSS gives it for server authentication."""
+
+    der: bytes
+    label: str
+    line: int
+    server_auth: str | None
+    distrust_after: str | None
+
+
+@dataclass(frozen=True)
+class NssDistrust:
+    """A trust object that distrusts a certificate the file does not contain."""
+
+    issuer_der: bytes
+    serial_der: bytes
+    label: str
+    line: int
+
+
+def parse_objects(text: str, label: str = "certdata.txt") -> list[NssObject]:
+    """The PKCS #11 objects of a certdata.txt, with the line each starts on.
+
+    Raises:
+        InputError: a MULTILINE_OCTAL value has no END, or the file has no objects.
+    """
+    objects: list[NssObject] = []
+    current: NssObject | None = None
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        raw = lines[index].strip()
+        index += 1
+        if not raw or raw.startswith("#") or raw == "BEGINDATA":
+            continue
+        name, _, rest = raw.partition(" ")
+        kind, _, value = rest.partition(" ")
+        if name == "CKA_CLASS":
+            current = NssObject(index)
+            objects.append(current)
+        if current is None or not name.startswith("CKA_"):
+            continue
+        if kind == "MULTILINE_OCTAL":
+            start = index
+            chunks = []
+            while index < len(lines) and lines[index].strip() != "END":
+                chunks.append(lines[index].strip())
+                index += 1
+            if index >= len(lines):
+                raise InputError(f"{label}:{start}: {name} has no END line")
+            index += 1
+            current.attributes[name] = bytes(int(o, 8) for o in _OCTAL.findall("".join(chunks)))
+        elif kind == "UTF8":
+            current.attributes[name] = value.strip().strip('"')
+        else:
+            current.attributes[name] = value.strip()
+    if not objects:
+        raise InputError(f"{label}: no PKCS #11 objects found; is this an NSS certdata.txt?")
+    return objects
+
+
+def _distrust_after(obj: NssObject) -> str | None:
+    raw = obj.octets("CKA_NSS_SERVER_DISTRUST_AFTER")
+    if not raw:
+        return None
+    text = raw.decode("ascii", errors="replace").rstrip("Z")
+    try:
+        moment = datetime.strptime(text, "%y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def read_certdata(
+    text: str, label: str = "certdata.txt"
+) -> tuple[list[NssRoot], list[NssDistrust]]:
+    """The certificates with their server-auth trust, and the distrust entries without a
+    certificate.
+
+    Raises:
+        InputError: the text is not a certdata.txt.
+    """
+    objects = parse_objects(text, label)
+    certificates = [o for o in objects if o.text("CKA_CLASS") == "CKO_CERTIFICATE"]
+    trust = [o for o in objects if o.text("CKA_CLASS") == "CKO_NSS_TRUST"]
+    by_sha1: dict[bytes, NssObject] = {}
+    for item in trust:
+        digest = item.octets("CKA_CERT_SHA1_HASH")
+        if digest:
+            by_sha1[digest] = item
+    roots = []
+    matched: set[int] = set()
+    for cert in certificates:
+        der = cert.octets("CKA_VALUE") or b""
+        trust_object = by_sha1.get(hashlib.sha1(der).digest())
+        if trust_object is not None:
+            matched.add(id(trust_object))
+        roots.append(
+            NssRoot(
+                der,
+                cert.text("CKA_LABEL") or "",
+                cert.line,
+                trust_object.text("CKA_TRUST_SERVER_AUTH") if trust_object else None,
+                _distrust_after(trust_object) if trust_object else None,
+            )
+        )
+    distrusts = [
+        NssDistrust(
+            item.octets("CKA_ISSUER") or b"",
+            item.octets("CKA_SERIAL_NUMBER") or b"",
+            item.text("CKA_LABEL") or "",
+            item.line,
+        )
+        for item in trust
+        if id(item) not in matched and item.text("CKA_TRUST_SERVER_AUTH") == NOT_TRUSTED
+    ]
+    return roots, distrusts
+
+
+def looks_like_certdata(head: str) -> bool:
+    return "CKA_CLASS" in head or "BEGINDATA" in head
