@@ -21,19 +21,20 @@ from tests.pki import CA, PKI, when
 from tests.queries import anchor_set
 from trustgraph import api
 from trustgraph.anchors import AnchorSet
-from trustgraph.distrust import NameRule
-from trustgraph.revocations import Revocation, RevocationIndex
 from trustgraph.chains import find_chains
 from trustgraph.database import Database
+from trustgraph.distrust import NameRule
 from trustgraph.graph import Edge, TrustGraph
 from trustgraph.nameconstraints import satisfies
 from trustgraph.pathrules import KIND_RANK, PathRules, weakest
 from trustgraph.reach import find_reach
+from trustgraph.revocations import Revocation, RevocationIndex
 from trustgraph.targets import resolve_target
 
 
-def reference_valid(edges: list[Edge], rules: PathRules, anchors: AnchorSet,
-                    graph: TrustGraph, anchor: str) -> bool:
+def reference_valid(
+    edges: list[Edge], rules: PathRules, anchors: AnchorSet, graph: TrustGraph, anchor: str
+) -> bool:
     """RFC 5280 6.1 over a whole path, anchor side first (the anchor is not judged), plus
     the trust store's distrust-after dates, subject-name rules and distrusted certificates."""
     remaining: int | None = None
@@ -44,8 +45,11 @@ def reference_valid(edges: list[Edge], rules: PathRules, anchors: AnchorSet,
         if not rules.usable(edge) or edge.certificate in anchors.blocked:
             return False
         cutoffs = [anchors.distrust_after.get(anchor)] + [
-            rule.not_before_after for ca in cas[: index + 1] for rule in anchors.name_rules
-            if graph.ca(ca).subject_key in rule.subject_keys]  # type: ignore[union-attr]
+            rule.not_before_after
+            for ca in cas[: index + 1]
+            for rule in anchors.name_rules
+            if graph.ca(ca).subject_key in rule.subject_keys
+        ]  # type: ignore[union-attr]
         if any(c and edge.not_before and edge.not_before > c for c in cutoffs):
             return False
         exempt = edge.self_issued and not last
@@ -147,8 +151,11 @@ def _with_store_rules(anchors: AnchorSet, graph: TrustGraph, rng: random.Random)
         extras["distrust_after"] = {rng.choice(sorted(anchors.cas)): rng.choice(dates)}
     if rng.random() < 0.5:
         subject = graph.ca(rng.choice(cas)).subject_key  # type: ignore[union-attr]
-        extras["name_rules"] = (NameRule(frozenset([subject]), ("x",), rng.choice(dates),
-                                         "2000-01-01T00:00:00Z", "test"),)
+        extras["name_rules"] = (
+            NameRule(
+                frozenset([subject]), ("x",), rng.choice(dates), "2000-01-01T00:00:00Z", "test"
+            ),
+        )
     if rng.random() < 0.3:
         extras["blocked"] = frozenset([rng.choice(sorted(graph.edges))])
     return replace(anchors, **extras)
@@ -156,10 +163,12 @@ def _with_store_rules(anchors: AnchorSet, graph: TrustGraph, rng: random.Random)
 
 def _random_revocations(graph: TrustGraph, rng: random.Random) -> RevocationIndex:
     chosen = rng.sample(sorted(graph.edges), k=min(2, len(graph.edges)))
-    return RevocationIndex({
-        chosen[0]: Revocation(chosen[0], "2015-01-01T00:00:00Z", None, "test"),
-        chosen[-1]: Revocation(chosen[-1], None, "2018-01-01T00:00:00Z", "test"),
-    })
+    return RevocationIndex(
+        {
+            chosen[0]: Revocation(chosen[0], "2015-01-01T00:00:00Z", None, "test"),
+            chosen[-1]: Revocation(chosen[-1], None, "2018-01-01T00:00:00Z", "test"),
+        }
+    )
 
 
 @pytest.mark.parametrize("seed", range(40))

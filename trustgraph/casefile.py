@@ -2,7 +2,7 @@
 
 A case file holds owners and ownership, operator facts, trust-store snapshots (bundles next
 to the file), certificates known by metadata (declared edges), revocations and distrust
-rules. The format is documented in ``docs/case-file.md``; :func:`validate` reports every
+rules. The format is documented in the README (section "Case files"); :func:`validate` reports every
 problem with its line and field, and :func:`apply` loads a valid file into the database.
 """
 
@@ -23,6 +23,7 @@ from trustgraph.database import Database, iso
 from trustgraph.declared import Declaration, declare
 from trustgraph.errors import InputError
 from trustgraph.progress import Progress
+from trustgraph.signatures import SIGNATURE_ALGORITHMS
 
 FORMAT = 1
 _FINGERPRINT = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -97,6 +98,13 @@ def _serial(value: Any) -> str | None:
     return "must be a hex serial number"
 
 
+def _hash_name(value: Any) -> str | None:
+    known = {h for _scheme, h in SIGNATURE_ALGORITHMS.values() if h}
+    if value in known:
+        return None
+    return f"must be one of {', '.join(sorted(known))}"
+
+
 # Per array of tables: field -> (required, check)
 SCHEMA: dict[str, dict[str, tuple[bool, Check]]] = {
     "owners": {"name": (True, _text), "aliases": (False, _strings), "source": (True, _text)},
@@ -130,6 +138,7 @@ SCHEMA: dict[str, dict[str, tuple[bool, Check]]] = {
         "not_before": (False, _moment),
         "not_after": (False, _moment),
         "ca": (False, _boolean),
+        "signature_hash": (False, _hash_name),
         "source": (True, _text),
     },
     "revocations": {
@@ -411,4 +420,5 @@ def _declaration(case: CaseFile, entry: dict[str, Any]) -> Declaration:
         not_before=to_iso(entry.get("not_before")),
         not_after=to_iso(entry.get("not_after")),
         is_ca=entry.get("ca"),
+        signature_hash=entry.get("signature_hash"),
     )

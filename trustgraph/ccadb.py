@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trustgraph import revocations
+from trustgraph import linking, revocations
 from trustgraph.database import Database
 from trustgraph.declared import Declaration, declare
 from trustgraph.errors import InputError
@@ -167,6 +167,7 @@ def import_records(db: Database, path: Path, as_of: str) -> RecordsReport:
         if record.operator:
             record_operator(db, record.operator, "ccadb", source, certificate=record.sha256)
             report.operators += 1
+    linking.link_pending(db)
     db.conn.commit()
     return report
 

@@ -33,6 +33,7 @@ class Declaration:
     not_before: str | None = None
     not_after: str | None = None
     is_ca: bool | None = None
+    signature_hash: str | None = None
 
 
 def declared_ca_id(subject_key: str, fingerprint: str) -> str:
@@ -70,6 +71,7 @@ def declare(db: Database, item: Declaration) -> bool:
         "not_after": item.not_after,
         "ca_id": declared_ca_id(subject_key, fingerprint),
         "is_ca": None if item.is_ca is None else int(item.is_ca),
+        "sig_hash": item.signature_hash,
         "parser": "declared",
     }
     db.insert_rows("certificates", list(row), [tuple(row.values())], replace=True)

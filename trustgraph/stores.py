@@ -112,6 +112,8 @@ def add_snapshot(
     """
     path = Path(source)
     kind = detect_kind(path)
+    if kind == CCADB:
+        program = program or _program_for(store)
     snapshot_id = _new_snapshot(db, store, as_of, kind, str(path), description)
     snapshot = Snapshot(snapshot_id, store, as_of, kind, str(path), description)
     if kind == BUNDLE:
@@ -121,7 +123,7 @@ def add_snapshot(
     elif kind == NSS:
         report = _from_certdata(db, snapshot, path, progress)
     else:
-        report = _from_ccadb(db, snapshot, path, program or _program_for(store))
+        report = _from_ccadb(db, snapshot, path, program or "")
     db.conn.commit()
     return report
 
