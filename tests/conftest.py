@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +17,18 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 
 def corpus_path() -> Path:
-    """The shared real-data corpus: $TRUSTGRAPH_CORPUS, else ../shared/data."""
-    return Path(os.environ.get("TRUSTGRAPH_CORPUS", PROJECT.parent / "shared" / "data"))
+    """The shared real-data corpus: $TRUSTGRAPH_CORPUS, else ``../shared/data`` next to this
+    checkout, else next to the repository it was cloned from (a fresh clone in a temporary
+    folder still finds the corpus of the working copy it came from)."""
+    explicit = os.environ.get("TRUSTGRAPH_CORPUS")
+    if explicit:
+        return Path(explicit)
+    candidates = [PROJECT.parent / "shared" / "data"]
+    origin = subprocess.run(["git", "-C", str(PROJECT), "remote", "get-url", "origin"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    if origin and Path(origin).is_dir():
+        candidates.append(Path(origin).resolve().parent / "shared" / "data")
+    return next((c for c in candidates if c.is_dir()), candidates[0])
 
 
 @pytest.fixture(scope="session")
