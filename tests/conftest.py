@@ -24,8 +24,12 @@ def corpus_path() -> Path:
     if explicit:
         return Path(explicit)
     candidates = [PROJECT.parent / "shared" / "data"]
-    origin = subprocess.run(["git", "-C", str(PROJECT), "remote", "get-url", "origin"],
-                            capture_output=True, text=True, check=False).stdout.strip()
+    origin = subprocess.run(
+        ["git", "-C", str(PROJECT), "remote", "get-url", "origin"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     if origin and Path(origin).is_dir():
         candidates.append(Path(origin).resolve().parent / "shared" / "data")
     return next((c for c in candidates if c.is_dir()), candidates[0])

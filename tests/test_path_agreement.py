@@ -27,9 +27,10 @@ from trustgraph.distrust import NameRule
 from trustgraph.graph import Edge, TrustGraph
 from trustgraph.nameconstraints import satisfies
 from trustgraph.pathrules import KIND_RANK, PathRules, weakest
-from trustgraph.reach import find_reach
+from trustgraph.pathsearch import SearchContext, path_refusal
+from trustgraph.reach import find_reach, reach_everything
 from trustgraph.revocations import Revocation, RevocationIndex
-from trustgraph.targets import resolve_target
+from trustgraph.targets import Target, resolve_target
 
 
 def reference_valid(
@@ -80,7 +81,9 @@ def reference_paths(
     target_cas: frozenset[str],
     certificate: str | None,
     rules: PathRules,
+    judged: list[tuple[str, tuple[Edge, ...], bool]] | None = None,
 ) -> list[list[str]]:
+    """Valid paths, sorted; every candidate path with its verdict goes to ``judged``."""
     anchors = {ca: anchor_set.certificate_for(ca) for ca in anchor_set.cas}
     found: list[list[str]] = []
     all_edges = [e for e in graph.edges.values() if not e.is_self_loop]
@@ -90,7 +93,10 @@ def reference_paths(
             end = path[-1]
             done = end.certificate == certificate if certificate else end.subject_ca in target_cas
             if done:
-                if reference_valid(path, rules, anchor_set, graph, anchor):
+                valid = reference_valid(path, rules, anchor_set, graph, anchor)
+                if judged is not None:
+                    judged.append((anchor, tuple(path), valid))
+                if valid:
                     found.append([anchors[anchor], *(e.certificate for e in path)])
                 return
             if end.subject_ca in target_cas:
@@ -184,9 +190,16 @@ def test_chains_and_reach_match_the_reference(seed: int, db: Database, tmp_path:
     for at in ("2010-06-01", "2013-06-01", "2017-06-01", "2020-06-01"):
         for purpose in ("any", "serverAuth"):
             rules = replace(api.make_rules(at, purpose, max_depth=5), revocations=revocations)
+            everything = reach_everything(graph, anchors, rules)
+            context = SearchContext(graph, rules, Target("", frozenset(), None, ""), anchors)
             for query in targets:
                 target = resolve_target(db, query)
-                expected = reference_paths(graph, anchors, target.cas, target.certificate, rules)
+                judged: list[tuple[str, tuple[Edge, ...], bool]] = []
+                expected = reference_paths(
+                    graph, anchors, target.cas, target.certificate, rules, judged
+                )
+                for anchor, edges, valid in judged:
+                    assert (path_refusal(context, anchor, edges) is None) == valid
                 result = find_chains(graph, target, anchors, rules, max_paths=10**6)
                 assert not result.truncated or set(result.truncated) == {"max_depth"}
                 assert [p.certificates for p in result.paths] == expected, (query, at, purpose)
@@ -201,5 +214,10 @@ def test_chains_and_reach_match_the_reference(seed: int, db: Database, tmp_path:
                     assert KIND_RANK[item.best_kind] == max(
                         KIND_RANK[weakest([e.kind for e in p.edges])] for p in found
                     )
+                if target.certificate is None and len(target.cas) == 1:
+                    [ca] = target.cas
+                    assert everything.get(ca, {}) == {
+                        r.ca: (r.shortest, KIND_RANK[r.best_kind]) for r in reach.reached
+                    }
                 checked += len(expected)
     assert checked > 0

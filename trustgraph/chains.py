@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trustgraph.anchors import AnchorSet
-from trustgraph.certificate import NameConstraints
 from trustgraph.graph import Edge, TrustGraph
 from trustgraph.pathrules import DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, PathRules, weakest
-from trustgraph.pathsearch import SearchContext, earlier
+from trustgraph.pathsearch import ForwardState, SearchContext
 from trustgraph.targets import Target
 
 _CLOCK_EVERY = 512
@@ -66,15 +65,6 @@ class ChainsResult:
 
 class _Stop(Exception):
     """Raised inside the search when a bound is hit."""
-
-
-@dataclass
-class _State:
-    """The part of RFC 5280's path-processing state that depends on the path so far."""
-
-    remaining: int | None = None  # max_path_length; None while no pathLenConstraint applies
-    constraints: tuple[NameConstraints, ...] = ()
-    cutoff: str | None = None  # latest notBefore allowed from here down (distrust rules)
 
 
 class _Enumerator:
@@ -125,7 +115,7 @@ class _Enumerator:
         if need > self.level:
             self._note_deeper()
             return
-        self._extend(anchor, [], {anchor}, _State(cutoff=context.anchor_cutoff(anchor)), anchor)
+        self._extend(anchor, [], {anchor}, context.start_state(anchor), anchor)
 
     def _note_deeper(self) -> None:
         """A valid partial path needs more certificates than the last level allows."""
@@ -133,7 +123,7 @@ class _Enumerator:
             self.deeper = True
 
     def _extend(
-        self, ca: str, edges: list[Edge], visited: set[str], state: _State, anchor: str
+        self, ca: str, edges: list[Edge], visited: set[str], state: ForwardState, anchor: str
     ) -> None:
         context = self.context
         self.expansions += 1
@@ -141,19 +131,17 @@ class _Enumerator:
             raise _Stop("timeout")
         depth = len(edges) + 1  # depth of the certificate about to be added
         for edge in context.graph.out_edges(ca):
-            if edge.subject_ca in visited or not context.usable(edge):
-                continue
-            if state.cutoff and edge.not_before and edge.not_before > state.cutoff:
+            if edge.subject_ca in visited or not context.admits(edge, state):
                 continue
             if context.is_final(edge):
-                if depth == self.level and self._names_allowed(edge, state):
+                if depth == self.level and context.final_ok(edge, state):
                     self._emit(
                         ChainPath(anchor, self.anchors.certificate_for(anchor), (*edges, edge))
                     )
                 continue
-            if edge.subject_ca in context.forbidden or not context.can_issue(edge):
+            if edge.subject_ca in context.forbidden:
                 continue
-            following = self._after_intermediate(edge, state)
+            following = context.after_intermediate(edge, state)
             if following is None:
                 continue
             remaining_depth = self.level - depth
@@ -168,27 +156,6 @@ class _Enumerator:
             self._extend(edge.subject_ca, edges, visited, following, anchor)
             edges.pop()
             visited.discard(edge.subject_ca)
-
-    def _names_allowed(self, edge: Edge, state: _State) -> bool:
-        return all(self.context.allowed_by(edge, nc) for nc in state.constraints)
-
-    def _after_intermediate(self, edge: Edge, state: _State) -> _State | None:
-        """RFC 5280 6.1.4 (k)-(m) and name constraints for an intermediate certificate."""
-        remaining = state.remaining
-        if not edge.self_issued:
-            if remaining is not None:
-                if remaining <= 0:
-                    return None
-                remaining -= 1
-            if not self._names_allowed(edge, state):
-                return None
-        if edge.path_len is not None:
-            remaining = edge.path_len if remaining is None else min(remaining, edge.path_len)
-        constraints = state.constraints
-        if self.context.rules.checks_names and edge.name_constraints is not None:
-            constraints = (*constraints, edge.name_constraints)
-        cutoff = earlier(state.cutoff, self.context.cutoff_at(edge.subject_ca))
-        return _State(remaining, constraints, cutoff)
 
 
 _REASONS = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,17 @@ def to_markdown(table: Tabular, heading_level: int = 3) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+_FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _cell(value: Any) -> Text:
+    """A table cell as literal text; a bare SHA-256 is shortened (JSON and CSV keep it)."""
+    text = "" if value is None else str(value)
+    if _FINGERPRINT.match(text):
+        text = text[:16] + "…"
+    return Text(text)
+
+
 def print_table(table: Tabular, stream: IO[str]) -> None:
     """A rich table; certificate text is shown literally (no markup, no control codes)."""
     console = Console(file=stream, highlight=False, soft_wrap=False)
@@ -109,7 +121,7 @@ def print_table(table: Tabular, stream: IO[str]) -> None:
     for column in table.columns:
         grid.add_column(Text(column), overflow="fold")
     for row in table.rows:
-        grid.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+        grid.add_row(*(_cell(cell) for cell in row))
     if table.rows:
         console.print(grid)
     else:

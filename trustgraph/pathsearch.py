@@ -19,6 +19,16 @@ from trustgraph.pathrules import PathRules
 from trustgraph.targets import Target
 
 
+@dataclass(frozen=True)
+class ForwardState:
+    """RFC 5280 path-processing state after some certificates, anchor side first: what the
+    next certificate has to satisfy."""
+
+    remaining: int | None = None  # max_path_length; None while no pathLenConstraint applies
+    constraints: tuple[NameConstraints, ...] = ()
+    cutoff: str | None = None  # latest notBefore allowed from here down (distrust rules)
+
+
 @dataclass
 class SearchContext:
     """One query's graph, rules and target, with memoized per-edge checks."""
@@ -69,6 +79,43 @@ class SearchContext:
         if known is None:
             known = self._satisfies[key] = satisfies(edge.names, constraints)
         return known
+
+    def start_state(self, anchor: str) -> ForwardState:
+        """The state at an anchor: no constraints yet, its distrust cut-offs."""
+        return ForwardState(cutoff=self.anchor_cutoff(anchor))
+
+    def admits(self, edge: Edge, state: ForwardState) -> bool:
+        """Whether ``edge`` may come next at all: usable, and not issued after a cut-off."""
+        if not self.usable(edge):
+            return False
+        return not (state.cutoff and edge.not_before and edge.not_before > state.cutoff)
+
+    def final_ok(self, edge: Edge, state: ForwardState) -> bool:
+        """Whether ``edge`` may end the path: its names satisfy every name constraint above."""
+        return all(self.allowed_by(edge, nc) for nc in state.constraints)
+
+    def after_intermediate(self, edge: Edge, state: ForwardState) -> ForwardState | None:
+        """The state below ``edge`` used as an intermediate, or None if it cannot be one:
+        RFC 5280 6.1.4 (k)-(m) (CA, keyCertSign, pathLenConstraint) and name constraints
+        (self-issued intermediates exempt), then the subject's distrust cut-off."""
+        if not self.can_issue(edge):
+            return None
+        remaining = state.remaining
+        if not edge.self_issued:
+            if remaining is not None:
+                if remaining <= 0:
+                    return None
+                remaining -= 1
+            if not self.final_ok(edge, state):
+                return None
+        if edge.path_len is not None:
+            remaining = edge.path_len if remaining is None else min(remaining, edge.path_len)
+        constraints = state.constraints
+        if self.rules.checks_names and edge.name_constraints is not None:
+            constraints = (*constraints, edge.name_constraints)
+        return ForwardState(
+            remaining, constraints, earlier(state.cutoff, self.cutoff_at(edge.subject_ca))
+        )
 
     @property
     def goal_cas(self) -> frozenset[str]:
@@ -134,3 +181,34 @@ def earlier(first: str | None, second: str | None) -> str | None:
     if first is None:
         return second
     return first if second is None else min(first, second)
+
+
+def path_refusal(context: SearchContext, anchor: str, edges: tuple[Edge, ...]) -> str | None:
+    """Why this exact path (anchor, then ``edges``) is not valid under the context's rules
+    and anchors, or None when it is. Used to see when a known path closes."""
+    if anchor not in context.anchors:
+        return "its anchor is no longer trusted"
+    if len(edges) > context.rules.max_depth:
+        return f"longer than {context.rules.max_depth} certificates"
+    state = context.start_state(anchor)
+    seen = {anchor}
+    for index, edge in enumerate(edges):
+        if edge.subject_ca in seen:
+            return "visits a CA twice"
+        seen.add(edge.subject_ca)
+        refusal = context.refusal(edge)
+        if refusal:
+            return f"{edge.certificate[:16]}: {refusal}"
+        if not context.admits(edge, state):
+            return f"{edge.certificate[:16]}: issued after a distrust cut-off ({state.cutoff})"
+        if index == len(edges) - 1:
+            return (
+                None
+                if context.final_ok(edge, state)
+                else (f"{edge.certificate[:16]}: outside a name constraint")
+            )
+        following = context.after_intermediate(edge, state)
+        if following is None:
+            return f"{edge.certificate[:16]}: cannot be an intermediate here"
+        state = following
+    return None

@@ -28,7 +28,7 @@ from trustgraph.anchors import AnchorSet
 from trustgraph.certificate import NameConstraints
 from trustgraph.graph import Edge, TrustGraph
 from trustgraph.pathrules import KIND_BY_RANK, KIND_RANK, PathRules
-from trustgraph.pathsearch import SearchContext
+from trustgraph.pathsearch import ForwardState, SearchContext
 from trustgraph.targets import Target
 
 
@@ -191,3 +191,73 @@ def find_reach(
     result.labels = sum(len(labels) for labels in search.labels.values())
     result.seconds = time.perf_counter() - started
     return result
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    anchor: str
+    depth: int
+    kind: int
+    state: ForwardState
+
+
+def _dominates(a: _Arrival, b: _Arrival) -> bool:
+    sa, sb = a.state, b.state
+    return (
+        a.depth <= b.depth
+        and a.kind >= b.kind
+        and (sa.remaining is None or (sb.remaining is not None and sa.remaining >= sb.remaining))
+        and set(sa.constraints) <= set(sb.constraints)
+        and (sa.cutoff is None or (sb.cutoff is not None and sa.cutoff >= sb.cutoff))
+    )
+
+
+ReachMap = dict[str, dict[str, tuple[int, int]]]
+
+
+def reach_everything(graph: TrustGraph, anchors: AnchorSet, rules: PathRules) -> ReachMap:
+    """For every CA, the anchors that reach it, with the shortest length and the best
+    weakest-edge rank: ``reach`` for all CA targets at once, by a forward search from every
+    anchor over labelled states (the same rules, and the same walk-to-path argument)."""
+    context = SearchContext(graph, rules, Target("", frozenset(), None, ""), anchors)
+    reached: ReachMap = {}
+    labels: dict[tuple[str, str], list[_Arrival]] = {}
+    queue: deque[tuple[str, _Arrival]] = deque()
+    verified = KIND_RANK["verified"]
+    for anchor in anchors.ordered():
+        reached.setdefault(anchor, {})[anchor] = (0, verified)
+        start = _Arrival(anchor, 0, verified, context.start_state(anchor))
+        labels[(anchor, anchor)] = [start]
+        queue.append((anchor, start))
+    while queue:
+        ca, label = queue.popleft()
+        if label not in labels.get((ca, label.anchor), ()):
+            continue
+        if label.depth >= rules.max_depth:
+            continue
+        for edge in graph.out_edges(ca):
+            if not context.admits(edge, label.state):
+                continue
+            depth, kind = label.depth + 1, min(label.kind, KIND_RANK[edge.kind])
+            if context.final_ok(edge, label.state):
+                _record(reached, edge.subject_ca, label.anchor, depth, kind)
+            following = context.after_intermediate(edge, label.state)
+            if following is None:
+                continue
+            arrival = _Arrival(label.anchor, depth, kind, following)
+            kept = labels.setdefault((edge.subject_ca, label.anchor), [])
+            if any(_dominates(old, arrival) for old in kept):
+                continue
+            kept[:] = [old for old in kept if not _dominates(arrival, old)]
+            kept.append(arrival)
+            queue.append((edge.subject_ca, arrival))
+    return reached
+
+
+def _record(reached: ReachMap, ca: str, anchor: str, depth: int, kind: int) -> None:
+    entry = reached.setdefault(ca, {})
+    known = entry.get(anchor)
+    if known is None:
+        entry[anchor] = (depth, kind)
+    else:
+        entry[anchor] = (min(known[0], depth), max(known[1], kind))

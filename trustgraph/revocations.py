@@ -27,6 +27,11 @@ class Revocation:
     source: str
 
     @property
+    def source_label(self) -> str:
+        """The short name of the source (a case file's source id, before its citation)."""
+        return self.source.split(": ", 1)[0]
+
+    @property
     def effective(self) -> str:
         """The time from which the certificate certainly counts as revoked."""
         return self.revoked_at or self.no_later_than or ""
@@ -51,8 +56,10 @@ class RevocationIndex:
         if item is None or at < item.effective:
             return None
         if item.revoked_at:
-            return f"revoked on {item.revoked_at[:10]} ({item.source})"
-        return f"revoked at an unknown date no later than {item.effective[:10]} ({item.source})"
+            return f"revoked on {item.revoked_at[:10]} ({item.source_label})"
+        return (
+            f"revoked at an unknown date no later than {item.effective[:10]} ({item.source_label})"
+        )
 
     def caveat(self, fingerprint: str, at: str) -> str | None:
         """A note for a certificate used at ``at`` whose revocation date is unknown."""
@@ -61,7 +68,7 @@ class RevocationIndex:
             return None
         return (
             f"revoked at an unknown date no later than {item.effective[:10]} "
-            f"({item.source}): may already be revoked at {at[:10]}"
+            f"({item.source_label}): may already be revoked at {at[:10]}"
         )
 
     def get(self, fingerprint: str) -> Revocation | None:

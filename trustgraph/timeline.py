@@ -67,7 +67,7 @@ class TimelineResult:
     evaluated: int = 0
 
 
-def _after(moment: str) -> str:
+def one_second_after(moment: str) -> str:
     """One second after ``moment``: a certificate is valid through its notAfter."""
     parsed = parse_iso(moment)
     assert parsed is not None
@@ -119,13 +119,18 @@ def events_for(
             )
         if edge.not_after:
             events.append(
-                Event(_after(edge.not_after), "expired", "certificate expires", fingerprint)
+                Event(
+                    one_second_after(edge.not_after), "expired", "certificate expires", fingerprint
+                )
             )
         revocation = revocations.get(fingerprint)
         if revocation and revocation.effective:
             events.append(
                 Event(
-                    revocation.effective, "revoked", f"revoked ({revocation.source})", fingerprint
+                    revocation.effective,
+                    "revoked",
+                    f"revoked ({revocation.source_label})",
+                    fingerprint,
                 )
             )
     for effective, cutoff in all_rules(db, store):

@@ -30,6 +30,7 @@ from trustgraph.crosssigns import find_cross_signs
 from trustgraph.errors import UsageError
 from trustgraph.export import export_certificates
 from trustgraph.graph import TrustGraph
+from trustgraph.impact import Scenario, assess
 from trustgraph.loader import load_paths
 from trustgraph.output import Format, Tabular, envelope, render, write_jsonl
 from trustgraph.pathrules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
@@ -38,6 +39,8 @@ from trustgraph.timeline import timeline as compute_timeline
 from trustgraph.views import (
     chains_view,
     cross_signs_view,
+    impact_markdown,
+    impact_view,
     load_view,
     reach_view,
     records_view,
@@ -268,3 +271,83 @@ def status(
             f"source {s.id}: {s.kind} {s.path} ({s.loaded_at})" for s in database.sources()
         )
     render(fmt, document, table)
+
+
+@app.command()
+@handle_errors
+def impact(
+    store: Annotated[str, typer.Option("--store", help="The trust store the program acts on.")],
+    at: AtOption = None,
+    distrust_owner: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--distrust-owner",
+            help="Distrust every anchor operated by this owner or "
+            "an organisation it owns at --at (repeatable).",
+        ),
+    ] = None,
+    distrust_root: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--distrust-root",
+            help="Distrust this anchor: a certificate fingerprint "
+            "of it, or its CA id (repeatable).",
+        ),
+    ] = None,
+    revoke_cert: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--revoke-cert", help="Treat this certificate as revoked from --at (repeatable)."
+        ),
+    ] = None,
+    distrust_rule: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--distrust-rule",
+            help="TOML with [[distrust]] subject-name rules, in the case-file format (repeatable).",
+        ),
+    ] = None,
+    horizon: Annotated[
+        str | None,
+        typer.Option(
+            "--horizon",
+            help="Say when each surviving way in closes by this date, "
+            "and what would close them all now.",
+            show_default=False,
+        ),
+    ] = None,
+    paths_per_ca: Annotated[
+        int, typer.Option("--paths-per-ca", min=1, help="Surviving paths listed per CA.")
+    ] = 3,
+    max_depth: DepthOption = DEFAULT_MAX_DEPTH,
+    purpose: PurposeOption = Purpose.ANY,
+    verified_only: VerifiedOnlyOption = False,
+    signature_policy: PolicyOption = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table, json, csv or markdown")
+    ] = Format.TABLE,
+    db: DbOption = None,
+) -> None:
+    """What still chains to the watched CAs after a root program acts, through which
+    certificates, and what would close it. Exit 1 when some watched CA stays reachable."""
+    rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
+    scenario = Scenario(
+        distrust_owner or [], distrust_root or [], revoke_cert or [], distrust_rule or []
+    )
+    with open_db(db) as database:
+        result = assess(
+            database,
+            store,
+            rules.at,
+            scenario,
+            rules,
+            api.as_iso(horizon) if horizon else None,
+            paths_per_ca,
+        )
+        if fmt is Format.MARKDOWN:
+            typer.echo(impact_markdown(result), nl=False)
+        else:
+            document, table = impact_view(result, database.provenance())
+            render(fmt, document, table)
+    if result.ways_in or any(w.status == "survives" for w in result.watched):
+        raise typer.Exit(1)

@@ -1,0 +1,403 @@
+"""Distrust impact: what still chains to a CA after a root program acts, and through what.
+
+A scenario removes anchors from a trust store (every anchor an owner operates, or named
+roots), treats certificates as revoked from the query date, and adds distrust rules. The
+*watched* CAs are those the scenario is about: every CA operated by the distrusted owners
+(and the organisations they own at the date), by the operators of the distrusted roots, and
+the CAs certified by the revoked certificates or named by the rules.
+
+The result compares reachability of the watched CAs before and after (without enumerating
+paths), lists the ways in that survive (paths from the remaining anchors that end at the
+first watched CA they reach: the last certificate is the bypass), a few surviving paths per
+CA, the anchors that are the only way in, and the smallest set of certificate revocations
+that closes every way in now. With a horizon, it says when each surviving way in closes on
+its own (expiry, revocation, removal from the store, a rule or signature cut-off).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from trustgraph import names, stores
+from trustgraph.anchors import AnchorSet
+from trustgraph.api import with_revocations
+from trustgraph.casefile import parse_dn, to_iso
+from trustgraph.chains import ChainPath, find_chains
+from trustgraph.database import Database
+from trustgraph.distrust import NameRule, all_rules
+from trustgraph.errors import UsageError
+from trustgraph.graph import Edge, TrustGraph
+from trustgraph.owners import OwnerIndex
+from trustgraph.pathrules import PathRules
+from trustgraph.pathsearch import SearchContext, path_refusal
+from trustgraph.reach import ReachMap, reach_everything
+from trustgraph.revocations import Revocation
+from trustgraph.sigpolicy import ALWAYS
+from trustgraph.targets import Target
+from trustgraph.timeline import one_second_after
+
+_NO_TARGET = Target("", frozenset(), None, "")
+LOST, SURVIVES, UNREACHED = "lost", "survives", "not reachable before"
+
+
+@dataclass
+class Scenario:
+    """What the root program does. Every field can be combined with the others."""
+
+    distrust_owners: list[str] = field(default_factory=list)
+    distrust_roots: list[str] = field(default_factory=list)
+    revoke_certs: list[str] = field(default_factory=list)
+    rule_files: list[Path] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (
+            self.distrust_owners or self.distrust_roots or self.revoke_certs or self.rule_files
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "distrust_owners": self.distrust_owners,
+            "distrust_roots": self.distrust_roots,
+            "revoke_certs": self.revoke_certs,
+            "distrust_rules": [str(p) for p in self.rule_files],
+        }
+
+
+@dataclass
+class WayIn:
+    """A surviving path into the watched CAs; ``closes`` is set with a horizon."""
+
+    path: ChainPath
+    closes: tuple[str, str] | None = None
+
+    @property
+    def bypass(self) -> Edge:
+        return self.path.edges[-1]
+
+
+@dataclass
+class Watched:
+    ca: str
+    before: dict[str, tuple[int, int]]
+    after: dict[str, tuple[int, int]]
+    paths: list[ChainPath] = field(default_factory=list)
+    more_paths: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.after:
+            return SURVIVES
+        return LOST if self.before else UNREACHED
+
+
+@dataclass
+class ImpactResult:
+    store: str
+    at: str
+    horizon: str | None
+    scenario: Scenario
+    rules: PathRules
+    snapshot: stores.Snapshot
+    owners_distrusted: list[str]
+    anchors_before: AnchorSet
+    anchors_after: AnchorSet
+    removed: list[str]
+    watched: list[Watched]
+    ways_in: list[WayIn]
+    ways_truncated: dict[str, str]
+    only_way_in: dict[str, list[str]]
+    directly_trusted: list[str]
+    cut: list[str]
+    cut_verified: bool
+    graph: TrustGraph
+    owners: OwnerIndex
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.watched if item.status == status)
+
+
+def assess(
+    db: Database,
+    store: str,
+    at: str,
+    scenario: Scenario,
+    rules: PathRules,
+    horizon: str | None = None,
+    paths_per_ca: int = 3,
+    graph: TrustGraph | None = None,
+) -> ImpactResult:
+    """Assess ``scenario`` on ``store`` at ``at`` (see the module docstring).
+
+    Raises:
+        UsageError: an empty scenario, an unknown store or snapshot, a root that is not an
+            anchor of the store then, an unreadable rule file, a horizon before ``at``.
+        TargetError: an owner name that matches no owner, or several.
+    """
+    if scenario.is_empty():
+        raise UsageError(
+            "give a scenario: --distrust-owner, --distrust-root, --revoke-cert or --distrust-rule"
+        )
+    if horizon is not None and horizon <= at:
+        raise UsageError("--horizon must be after --at")
+    graph = graph or TrustGraph.from_database(db)
+    owners = OwnerIndex.from_database(db)
+    base = with_revocations(db, replace(rules, at=at))
+    anchors_before = stores.anchors_at(db, store, at)
+    distrusted = set()
+    for name in scenario.distrust_owners:
+        distrusted |= owners.owned_at(owners.resolve(name), at)
+    removed = {ca for ca in anchors_before.cas if _operated_by(owners, ca, distrusted)}
+    removed |= {_anchor_ca(db, anchors_before, item) for item in scenario.distrust_roots}
+    extra_rules = tuple(rule for path in scenario.rule_files for rule in read_rules(path, at))
+    revoked = [
+        Revocation(_certificate(db, fp), at, None, "scenario") for fp in scenario.revoke_certs
+    ]
+    after_rules = replace(base, revocations=base.revocations.with_extra(revoked))
+    anchors_after = _apply(anchors_before, removed, extra_rules)
+    watched_cas = _watched(graph, owners, distrusted, removed, revoked, extra_rules)
+    before = reach_everything(graph, anchors_before, base)
+    after = reach_everything(graph, anchors_after, after_rules)
+    watched = [
+        Watched(ca, before.get(ca, {}), after.get(ca, {}))
+        for ca in sorted(watched_cas, key=lambda c: _label(graph, c))
+    ]
+    target = Target("watched", frozenset(watched_cas), None, "the watched CAs")
+    chains = find_chains(graph, target, anchors_after, after_rules, max_paths=1000)
+    ways = [WayIn(path) for path in chains.paths if path.edges]
+    for item in watched:
+        if item.status == SURVIVES:
+            one = Target(item.ca, frozenset([item.ca]), None, _label(graph, item.ca))
+            found = find_chains(graph, one, anchors_after, after_rules, max_paths=paths_per_ca)
+            item.paths, item.more_paths = found.paths, "max_paths" in found.truncated
+    if horizon is not None:
+        for way in ways:
+            way.closes = _closing(
+                db, graph, store, way.path, removed, extra_rules, after_rules, at, horizon
+            )
+    directly = sorted(ca for ca in anchors_after.cas if ca in watched_cas)
+    cut = minimum_revocations(graph, anchors_after, after_rules, watched_cas)
+    verified = _cut_closes(graph, anchors_after, after_rules, watched_cas, cut, set(directly))
+    return ImpactResult(
+        store,
+        at,
+        horizon,
+        scenario,
+        after_rules,
+        stores.snapshot_at(db, store, at),
+        sorted(distrusted),
+        anchors_before,
+        anchors_after,
+        sorted(removed),
+        watched,
+        ways,
+        chains.truncated,
+        _only_ways_in(watched),
+        directly,
+        cut,
+        verified,
+        graph,
+        owners,
+    )
+
+
+def _label(graph: TrustGraph, ca: str) -> str:
+    info = graph.ca(ca)
+    return info.label if info else ca[:16]
+
+
+def _operated_by(owners: OwnerIndex, ca: str, organisations: set[str]) -> bool:
+    operator = owners.operator(ca)
+    return operator is not None and operator.owner in organisations
+
+
+def _certificate(db: Database, text: str) -> str:
+    fingerprint = text.lower().replace(":", "")
+    rows = db.conn.execute(
+        "SELECT sha256 FROM certificates WHERE sha256 LIKE ? LIMIT 2", (fingerprint + "%",)
+    ).fetchall()
+    if len(rows) != 1:
+        raise UsageError(
+            f"{text!r} is {'not' if not rows else 'more than'} one certificate "
+            "fingerprint in the database"
+        )
+    return str(rows[0][0])
+
+
+def _anchor_ca(db: Database, anchors: AnchorSet, text: str) -> str:
+    """The anchor CA named by a certificate fingerprint (prefix) or a CA id."""
+    wanted = text.lower().replace(":", "")
+    if wanted in anchors.cas:
+        return wanted
+    for ca, fingerprints in anchors.cas.items():
+        if any(fp.startswith(wanted) for fp in fingerprints) or ca.startswith(wanted):
+            return ca
+    row = db.conn.execute(
+        "SELECT ca_id FROM certificates WHERE sha256 LIKE ? LIMIT 1", (wanted + "%",)
+    ).fetchone()
+    if row and row[0] in anchors.cas:
+        return str(row[0])
+    raise UsageError(
+        f"--distrust-root {text}: not an anchor of the store at that date "
+        f"(give a certificate fingerprint of the anchor, or its CA id)"
+    )
+
+
+def read_rules(path: Path, at: str) -> list[NameRule]:
+    """The [[distrust]] entries of a TOML file in the case-file format, in force from ``at``.
+
+    Raises:
+        UsageError: the file cannot be read or has no valid [[distrust]] entries.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"--distrust-rule {path}: {exc}") from exc
+    rules = []
+    for index, entry in enumerate(data.get("distrust", []), start=1):
+        try:
+            subjects = [(dn, names.name_key(parse_dn(dn))) for dn in entry["subjects"]]
+            cutoff = to_iso(entry["not_before_after"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UsageError(
+                f"{path}: [[distrust]] #{index}: needs subjects (distinguished "
+                f"names) and not_before_after (a date): {exc}"
+            ) from exc
+        if cutoff is None:
+            raise UsageError(f"{path}: [[distrust]] #{index}: not_before_after is not a date")
+        rules.append(
+            NameRule(
+                frozenset(k for _d, k in subjects),
+                tuple(d for d, _k in subjects),
+                cutoff,
+                at,
+                str(entry.get("source", path)),
+            )
+        )
+    if not rules:
+        raise UsageError(f"{path}: no [[distrust]] entries")
+    return rules
+
+
+def _apply(anchors: AnchorSet, removed: set[str], rules: tuple[NameRule, ...]) -> AnchorSet:
+    return replace(anchors.without(removed), name_rules=anchors.name_rules + rules)
+
+
+def _watched(
+    graph: TrustGraph,
+    owners: OwnerIndex,
+    distrusted: set[str],
+    removed: set[str],
+    revoked: list[Revocation],
+    rules: tuple[NameRule, ...],
+) -> set[str]:
+    subjects = set(removed) | {
+        graph.edges[r.certificate].subject_ca for r in revoked if r.certificate in graph.edges
+    }
+    subjects |= {ca for ca in graph.graph.nodes if _matches_rule(graph, ca, rules)}
+    operators = set(distrusted)
+    for ca in subjects:
+        operator = owners.operator(ca)
+        if operator is not None and operator.basis != "guess":
+            operators.add(operator.owner)
+    return owners.cas_of(operators) | subjects
+
+
+def _matches_rule(graph: TrustGraph, ca: str, rules: tuple[NameRule, ...]) -> bool:
+    info = graph.ca(ca)
+    return info is not None and any(info.subject_key in rule.subject_keys for rule in rules)
+
+
+def _only_ways_in(watched: list[Watched]) -> dict[str, list[str]]:
+    only: dict[str, list[str]] = {}
+    for item in watched:
+        if len(item.after) == 1:
+            [anchor] = item.after
+            only.setdefault(anchor, []).append(item.ca)
+    return only
+
+
+def _closing(
+    db: Database,
+    graph: TrustGraph,
+    store: str,
+    path: ChainPath,
+    removed: set[str],
+    extra: tuple[NameRule, ...],
+    rules: PathRules,
+    at: str,
+    horizon: str,
+) -> tuple[str, str] | None:
+    """When (and why) ``path`` stops being valid between ``at`` and ``horizon``."""
+    times = set(stores.snapshot_dates(db, store))
+    for edge in path.edges:
+        if edge.not_after:
+            times.add(one_second_after(edge.not_after))
+        revocation = rules.revocations.get(edge.certificate)
+        if revocation and revocation.effective:
+            times.add(revocation.effective)
+    times |= {effective for effective, _cutoff in all_rules(db, store)}
+    times |= {c for c in rules.signature_policy.not_accepted_from.values() if c != ALWAYS}
+    for moment in sorted(t for t in times if at < t <= horizon):
+        anchors = _apply(stores.anchors_at(db, store, moment), removed, extra)
+        context = SearchContext(graph, replace(rules, at=moment), _NO_TARGET, anchors)
+        reason = path_refusal(context, path.anchor_ca, path.edges)
+        if reason is not None:
+            return moment, reason
+    return None
+
+
+def minimum_revocations(
+    graph: TrustGraph, anchors: AnchorSet, rules: PathRules, watched: set[str]
+) -> list[str]:
+    """The fewest certificates whose revocation cuts every usable issuance path from the
+    anchors (other than watched ones) to the first watched CA: a minimum edge cut.
+
+    Path rules can make even fewer suffice; never more are needed.
+    """
+    context = SearchContext(graph, rules, _NO_TARGET, anchors)
+    source, sink = ("source",), ("sink",)
+    network = nx.DiGraph()
+    certificates: dict[tuple[str, str], list[str]] = {}
+    for edge in graph.edges.values():
+        if edge.is_self_loop or edge.issuer_ca in watched or not context.usable(edge):
+            continue
+        key = (edge.issuer_ca, edge.subject_ca)
+        certificates.setdefault(key, []).append(edge.certificate)
+        network.add_edge(*key, capacity=len(certificates[key]))
+    for anchor in anchors.cas:
+        if anchor not in watched and anchor in network:
+            network.add_edge(source, anchor)
+    for ca in watched:
+        if ca in network:
+            network.add_edge(ca, sink)
+    if source not in network or sink not in network:
+        return []
+    _value, (reachable, _rest) = nx.minimum_cut(network, source, sink)
+    cut = [
+        fp
+        for (u, v), fps in certificates.items()
+        if u in reachable and v not in reachable
+        for fp in fps
+    ]
+    return sorted(cut)
+
+
+def _cut_closes(
+    graph: TrustGraph,
+    anchors: AnchorSet,
+    rules: PathRules,
+    watched: set[str],
+    cut: list[str],
+    directly: set[str],
+) -> bool:
+    """Whether re-running with the suggested revocations leaves no way in (besides
+    watched CAs that are anchors themselves, which no revocation closes)."""
+    revoked = [Revocation(fp, rules.at, None, "suggested") for fp in cut]
+    closed = replace(rules, revocations=rules.revocations.with_extra(revoked))
+    reach: ReachMap = reach_everything(graph, anchors, closed)
+    return all(set(reach.get(ca, {})) <= directly for ca in watched)
