@@ -125,6 +125,7 @@ class PKI:
         key_ids: bool = True,
         hash_name: str = "sha256",
         version1: bool = False,
+        extra: list[Any] | None = None,
     ) -> Cert:
         builder = (
             x509.CertificateBuilder()
@@ -135,6 +136,8 @@ class PKI:
             .not_valid_before(not_before)
             .not_valid_after(not_after)
         )
+        for extension in extra or []:
+            builder = builder.add_extension(extension, critical=False)
         if not version1:
             builder = self._extensions(
                 builder,
@@ -319,3 +322,28 @@ def resign_tbs(der: bytes, tbs: bytes, issuer_key: Any) -> bytes:
     bits = b"\x00" + signature
     body = tbs + parts.signature_algorithm + b"\x03" + _der_length(len(bits)) + bits
     return b"\x30" + _der_length(len(body)) + body
+
+
+SCT_OID = "1.3.6.1.4.1.11129.2.4.2"
+
+
+def sct_extension(*timestamps: dt.datetime) -> x509.UnrecognizedExtension:
+    """An embedded SCT list (RFC 6962 3.3) with one SCT per timestamp: an OCTET STRING
+    holding the TLS-encoded SignedCertificateTimestampList."""
+    scts = b""
+    for moment in timestamps:
+        millis = int(moment.timestamp() * 1000)
+        signature = b"\x30\x06\x02\x01\x01\x02\x01\x01"
+        body = (
+            b"\x00"
+            + hashlib.sha256(b"log").digest()
+            + millis.to_bytes(8, "big")
+            + b"\x00\x00"
+            + b"\x04\x03"
+            + len(signature).to_bytes(2, "big")
+            + signature
+        )
+        scts += len(body).to_bytes(2, "big") + body
+    tls = len(scts).to_bytes(2, "big") + scts
+    value = b"\x04" + _der_length(len(tls)) + tls
+    return x509.UnrecognizedExtension(x509.ObjectIdentifier(SCT_OID), value)

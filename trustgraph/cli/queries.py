@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from trustgraph import api, ccadb
+from trustgraph.checks import CATALOG, SEVERITIES, run_checks
 from trustgraph.cli.common import (
     AnchorsOption,
     AtOption,
@@ -34,16 +35,20 @@ from trustgraph.impact import Scenario, assess
 from trustgraph.loader import load_paths
 from trustgraph.output import Format, Tabular, envelope, render, write_jsonl
 from trustgraph.pathrules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
+from trustgraph.serials import find_serial_groups
 from trustgraph.targets import resolve_target
 from trustgraph.timeline import timeline as compute_timeline
 from trustgraph.views import (
     chains_view,
+    check_markdown,
+    check_view,
     cross_signs_view,
     impact_markdown,
     impact_view,
     load_view,
     reach_view,
     records_view,
+    serials_view,
     timeline_view,
 )
 
@@ -350,4 +355,78 @@ def impact(
             document, table = impact_view(result, database.provenance())
             render(fmt, document, table)
     if result.ways_in or any(w.status == "survives" for w in result.watched):
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def serials(
+    scope: Annotated[
+        str, typer.Option("--scope", help="all certificates, or ca (cA=TRUE) only")
+    ] = "all",
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Distinct certificates sharing an issuer and a serial number (RFC 5280 4.1.2.2), by
+    issuer name and by issuing CA, with what differs between them. Exit 1 when any."""
+    if scope not in ("all", "ca"):
+        raise UsageError("--scope is all or ca")
+    with open_db(db) as database:
+        groups = find_serial_groups(database, scope)
+        document, table = serials_view(groups, scope, database.provenance())
+    render(fmt, document, table)
+    if groups:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def check(
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Run only this check (repeatable); see --list."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Only certificates with notBefore on or after this date.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when findings of this severity or higher "
+            "remain: info, notice, medium, high.",
+        ),
+    ] = "notice",
+    list_checks: Annotated[
+        bool, typer.Option("--list", help="Describe the catalog and exit.")
+    ] = False,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table, json, csv or markdown")
+    ] = Format.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Run the catalog of incident checks (the failures of Mozilla's WoSign record) over
+    the database. Exit 1 when findings at or above --fail-on remain."""
+    if fail_on not in SEVERITIES:
+        raise UsageError(f"--fail-on is one of {', '.join(SEVERITIES)}")
+    if list_checks:
+        for item in CATALOG:
+            note(
+                f"{item.info.name} [{item.info.severity}]: {item.info.description} "
+                f"Rule: {item.info.rule}."
+            )
+        return
+    with open_db(db) as database:
+        report = run_checks(database, only, api.as_iso(since) if since else None)
+        if fmt is Format.MARKDOWN:
+            typer.echo(check_markdown(report), nl=False)
+        else:
+            document, table = check_view(report, fail_on, database.provenance())
+            render(fmt, document, table)
+    if report.failing(fail_on):
         raise typer.Exit(1)

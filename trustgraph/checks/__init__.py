@@ -1,0 +1,111 @@
+"""The check catalog: named checks of the failures in Mozilla's WoSign record, runnable over
+any corpus. Each check says what it looks for, the rule it enforces (with the date it took
+effect) and its severity; each finding carries its evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from trustgraph.checks.backdating import BackdatedNotBefore
+from trustgraph.checks.base import (
+    HIGH,
+    INFO,
+    MEDIUM,
+    NOTICE,
+    SEVERITIES,
+    Check,
+    CheckInfo,
+    Finding,
+    at_least,
+    certificates,
+)
+from trustgraph.checks.calendar_days import NonWorkingDayIssuance
+from trustgraph.checks.duplicates import DuplicateExceptNotBefore
+from trustgraph.checks.keys import KeyReuseAcrossNames, UnapprovedKey
+from trustgraph.checks.sha1 import Sha1AfterDeadline
+from trustgraph.checks.validity import ValidityTooLong
+from trustgraph.database import Database
+from trustgraph.errors import UsageError
+
+CATALOG: tuple[Check, ...] = (
+    Sha1AfterDeadline(),
+    BackdatedNotBefore(),
+    ValidityTooLong(),
+    UnapprovedKey(),
+    KeyReuseAcrossNames(),
+    DuplicateExceptNotBefore(),
+    NonWorkingDayIssuance(),
+)
+
+__all__ = [
+    "CATALOG",
+    "HIGH",
+    "INFO",
+    "MEDIUM",
+    "NOTICE",
+    "SEVERITIES",
+    "CheckInfo",
+    "CheckReport",
+    "Finding",
+    "at_least",
+    "run_checks",
+]
+
+
+@dataclass
+class CheckReport:
+    checks: list[CheckInfo]
+    since: str | None
+    certificates: int
+    findings: list[Finding] = field(default_factory=list)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = {info.name: {} for info in self.checks}
+        for finding in self.findings:
+            per = result[finding.check]
+            per[finding.severity] = per.get(finding.severity, 0) + 1
+        return result
+
+    def failing(self, threshold: str) -> list[Finding]:
+        return [f for f in self.findings if at_least(f.severity, threshold)]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "checks": [c.as_dict() for c in self.checks],
+            "since": self.since,
+            "certificates": self.certificates,
+            "counts": self.counts(),
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def select(names: list[str] | None) -> list[Check]:
+    """The checks named (all by default).
+
+    Raises:
+        UsageError: an unknown check name.
+    """
+    if not names:
+        return list(CATALOG)
+    known = {check.info.name: check for check in CATALOG}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"unknown check(s) {', '.join(unknown)}; the catalog: {', '.join(known)}")
+    return [known[n] for n in names]
+
+
+def run_checks(
+    db: Database, names: list[str] | None = None, since: str | None = None
+) -> CheckReport:
+    """Run the checks named (all by default) over the certificates issued since ``since``.
+
+    Raises:
+        UsageError: an unknown check name.
+    """
+    chosen = select(names)
+    rows = list(certificates(db, since))
+    report = CheckReport([c.info for c in chosen], since, len(rows))
+    for check in chosen:
+        report.findings.extend(check.run(rows))
+    return report

@@ -1,0 +1,92 @@
+"""Issuance on days that were not working days where the issuer is."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+from trustgraph.checks.base import NOTICE, CertRow, CheckInfo, Finding
+from trustgraph.database import parse_iso
+
+CLUSTER = 10
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+ZONES = {"CN": ZoneInfo("Asia/Shanghai")}
+
+
+def working_day(country: str | None, day: date) -> tuple[bool, str]:
+    """Whether ``day`` was a working day in ``country``, and on what basis. For China, the
+    official holidays and make-up working days (chinese-calendar); elsewhere, Monday to
+    Friday."""
+    if country == "CN":
+        try:
+            if chinese_calendar.is_workday(day):
+                return True, "working day in China"
+            return False, "holiday or rest day in China"
+        except NotImplementedError:
+            pass
+    if day.weekday() >= 5:
+        return False, f"{WEEKDAYS[day.weekday()]} (weekend)"
+    return True, "weekday"
+
+
+class NonWorkingDayIssuance:
+    info = CheckInfo(
+        "non-working-day-issuance",
+        f"Per issuer, notBefore dates (in the issuer's country's time zone) that fall on days "
+        f"that were not working days there, where {CLUSTER} or more certificates cluster: "
+        "circumstantial evidence that notBefore was not the issuance date. China's official "
+        "holidays and make-up working days are honoured.",
+        "Mozilla's WoSign record (certificates dated Sunday 2015-12-20); review aid",
+        NOTICE,
+    )
+
+    def run(self, rows: list[CertRow]) -> Iterator[Finding]:
+        by_issuer: dict[str, list[CertRow]] = {}
+        for row in rows:
+            by_issuer.setdefault(row.issuer_ca or row.issuer_key, []).append(row)
+        for members in by_issuer.values():
+            yield from self._issuer(members)
+
+    def _issuer(self, members: list[CertRow]) -> Iterator[Finding]:
+        country = members[0].issuer_country()
+        zone = ZONES.get(country or "")
+        days: Counter[date] = Counter()
+        for row in members:
+            moment = parse_iso(row.not_before)
+            assert moment is not None
+            days[(moment.astimezone(zone) if zone else moment).date()] += 1
+        histogram = Counter(WEEKDAYS[day.weekday()] for day in days.elements())
+        for day, count in sorted(days.items()):
+            if count < CLUSTER:
+                continue
+            working, basis = working_day(country, day)
+            if working:
+                continue
+            certificates = sorted(
+                r.sha256 for r in members if _local_date(r.not_before, zone) == day
+            )
+            yield Finding(
+                "non-working-day-issuance",
+                NOTICE,
+                f"{count} certificates dated {day.isoformat()}, {basis}",
+                certificates,
+                None,
+                members[0].issuer,
+                {
+                    "date": day.isoformat(),
+                    "count": count,
+                    "country": country,
+                    "basis": basis,
+                    "weekday_histogram": {d: histogram.get(d, 0) for d in WEEKDAYS},
+                },
+            )
+
+
+def _local_date(text: str, zone: ZoneInfo | None) -> date:
+    moment = parse_iso(text)
+    assert moment is not None
+    return (moment.astimezone(zone) if zone else moment).date()
