@@ -21,18 +21,21 @@ from trustgraph.chains import ChainPath, find_chains
 from trustgraph.database import Database
 from trustgraph.fetch import Fetcher, declared_fingerprints, fetch
 from trustgraph.graph import TrustGraph
+from trustgraph.htmlmap import MapRequest, neighbourhood, render_map, trust_stores_at, write_map
 from trustgraph.names import fold
 from trustgraph.owners import OwnerIndex
 from trustgraph.pathrules import PathRules
 from trustgraph.progress import Progress
 from trustgraph.reach import find_reach
 from trustgraph.resources import wosign_case
+from trustgraph.revocations import RevocationIndex
 from trustgraph.targets import Target
 from trustgraph.timeline import TimelineResult, timeline
 
 STORE = "mozilla"
 DATES = ("2016-06-01", "2016-10-21", "2016-12-01", "2017-06-01", "2017-11-15")
 TIMELINE_UNTIL = "2018-01-01"
+MAP_FILE = "wosign-2016-map.html"
 
 
 @dataclass
@@ -68,6 +71,7 @@ class DemoResult:
     edge_kinds: dict[str, int] = field(default_factory=dict)
     graph: TrustGraph | None = None
     owners: OwnerIndex | None = None
+    map_path: Path | None = None
 
 
 def run_demo(out: Path, mirror: Path | None = None, progress: Progress | None = None) -> DemoResult:
@@ -84,7 +88,28 @@ def run_demo(out: Path, mirror: Path | None = None, progress: Progress | None = 
         casefile.apply(db, casefile.load(wosign_case()), progress)
         if mirror is not None:
             fetch(db, declared_fingerprints(db), Fetcher(mirror=mirror, online=False), progress)
-        return _story(db, path, mirror)
+        result = _story(db, path, mirror)
+        result.map_path = out / MAP_FILE
+        write_map(result.map_path, _map(db, result))
+        return result
+
+
+def _map(db: Database, result: DemoResult) -> str:
+    """The map of the first date: WoSign's CAs and their neighbours, the ways in highlighted."""
+    graph, owners = result.graph, result.owners
+    assert graph is not None and owners is not None
+    story = result.dates[0]
+    wosign = owners.cas_of({result.owner})
+    request = MapRequest(
+        f"WoSign and StartCom on {story.at[:10]}: the ways into WoSign's CAs (highlighted)",
+        story.at,
+        neighbourhood(graph, wosign, 1),
+        stores.anchors_at(db, STORE, story.at),
+        trust_stores_at(db, story.at),
+        [way.path for way in story.ways_in],
+        RevocationIndex.from_database(db),
+    )
+    return render_map(db, graph, request, owners)
 
 
 def _story(db: Database, path: Path, mirror: Path | None) -> DemoResult:
@@ -232,6 +257,7 @@ def as_document(result: DemoResult) -> dict[str, Any]:
         ]
     return {
         "case": "wosign-2016",
+        "map": str(result.map_path) if result.map_path else None,
         "owner": result.owner,
         "database": str(result.database),
         "mirror": result.mirror,

@@ -215,6 +215,7 @@ def demo_lines(document: dict[str, Any]) -> list[str]:
         + ", ".join(
             f"{k.removeprefix('edges_')} {v}" for k, v in sorted(document["edges"].items())
         ),
+        f"map: {document['map']} (open it in any browser, offline)",
         f"owner under study: {document['owner']}"
         + (
             f"; certificate bytes from {document['mirror']}"
