@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests import neo4j_server
 from tests.pki import PKI, Cert, write_pem
 from trustgraph.database import Database
 from trustgraph.loader import load_paths
+from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings, clear
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -39,11 +41,54 @@ def corpus_path() -> Path:
 def corpus() -> Path:
     path = corpus_path()
     if not (path / "wosign_case" / "certs").is_dir():
-        message = f"real-data corpus not found at {path} (set TRUSTGRAPH_CORPUS)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        _unavailable(f"real-data corpus not found at {path} (set TRUSTGRAPH_CORPUS)")
     return path
+
+
+def _unavailable(message: str) -> None:
+    """Skip on a developer's machine; under CI=true, fail: CI must run every test."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings() -> Iterator[Neo4jSettings]:
+    """The Neo4j the tests use: NEO4J_URI (NEO4J_USER, NEO4J_PASSWORD) when set, whose
+    trustgraph data the tests delete; else a fresh test server for the session."""
+    if os.environ.get("NEO4J_URI"):
+        yield Neo4jSettings.from_environment()
+        return
+    try:
+        server = neo4j_server.start()
+    except neo4j_server.Neo4jUnavailable as exc:
+        _unavailable(f"no Neo4j for the tests: {exc}")
+        return
+    try:
+        yield Neo4jSettings(server.uri)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def neo4j(neo4j_settings: Neo4jSettings) -> Iterator[Neo4jGraph]:
+    """A connection to the test Neo4j, emptied of trustgraph data first."""
+    with Neo4jGraph(neo4j_settings) as neo:
+        clear(neo)
+        yield neo
+
+
+@pytest.fixture
+def neo4j_env(neo4j: Neo4jGraph, monkeypatch: pytest.MonkeyPatch) -> Neo4jGraph:
+    """The test Neo4j, emptied, and named in the environment for commands."""
+    settings = neo4j.settings
+    monkeypatch.setenv("NEO4J_URI", settings.uri)
+    for name, value in (("NEO4J_USER", settings.user), ("NEO4J_PASSWORD", settings.password)):
+        if value:
+            monkeypatch.setenv(name, value)
+        else:
+            monkeypatch.delenv(name, raising=False)
+    return neo4j
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import itertools
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -347,3 +348,33 @@ def sct_extension(*timestamps: dt.datetime) -> x509.UnrecognizedExtension:
     tls = len(scts).to_bytes(2, "big") + scts
     value = b"\x04" + _der_length(len(tls)) + tls
     return x509.UnrecognizedExtension(x509.ObjectIdentifier(SCT_OID), value)
+
+
+def random_pki(seed: int) -> tuple[PKI, list, list]:
+    """A random PKI: roots, CAs with several issuers (cycles included), leaves; random
+    pathLen, validity windows, EKU and name constraints."""
+    rng = random.Random(seed)
+    pki = PKI()
+    cas: list[CA] = [pki.ca(f"CA {seed}-{i}") for i in range(rng.randint(6, 11))]
+    roots = [pki.root(ca) for ca in cas[: rng.randint(2, 3)]]
+    for index, ca in enumerate(cas):
+        issuers = rng.sample(cas, k=min(len(cas), rng.randint(1, 3)))
+        for issuer in issuers:
+            if issuer is ca or (index < len(roots) and rng.random() < 0.5):
+                continue
+            start = rng.choice(["2008-01-01", "2012-01-01", "2016-01-01"])
+            end = rng.choice([e for e in ("2014-01-01", "2019-01-01", "2030-01-01") if e > start])
+            options: dict = {"not_before": when(start), "not_after": when(end)}
+            if rng.random() < 0.25:
+                options["path_len"] = rng.choice([0, 1])
+            if rng.random() < 0.1:
+                options["ca"] = False
+            if rng.random() < 0.1:
+                options["eku"] = [ExtendedKeyUsageOID.CLIENT_AUTH]
+            if rng.random() < 0.15:
+                options["permitted_dns"] = [rng.choice(["example.com", "example.org"])]
+            pki.issue(issuer, ca, **options)
+    leaves = [
+        pki.leaf(rng.choice(cas), rng.choice(["a.example.com", "b.example.org"])) for _ in range(3)
+    ]
+    return pki, roots, leaves

@@ -6,9 +6,8 @@ from pathlib import Path
 
 from tests.conftest import load_certs
 from tests.pki import PKI
-from trustgraph.crosssigns import find_cross_signs
+from trustgraph.backend import MemoryBackend
 from trustgraph.database import Database
-from trustgraph.graph import TrustGraph
 
 
 def test_classification(db: Database, pki: PKI, tmp_path: Path) -> None:
@@ -26,8 +25,8 @@ def test_classification(db: Database, pki: PKI, tmp_path: Path) -> None:
     pki.issue(b, k)
     pki.root("Lonely Root")
     load_certs(db, tmp_path, pki.certs)
-    graph = TrustGraph.from_database(db)
-    found = {graph.ca(item.ca).label: item for item in find_cross_signs(db, graph)}  # type: ignore[union-attr]
+    items, graph = MemoryBackend(db).cross_signs(None)
+    found = {graph.ca(item.ca).label: item for item in items}  # type: ignore[union-attr]
     assert set(found) == {"Root B", "K"}
     relations = {
         c.edge.certificate: (c.relation, c.scope) for c in found["Root B"].cross_certificates

@@ -12,7 +12,7 @@ from trustgraph import api, owners, revocations, stores
 from trustgraph.cli import app
 from trustgraph.database import Database
 from trustgraph.demo import run_demo
-from trustgraph.impact import LOST, SURVIVES, Scenario, assess
+from trustgraph.impact import LOST, SURVIVES, Scenario
 from trustgraph.loader import load_paths
 
 
@@ -57,7 +57,7 @@ def bypass_pki(db: Database, pki: PKI, tmp_path: Path) -> dict[str, Cert]:
 
 
 def _assess(db: Database, scenario: Scenario, at: str = "2018-01-01", horizon: str | None = None):  # type: ignore[no-untyped-def]
-    return assess(
+    return api.impact(
         db,
         "s",
         api.as_iso(at),
@@ -129,7 +129,7 @@ STARTCOM = {
 
 def test_wosign_distrust_owner(wosign_db: Path) -> None:
     with Database(wosign_db) as db:
-        result = assess(
+        result = api.impact(
             db,
             "mozilla",
             "2016-10-21T00:00:00Z",
@@ -141,7 +141,7 @@ def test_wosign_distrust_owner(wosign_db: Path) -> None:
         assert _edge_fps(result) == CERTUM
         assert {way.closes[0] for way in result.ways_in if way.closes} == {"2016-11-29T00:00:00Z"}
         assert result.cut_verified and set(result.cut) <= CERTUM
-        again = assess(
+        again = api.impact(
             db,
             "mozilla",
             "2016-10-21T00:00:00Z",
@@ -153,7 +153,7 @@ def test_wosign_distrust_owner(wosign_db: Path) -> None:
 
 def test_wosign_distrust_roots_lists_startcom_too(wosign_db: Path) -> None:
     with Database(wosign_db) as db:
-        result = assess(
+        result = api.impact(
             db,
             "mozilla",
             "2016-10-21T00:00:00Z",

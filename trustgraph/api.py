@@ -7,15 +7,16 @@ on one graph).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from trustgraph import stores
 from trustgraph.anchors import AnchorSet, database_roots
-from trustgraph.chains import ChainsResult, find_chains
+from trustgraph.backend import Backend, MemoryBackend
+from trustgraph.chains import ChainsResult
 from trustgraph.database import Database, iso
 from trustgraph.errors import UsageError
 from trustgraph.graph import TrustGraph
+from trustgraph.impact import ImpactResult, Scenario, plan_scenario
 from trustgraph.pathrules import (
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_PATHS,
@@ -23,10 +24,11 @@ from trustgraph.pathrules import (
     PathRules,
     Purpose,
 )
-from trustgraph.reach import ReachResult, find_reach
-from trustgraph.revocations import RevocationIndex
+from trustgraph.reach import ReachResult
+from trustgraph.revocations import with_revocations as with_revocations
 from trustgraph.sigpolicy import SignaturePolicy, load_policy
 from trustgraph.targets import resolve_target
+from trustgraph.timeline import TimelineResult
 
 When = datetime | str | None
 
@@ -75,13 +77,6 @@ def make_rules(
     return PathRules(as_iso(at), chosen, verified_only, policy, max_depth)
 
 
-def with_revocations(db: Database, rules: PathRules) -> PathRules:
-    """``rules`` with the database's revocations, unless it already carries some."""
-    if rules.revocations.by_certificate:
-        return rules
-    return replace(rules, revocations=RevocationIndex.from_database(db))
-
-
 def anchors_for(db: Database, *, store: str | None = None, at: When = None) -> AnchorSet:
     """The anchors of ``store`` at ``at``, or every self-signed root without a store.
 
@@ -93,6 +88,10 @@ def anchors_for(db: Database, *, store: str | None = None, at: When = None) -> A
     return stores.anchors_at(db, store, as_iso(at))
 
 
+def _backend(db: Database, graph: TrustGraph | None, backend: Backend | None) -> Backend:
+    return backend if backend is not None else MemoryBackend(db, graph)
+
+
 def chains(
     db: Database,
     target: str,
@@ -102,21 +101,21 @@ def chains(
     max_paths: int = DEFAULT_MAX_PATHS,
     timeout: float = DEFAULT_TIMEOUT,
     graph: TrustGraph | None = None,
+    backend: Backend | None = None,
 ) -> ChainsResult:
     """Every path from an anchor to ``target`` (see :mod:`trustgraph.chains`), with the
-    database's revocations.
+    database's revocations, on ``backend`` (default: the memory graph, ``graph`` if given).
 
     Raises:
         TargetError: ``target`` matches nothing (AmbiguousTargetError: several CAs).
-        UsageError: ``max_paths`` is not positive.
+        UsageError: ``max_paths`` is not positive; a bound the backend cannot honour.
+        Neo4jError: the Neo4j backend failed.
     """
     if max_paths < 1:
         raise UsageError("max_paths must be at least 1")
     rules = with_revocations(db, rules or make_rules())
-    resolved = resolve_target(db, target, rules.at)
-    return find_chains(
-        graph or TrustGraph.from_database(db),
-        resolved,
+    return _backend(db, graph, backend).chains(
+        resolve_target(db, target, rules.at),
         anchors if anchors is not None else database_roots(db),
         rules,
         max_paths,
@@ -131,18 +130,62 @@ def reach(
     anchors: AnchorSet | None = None,
     rules: PathRules | None = None,
     graph: TrustGraph | None = None,
+    backend: Backend | None = None,
 ) -> ReachResult:
     """The anchors that reach ``target`` (see :mod:`trustgraph.reach`), with the
-    database's revocations.
+    database's revocations, on ``backend`` (default: the memory graph).
 
     Raises:
         TargetError: ``target`` matches nothing (AmbiguousTargetError: several CAs).
+        UsageError: a bound the backend cannot honour; Neo4jError: the Neo4j backend failed.
     """
     rules = with_revocations(db, rules or make_rules())
-    resolved = resolve_target(db, target, rules.at)
-    return find_reach(
-        graph or TrustGraph.from_database(db),
-        resolved,
+    return _backend(db, graph, backend).reach(
+        resolve_target(db, target, rules.at),
         anchors if anchors is not None else database_roots(db),
         rules,
+    )
+
+
+def timeline(
+    db: Database,
+    target: str,
+    store: str,
+    *,
+    rules: PathRules | None = None,
+    graph: TrustGraph | None = None,
+    backend: Backend | None = None,
+) -> TimelineResult:
+    """When ``target`` is reachable from ``store`` up to the time of ``rules`` (see
+    :mod:`trustgraph.timeline`), with the database's revocations.
+
+    Raises:
+        TargetError: ``target`` matches nothing; UsageError: an unknown store;
+        Neo4jError: the Neo4j backend failed.
+    """
+    rules = with_revocations(db, rules or make_rules())
+    return _backend(db, graph, backend).timeline(resolve_target(db, target, rules.at), store, rules)
+
+
+def impact(
+    db: Database,
+    store: str,
+    at: When,
+    scenario: Scenario,
+    rules: PathRules | None = None,
+    horizon: When | None = None,
+    paths_per_ca: int = 3,
+    graph: TrustGraph | None = None,
+    backend: Backend | None = None,
+) -> ImpactResult:
+    """Assess a distrust scenario (see :mod:`trustgraph.impact`).
+
+    Raises:
+        UsageError: a bad scenario, store, date or horizon; TargetError: an unknown owner;
+        Neo4jError: the Neo4j backend failed.
+    """
+    moment = as_iso(at)
+    plan = plan_scenario(db, store, moment, scenario, rules or make_rules(moment))
+    return _backend(db, graph, backend).impact(
+        plan, as_iso(horizon) if horizon else None, paths_per_ca
     )

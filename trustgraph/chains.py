@@ -54,6 +54,7 @@ class ChainsResult:
     anchors: AnchorSet
     rules: PathRules
     max_paths: int
+    graph: TrustGraph = field(repr=False)
     paths: list[ChainPath] = field(default_factory=list)
     truncated: dict[str, str] = field(default_factory=dict)
     expansions: int = 0
@@ -174,7 +175,7 @@ def find_chains(
 ) -> ChainsResult:
     """Every valid path from an anchor to ``target`` under ``rules``, within the bounds."""
     started = time.perf_counter()
-    result = ChainsResult(target, anchors, rules, max_paths)
+    result = ChainsResult(target, anchors, rules, max_paths, graph)
     context = SearchContext(graph, rules, target, anchors)
     _Enumerator(context, anchors, max_paths, timeout).run(result)
     result.seconds = time.perf_counter() - started

@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from trustgraph.anchors import database_roots
-from trustgraph.database import Database
 from trustgraph.graph import Edge, TrustGraph
 from trustgraph.names import fold
 
@@ -67,9 +65,11 @@ class CrossSignedCA:
         }
 
 
-def find_cross_signs(db: Database, graph: TrustGraph, at: str | None = None) -> list[CrossSignedCA]:
-    """Every CA certified by two or more issuers (at ``at``, only certificates valid then)."""
-    roots = set(database_roots(db).cas)
+def find_cross_signs(
+    graph: TrustGraph, roots: set[str], at: str | None = None
+) -> list[CrossSignedCA]:
+    """Every CA certified by two or more issuers (at ``at``, only certificates valid then);
+    ``roots`` are the CAs with a self-issued certificate no other key signed."""
     result = []
     for ca in sorted(graph.graph.nodes):
         edges = [e for e in graph.certificates_of(ca) if at is None or _valid(e, at)]

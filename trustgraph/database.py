@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -391,6 +392,17 @@ class Database:
                 f"{self.path} was written by a newer trustgraph (schema {row[0]}); upgrade "
                 f"trustgraph or use another --db"
             )
+
+    def identity(self) -> str:
+        """A random id naming this database (made on first use), so that a Neo4j push can
+        keep its checkpoints on the server."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'database_id'").fetchone()
+        if row:
+            return str(row[0])
+        value = uuid.uuid4().hex
+        with self.conn:
+            self.conn.execute("INSERT INTO meta(key, value) VALUES ('database_id', ?)", (value,))
+        return value
 
     # -- writing -------------------------------------------------------------------------
 

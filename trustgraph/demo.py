@@ -16,7 +16,7 @@ from typing import Any
 
 from trustgraph import casefile, stores
 from trustgraph.anchors import AnchorSet
-from trustgraph.api import make_rules, with_revocations
+from trustgraph.api import make_rules
 from trustgraph.chains import ChainPath, find_chains
 from trustgraph.database import Database
 from trustgraph.fetch import Fetcher, declared_fingerprints, fetch
@@ -28,7 +28,7 @@ from trustgraph.pathrules import PathRules
 from trustgraph.progress import Progress
 from trustgraph.reach import find_reach
 from trustgraph.resources import wosign_case
-from trustgraph.revocations import RevocationIndex
+from trustgraph.revocations import RevocationIndex, with_revocations
 from trustgraph.targets import Target
 from trustgraph.timeline import TimelineResult, timeline
 

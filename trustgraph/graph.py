@@ -7,8 +7,10 @@ rules need of its certificate, so that queries never go back to SQLite mid-searc
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import networkx as nx
 
@@ -57,13 +59,73 @@ class CA:
         return self.common_name or self.organization or self.subject
 
 
-_EDGE_SQL = """
+CA_COLUMNS = (
+    "ca_id",
+    "subject",
+    "subject_key",
+    "subject_cn",
+    "subject_o",
+    "key_algorithm",
+    "key_size",
+    "key_curve",
+)
+
+
+def ca_records(db: Database) -> Iterator[dict[str, Any]]:
+    """Every CA as a record of ``CA_COLUMNS`` (the form pushed to Neo4j too)."""
+    for row in db.conn.execute(f"SELECT {', '.join(CA_COLUMNS)} FROM cas"):
+        yield dict(zip(CA_COLUMNS, row, strict=True))
+
+
+def ca_from_record(record: Mapping[str, Any]) -> CA:
+    algorithm, size, curve = (
+        record.get("key_algorithm"),
+        record.get("key_size"),
+        record.get("key_curve"),
+    )
+    key = (algorithm or "unknown") + (f"-{curve}" if curve else f"-{size}" if size else "")
+    return CA(
+        str(record["ca_id"]),
+        str(record["subject"]),
+        str(record["subject_key"]),
+        record.get("subject_cn"),
+        record.get("subject_o"),
+        key,
+    )
+
+
+EDGE_COLUMNS = (
+    "certificate",
+    "issuer_ca",
+    "subject_ca",
+    "kind",
+    "not_before",
+    "not_after",
+    "is_ca",
+    "path_len",
+    "key_usage",
+    "eku",
+    "name_constraints",
+    "subject_key",
+    "san",
+    "self_issued",
+    "sig_hash",
+    "unreadable_critical",
+)
+EDGE_SQL = """
 SELECT e.certificate, e.issuer_ca, e.subject_ca, e.kind, c.not_before, c.not_after, c.is_ca,
        c.path_len, c.key_usage, c.eku, c.name_constraints, c.subject_key, c.san,
        c.subject_key = c.issuer_key, c.sig_hash, c.unreadable_critical
 FROM edges e JOIN certificates c ON c.sha256 = e.certificate
 WHERE e.kind IN ({kinds}) AND e.issuer_ca IS NOT NULL
 """
+
+
+def edge_records(db: Database) -> Iterator[dict[str, Any]]:
+    """Every graph edge as a record of ``EDGE_COLUMNS`` (the form pushed to Neo4j too)."""
+    marks = ",".join("?" for _ in GRAPH_KINDS)
+    for row in db.conn.execute(EDGE_SQL.format(kinds=marks), GRAPH_KINDS):
+        yield dict(zip(EDGE_COLUMNS, row, strict=True))
 
 
 class TrustGraph:
@@ -77,16 +139,14 @@ class TrustGraph:
     def from_database(cls, db: Database) -> TrustGraph:
         """Build the graph of every CA and every verified, unverifiable or declared edge."""
         result = cls()
-        for row in db.conn.execute(
-            "SELECT ca_id, subject, subject_key, subject_cn, subject_o, key_algorithm, "
-            "key_size, key_curve FROM cas"
-        ):
-            key = row[5] + (f"-{row[7]}" if row[7] else f"-{row[6]}" if row[6] else "")
-            result.graph.add_node(row[0], ca=CA(row[0], row[1], row[2], row[3], row[4], key))
-        marks = ",".join("?" for _ in GRAPH_KINDS)
-        for row in db.conn.execute(_EDGE_SQL.format(kinds=marks), GRAPH_KINDS):
-            result.add_edge(_edge_from_row(row))
+        for record in ca_records(db):
+            result.add_ca(ca_from_record(record))
+        for record in edge_records(db):
+            result.add_edge(edge_from_record(record))
         return result
+
+    def add_ca(self, ca: CA) -> None:
+        self.graph.add_node(ca.ca_id, ca=ca)
 
     def add_edge(self, edge: Edge) -> None:
         for node in (edge.issuer_ca, edge.subject_ca):
@@ -140,45 +200,30 @@ class TrustGraph:
         )
 
 
-def _edge_from_row(row: tuple[object, ...]) -> Edge:
-    (
-        fingerprint,
-        issuer,
-        subject,
-        kind,
-        not_before,
-        not_after,
-        is_ca,
-        path_len,
-        key_usage,
-        eku,
-        constraints,
-        subject_key,
-        san,
-        self_issued,
-        sig_hash,
-        defect,
-    ) = row
+def edge_from_record(record: Mapping[str, Any]) -> Edge:
+    """An :class:`Edge` from a record of ``EDGE_COLUMNS`` (a database row or Neo4j
+    relationship properties: both backends build edges here, so they agree)."""
+    is_ca, path_len = record.get("is_ca"), record.get("path_len")
+    key_usage, eku = record.get("key_usage"), record.get("eku")
+    constraints, san = record.get("name_constraints"), record.get("san")
+    defect = record.get("unreadable_critical")
     return Edge(
-        certificate=str(fingerprint),
-        issuer_ca=str(issuer),
-        subject_ca=str(subject),
-        kind=str(kind),
-        not_before=_text(not_before),
-        not_after=_text(not_after),
+        certificate=str(record["certificate"]),
+        issuer_ca=str(record["issuer_ca"]),
+        subject_ca=str(record["subject_ca"]),
+        kind=str(record["kind"]),
+        not_before=_text(record.get("not_before")),
+        not_after=_text(record.get("not_after")),
         is_ca=None if is_ca is None else bool(is_ca),
-        path_len=None if path_len is None else int(str(path_len)),
-        key_usage=None if key_usage is None else int(str(key_usage)),
-        eku=None if eku is None else tuple(json.loads(str(eku))),
-        name_constraints=None
-        if constraints is None
-        else NameConstraints.from_json(str(constraints)),
+        path_len=None if path_len is None else int(path_len),
+        key_usage=None if key_usage is None else int(key_usage),
+        eku=None if eku is None else tuple(json.loads(eku)),
+        name_constraints=None if constraints is None else NameConstraints.from_json(constraints),
         names=CertificateNames(
-            str(subject_key),
-            general_names_from_json(json.loads(str(san))) if san else (),
+            str(record["subject_key"]), general_names_from_json(json.loads(san)) if san else ()
         ),
-        self_issued=bool(self_issued),
-        sig_hash=_text(sig_hash),
+        self_issued=bool(record.get("self_issued")),
+        sig_hash=_text(record.get("sig_hash")),
         defect=None if defect is None else f"unreadable critical extension(s) {defect}",
     )
 

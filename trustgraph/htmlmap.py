@@ -21,13 +21,13 @@ from typing import Any
 import pyvis
 from pyvis.network import Network
 
-from trustgraph import stores
+from trustgraph import api, stores
 from trustgraph.anchors import AnchorSet
 from trustgraph.chains import ChainPath, find_chains
 from trustgraph.database import Database
 from trustgraph.errors import UsageError
 from trustgraph.graph import Edge, TrustGraph
-from trustgraph.impact import Scenario, assess
+from trustgraph.impact import Scenario
 from trustgraph.owners import OwnerIndex
 from trustgraph.pathrules import PathRules
 from trustgraph.revocations import RevocationIndex
@@ -403,7 +403,7 @@ def plan_map(
                 "(--distrust-owner, --distrust-root, --revoke-cert or "
                 "--distrust-rule)"
             )
-        result = assess(db, store, rules.at, scenario, rules, graph=graph)
+        result = api.impact(db, store, rules.at, scenario, rules, graph=graph)
         seeds |= {item.ca for item in result.watched}
         paths = [way.path for way in result.ways_in]
     cas = neighbourhood(graph, seeds, depth) if seeds else set(graph.graph.nodes)

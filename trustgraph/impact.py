@@ -25,7 +25,6 @@ import networkx as nx
 
 from trustgraph import names, stores
 from trustgraph.anchors import AnchorSet
-from trustgraph.api import with_revocations
 from trustgraph.casefile import parse_dn, to_iso
 from trustgraph.chains import ChainPath, find_chains
 from trustgraph.database import Database
@@ -36,7 +35,7 @@ from trustgraph.owners import OwnerIndex
 from trustgraph.pathrules import PathRules
 from trustgraph.pathsearch import SearchContext, path_refusal
 from trustgraph.reach import ReachMap, reach_everything
-from trustgraph.revocations import Revocation
+from trustgraph.revocations import Revocation, with_revocations
 from trustgraph.sigpolicy import ALWAYS
 from trustgraph.targets import Target
 from trustgraph.timeline import one_second_after
@@ -121,30 +120,39 @@ class ImpactResult:
         return sum(1 for item in self.watched if item.status == status)
 
 
-def assess(
-    db: Database,
-    store: str,
-    at: str,
-    scenario: Scenario,
-    rules: PathRules,
-    horizon: str | None = None,
-    paths_per_ca: int = 3,
-    graph: TrustGraph | None = None,
-) -> ImpactResult:
-    """Assess ``scenario`` on ``store`` at ``at`` (see the module docstring).
+@dataclass
+class ScenarioPlan:
+    """A scenario resolved against the database: the anchors before and after, the rules
+    before and after, and the watched CAs. Needs no graph."""
+
+    store: str
+    at: str
+    scenario: Scenario
+    owners: OwnerIndex
+    distrusted: set[str]
+    removed: set[str]
+    extra_rules: tuple[NameRule, ...]
+    anchors_before: AnchorSet
+    anchors_after: AnchorSet
+    rules_before: PathRules
+    rules_after: PathRules
+    watched: set[str]
+
+
+def plan_scenario(
+    db: Database, store: str, at: str, scenario: Scenario, rules: PathRules
+) -> ScenarioPlan:
+    """Resolve ``scenario`` on ``store`` at ``at`` against the database.
 
     Raises:
         UsageError: an empty scenario, an unknown store or snapshot, a root that is not an
-            anchor of the store then, an unreadable rule file, a horizon before ``at``.
+            anchor of the store then, an unreadable rule file.
         TargetError: an owner name that matches no owner, or several.
     """
     if scenario.is_empty():
         raise UsageError(
             "give a scenario: --distrust-owner, --distrust-root, --revoke-cert or --distrust-rule"
         )
-    if horizon is not None and horizon <= at:
-        raise UsageError("--horizon must be after --at")
-    graph = graph or TrustGraph.from_database(db)
     owners = OwnerIndex.from_database(db)
     base = with_revocations(db, replace(rules, at=at))
     anchors_before = stores.anchors_at(db, store, at)
@@ -158,15 +166,45 @@ def assess(
         Revocation(_certificate(db, fp), at, None, "scenario") for fp in scenario.revoke_certs
     ]
     after_rules = replace(base, revocations=base.revocations.with_extra(revoked))
-    anchors_after = _apply(anchors_before, removed, extra_rules)
-    watched_cas = _watched(graph, owners, distrusted, removed, revoked, extra_rules)
-    before = reach_everything(graph, anchors_before, base)
+    return ScenarioPlan(
+        store,
+        at,
+        scenario,
+        owners,
+        distrusted,
+        removed,
+        extra_rules,
+        anchors_before,
+        _apply(anchors_before, removed, extra_rules),
+        base,
+        after_rules,
+        _watched(db, owners, distrusted, removed, [r.certificate for r in revoked], extra_rules),
+    )
+
+
+def assess(
+    db: Database,
+    plan: ScenarioPlan,
+    graph: TrustGraph,
+    horizon: str | None = None,
+    paths_per_ca: int = 3,
+) -> ImpactResult:
+    """Evaluate a planned scenario on ``graph`` (the whole graph, or any part of it that
+    holds every candidate path from the anchors to the watched CAs).
+
+    Raises:
+        UsageError: a horizon before the scenario's date.
+    """
+    at, after_rules, anchors_after = plan.at, plan.rules_after, plan.anchors_after
+    if horizon is not None and horizon <= at:
+        raise UsageError("--horizon must be after --at")
+    before = reach_everything(graph, plan.anchors_before, plan.rules_before)
     after = reach_everything(graph, anchors_after, after_rules)
     watched = [
         Watched(ca, before.get(ca, {}), after.get(ca, {}))
-        for ca in sorted(watched_cas, key=lambda c: _label(graph, c))
+        for ca in sorted(plan.watched, key=lambda c: (_label(graph, c), c))
     ]
-    target = Target("watched", frozenset(watched_cas), None, "the watched CAs")
+    target = Target("watched", frozenset(plan.watched), None, "the watched CAs")
     chains = find_chains(graph, target, anchors_after, after_rules, max_paths=1000)
     ways = [WayIn(path) for path in chains.paths if path.edges]
     for item in watched:
@@ -177,22 +215,30 @@ def assess(
     if horizon is not None:
         for way in ways:
             way.closes = _closing(
-                db, graph, store, way.path, removed, extra_rules, after_rules, at, horizon
+                db,
+                graph,
+                plan.store,
+                way.path,
+                plan.removed,
+                plan.extra_rules,
+                after_rules,
+                at,
+                horizon,
             )
-    directly = sorted(ca for ca in anchors_after.cas if ca in watched_cas)
-    cut = minimum_revocations(graph, anchors_after, after_rules, watched_cas)
-    verified = _cut_closes(graph, anchors_after, after_rules, watched_cas, cut, set(directly))
+    directly = sorted(ca for ca in anchors_after.cas if ca in plan.watched)
+    cut = minimum_revocations(graph, anchors_after, after_rules, plan.watched)
+    verified = _cut_closes(graph, anchors_after, after_rules, plan.watched, cut, set(directly))
     return ImpactResult(
-        store,
+        plan.store,
         at,
         horizon,
-        scenario,
+        plan.scenario,
         after_rules,
-        stores.snapshot_at(db, store, at),
-        sorted(distrusted),
-        anchors_before,
+        stores.snapshot_at(db, plan.store, at),
+        sorted(plan.distrusted),
+        plan.anchors_before,
         anchors_after,
-        sorted(removed),
+        sorted(plan.removed),
         watched,
         ways,
         chains.truncated,
@@ -201,7 +247,7 @@ def assess(
         cut,
         verified,
         graph,
-        owners,
+        plan.owners,
     )
 
 
@@ -288,17 +334,25 @@ def _apply(anchors: AnchorSet, removed: set[str], rules: tuple[NameRule, ...]) -
 
 
 def _watched(
-    graph: TrustGraph,
+    db: Database,
     owners: OwnerIndex,
     distrusted: set[str],
     removed: set[str],
-    revoked: list[Revocation],
+    revoked: list[str],
     rules: tuple[NameRule, ...],
 ) -> set[str]:
-    subjects = set(removed) | {
-        graph.edges[r.certificate].subject_ca for r in revoked if r.certificate in graph.edges
-    }
-    subjects |= {ca for ca in graph.graph.nodes if _matches_rule(graph, ca, rules)}
+    """The CAs a scenario is about: the removed anchors, the CAs the revoked certificates
+    certify, the CAs named by the rules, and every CA their (known) operators and the
+    distrusted organisations operate."""
+    subjects = set(removed)
+    subjects |= _column_matches(db, "certificates", "ca_id", "sha256", revoked)
+    subjects |= _column_matches(
+        db,
+        "cas",
+        "ca_id",
+        "subject_key",
+        sorted({key for rule in rules for key in rule.subject_keys}),
+    )
     operators = set(distrusted)
     for ca in subjects:
         operator = owners.operator(ca)
@@ -307,9 +361,19 @@ def _watched(
     return owners.cas_of(operators) | subjects
 
 
-def _matches_rule(graph: TrustGraph, ca: str, rules: tuple[NameRule, ...]) -> bool:
-    info = graph.ca(ca)
-    return info is not None and any(info.subject_key in rule.subject_keys for rule in rules)
+def _column_matches(db: Database, table: str, column: str, key: str, values: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        found |= {
+            str(row[0])
+            for row in db.conn.execute(
+                f"SELECT {column} FROM {table} WHERE {key} IN ({marks}) AND {column} IS NOT NULL",
+                chunk,
+            )
+        }
+    return found
 
 
 def _only_ways_in(watched: list[Watched]) -> dict[str, list[str]]:

@@ -71,6 +71,7 @@ class ReachResult:
     target: Target
     anchors: AnchorSet
     rules: PathRules
+    graph: TrustGraph = field(repr=False)
     reached: list[ReachedAnchor] = field(default_factory=list)
     labels: int = 0
     seconds: float = 0.0
@@ -165,7 +166,7 @@ def find_reach(
 ) -> ReachResult:
     """The anchors from which a valid path to ``target`` exists under ``rules``."""
     started = time.perf_counter()
-    result = ReachResult(target, anchors, rules)
+    result = ReachResult(target, anchors, rules, graph)
     context = SearchContext(graph, rules, target, anchors)
     search = _Search(context)
     search.index_constraints(set(context.distances()))

@@ -11,10 +11,13 @@ relies on it says that it was revoked at an unknown date.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.database import Database
+
+if TYPE_CHECKING:
+    from trustgraph.pathrules import PathRules
 
 COLUMNS = ("certificate", "issuer_key", "serial", "revoked_at", "no_later_than", "source", "note")
 
@@ -108,3 +111,10 @@ def record(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
 
 
 EMPTY = RevocationIndex()
+
+
+def with_revocations(db: Database, rules: PathRules) -> PathRules:
+    """``rules`` with the database's revocations, unless it already carries some."""
+    if rules.revocations.by_certificate:
+        return rules
+    return replace(rules, revocations=RevocationIndex.from_database(db))

@@ -79,6 +79,21 @@ def find_serial_groups(db: Database, scope: str = "all") -> list[SerialGroup]:
         f"WHERE c.der IS NOT NULL AND c.serial IS NOT NULL AND e.issuer_ca IS NOT NULL{only_ca} "
         "GROUP BY e.issuer_ca, c.serial HAVING COUNT(*) > 1"
     ).fetchall()
+    return serial_groups(
+        db,
+        [(key, serial, fps.split(",")) for key, serial, fps in by_name],
+        [(ca, serial, fps.split(",")) for ca, serial, fps in by_ca],
+    )
+
+
+GroupRow = tuple[str, str, list[str]]
+
+
+def serial_groups(
+    db: Database, by_name: list[GroupRow], by_ca: list[GroupRow]
+) -> list[SerialGroup]:
+    """Serial groups from (issuer name key or issuing CA, serial, fingerprints) rows, with
+    what differs between their certificates, read from the database."""
     groups = [_group(db, "issuer-name", None, serial, fps) for _key, serial, fps in by_name]
     groups += [_group(db, "issuing-ca", ca, serial, fps) for ca, serial, fps in by_ca]
     return sorted(
@@ -87,9 +102,9 @@ def find_serial_groups(db: Database, scope: str = "all") -> list[SerialGroup]:
 
 
 def _group(
-    db: Database, grouping: str, issuer_ca: str | None, serial: str, fingerprints: str
+    db: Database, grouping: str, issuer_ca: str | None, serial: str, fingerprints: list[str]
 ) -> SerialGroup:
-    members = [_member(db, fp) for fp in sorted(fingerprints.split(","))]
+    members = [_member(db, fp) for fp in sorted(fingerprints)]
     issuer = db.conn.execute(
         "SELECT issuer FROM certificates WHERE sha256 = ?", (members[0].sha256,)
     ).fetchone()[0]

@@ -63,6 +63,7 @@ class TimelineResult:
     target: Target
     store: str
     rules: PathRules
+    graph: TrustGraph
     intervals: list[Interval] = field(default_factory=list)
     evaluated: int = 0
 
@@ -74,20 +75,25 @@ def one_second_after(moment: str) -> str:
     return iso(parsed + timedelta(seconds=1)) or moment
 
 
-def region_edges(graph: TrustGraph, target: Target) -> set[str]:
-    """Certificates that could lie on some path to ``target`` at some time."""
+def region_edges(graph: TrustGraph, target: Target, max_depth: int) -> set[str]:
+    """Certificates that could lie on some path of at most ``max_depth`` certificates to
+    ``target`` at some time."""
     if target.certificate and target.certificate not in graph.edges:
         return set()
-    start = [graph.edges[target.certificate].issuer_ca] if target.certificate else list(target.cas)
-    found = {target.certificate} if target.certificate else set()
-    seen = set(start)
+    if target.certificate:
+        start, below, found = [graph.edges[target.certificate].issuer_ca], 1, {target.certificate}
+    else:
+        start, below, found = list(target.cas), 0, set()
+    distance = dict.fromkeys(start, below)
     queue = deque(start)
     while queue:
         ca = queue.popleft()
+        if distance[ca] >= max_depth:
+            continue
         for edge in graph.in_edges(ca):
             found.add(edge.certificate)
-            if edge.issuer_ca not in seen:
-                seen.add(edge.issuer_ca)
+            if edge.issuer_ca not in distance:
+                distance[edge.issuer_ca] = distance[ca] + 1
                 queue.append(edge.issuer_ca)
     return {fp for fp in found if fp}
 
@@ -111,7 +117,7 @@ def events_for(
                 for ca in sorted(changed)
             )
         previous = cas
-    for fingerprint in sorted(region_edges(graph, target)):
+    for fingerprint in sorted(region_edges(graph, target, rules.max_depth)):
         edge = graph.edges[fingerprint]
         if edge.not_before:
             events.append(
@@ -164,7 +170,7 @@ def timeline(
         UsageError: the store does not exist.
     """
     revocations = rules.revocations
-    result = TimelineResult(target, store, rules)
+    result = TimelineResult(target, store, rules, graph)
     snapshots = stores.snapshot_dates(db, store)
     if not snapshots:
         stores.snapshot_at(db, store, rules.at)  # raises the store's error

@@ -85,7 +85,6 @@ def chains_view(result: ChainsResult, graph: TrustGraph, provenance: dict[str, A
             "count": len(result.paths),
             "truncated": bool(result.truncated),
             "truncation": result.truncated,
-            "search": {"expansions": result.expansions, "seconds": round(result.seconds, 4)},
         },
     )
     table = Tabular(
@@ -122,7 +121,6 @@ def reach_view(result: ReachResult, graph: TrustGraph, provenance: dict[str, Any
         {
             "anchors": reached,
             "count": len(reached),
-            "search": {"labels": result.labels, "seconds": round(result.seconds, 4)},
         },
     )
     table = Tabular(

@@ -50,6 +50,7 @@ __all__ = [
     "Finding",
     "at_least",
     "run_checks",
+    "select",
 ]
 
 
@@ -96,9 +97,14 @@ def select(names: list[str] | None) -> list[Check]:
 
 
 def run_checks(
-    db: Database, names: list[str] | None = None, since: str | None = None
+    db: Database,
+    names: list[str] | None = None,
+    since: str | None = None,
+    candidates: dict[str, set[str]] | None = None,
 ) -> CheckReport:
     """Run the checks named (all by default) over the certificates issued since ``since``.
+    ``candidates`` maps a check's name to the only certificates it need judge (what a
+    backend selected for it); the report still counts every certificate examined.
 
     Raises:
         UsageError: an unknown check name.
@@ -107,5 +113,9 @@ def run_checks(
     rows = list(certificates(db, since))
     report = CheckReport([c.info for c in chosen], since, len(rows))
     for check in chosen:
-        report.findings.extend(check.run(rows))
+        if candidates is None:
+            report.findings.extend(check.run(rows))
+        else:
+            wanted = candidates.get(check.info.name, set())
+            report.findings.extend(check.run([r for r in rows if r.sha256 in wanted]))
     return report

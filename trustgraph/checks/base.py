@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -87,13 +86,6 @@ class CertRow:
     @cached_property
     def details(self) -> Details:
         return read_details(self.der)
-
-    def issuer_country(self) -> str | None:
-        for rdn in json.loads(self.issuer_key):
-            for oid, value in rdn:
-                if oid == "2.5.4.6":
-                    return str(value).upper()
-        return None
 
     def validity_seconds(self) -> float:
         start, end = parse_iso(self.not_before), parse_iso(self.not_after)

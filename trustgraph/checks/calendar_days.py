@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -52,13 +53,9 @@ class NonWorkingDayIssuance:
             yield from self._issuer(members)
 
     def _issuer(self, members: list[CertRow]) -> Iterator[Finding]:
-        country = members[0].issuer_country()
+        country = country_of(members[0].issuer_key)
         zone = ZONES.get(country or "")
-        days: Counter[date] = Counter()
-        for row in members:
-            moment = parse_iso(row.not_before)
-            assert moment is not None
-            days[(moment.astimezone(zone) if zone else moment).date()] += 1
+        days: Counter[date] = Counter(_local_date(row.not_before, zone) for row in members)
         histogram = Counter(WEEKDAYS[day.weekday()] for day in days.elements())
         for day, count in sorted(days.items()):
             if count < CLUSTER:
@@ -90,3 +87,19 @@ def _local_date(text: str, zone: ZoneInfo | None) -> date:
     moment = parse_iso(text)
     assert moment is not None
     return (moment.astimezone(zone) if zone else moment).date()
+
+
+def country_of(issuer_key: str) -> str | None:
+    """The C= of an issuer name key, upper case."""
+    for rdn in json.loads(issuer_key):
+        for oid, value in rdn:
+            if oid == "2.5.4.6":
+                return str(value).upper()
+    return None
+
+
+def local_issuance_date(not_before: str | None, issuer_key: str) -> str | None:
+    """notBefore as a date in the issuer's country's time zone (UTC where unknown)."""
+    if not not_before:
+        return None
+    return _local_date(not_before, ZONES.get(country_of(issuer_key) or "")).isoformat()

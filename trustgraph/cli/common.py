@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -14,6 +15,7 @@ from rich.text import Text
 
 from trustgraph import api
 from trustgraph.anchors import AnchorSet, anchors_from_files, database_roots
+from trustgraph.backend import Backend, MemoryBackend, Neo4jBackend
 from trustgraph.database import Database
 from trustgraph.errors import (
     AmbiguousTargetError,
@@ -22,6 +24,7 @@ from trustgraph.errors import (
     TrustgraphError,
     UsageError,
 )
+from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings, pending
 from trustgraph.pathrules import Purpose
 from trustgraph.progress import NullProgress, Progress
 
@@ -213,3 +216,37 @@ def choose_anchors(
         quiet,
     )
     return anchors
+
+
+BackendOption = Annotated[
+    str,
+    typer.Option(
+        "--backend",
+        help="memory (the local database) or neo4j (the graph pushed "
+        "with `trustgraph neo4j push`; connection from NEO4J_URI, NEO4J_USER, "
+        "NEO4J_PASSWORD)",
+    ),
+]
+
+
+@contextmanager
+def open_backend(db: Database, name: str) -> Iterator[Backend]:
+    """The backend called ``name`` over ``db``, closed afterwards.
+
+    Raises:
+        UsageError: an unknown backend, or neo4j without NEO4J_URI.
+    """
+    if name == "memory":
+        yield MemoryBackend(db)
+        return
+    if name != "neo4j":
+        raise UsageError("--backend is memory or neo4j")
+    settings = Neo4jSettings.from_environment()
+    with Neo4jGraph(settings) as neo:
+        behind = {stage: n for stage, n in pending(db, neo).items() if n}
+        if behind:
+            note(
+                f"warning: Neo4j at {settings.describe()} lacks {behind} of the database; "
+                "run `trustgraph neo4j push` for answers about all of it"
+            )
+        yield Neo4jBackend(db, neo)

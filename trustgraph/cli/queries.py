@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 
 from trustgraph import api, ccadb
-from trustgraph.checks import CATALOG, SEVERITIES, run_checks
+from trustgraph.checks import CATALOG, SEVERITIES
 from trustgraph.cli.common import (
     AnchorsOption,
     AtOption,
+    BackendOption,
     DbOption,
     DepthOption,
     PolicyOption,
@@ -24,20 +25,16 @@ from trustgraph.cli.common import (
     choose_anchors,
     handle_errors,
     note,
+    open_backend,
     open_db,
     progress_for,
 )
-from trustgraph.crosssigns import find_cross_signs
 from trustgraph.errors import UsageError
 from trustgraph.export import export_certificates
-from trustgraph.graph import TrustGraph
-from trustgraph.impact import Scenario, assess
+from trustgraph.impact import Scenario
 from trustgraph.loader import load_paths
 from trustgraph.output import Format, Tabular, envelope, render, write_jsonl
 from trustgraph.pathrules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
-from trustgraph.serials import find_serial_groups
-from trustgraph.targets import resolve_target
-from trustgraph.timeline import timeline as compute_timeline
 from trustgraph.views import (
     chains_view,
     check_markdown,
@@ -132,14 +129,14 @@ def chains(
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Every path from a trust anchor to TARGET at a date (exit 1 when there is none)."""
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
-    with open_db(db, create=bool(anchors)) as database:
+    with open_db(db, create=bool(anchors)) as database, open_backend(database, backend) as b:
         anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
-        graph = TrustGraph.from_database(database)
         result = api.chains(
             database,
             target,
@@ -147,9 +144,9 @@ def chains(
             rules=rules,
             max_paths=max_paths,
             timeout=timeout,
-            graph=graph,
+            backend=b,
         )
-        document, table = chains_view(result, graph, database.provenance())
+        document, table = chains_view(result, result.graph, database.provenance())
     render(fmt, document, table)
     for bound, why in result.truncated.items():
         note(f"truncated by {bound}: {why}")
@@ -169,16 +166,16 @@ def reach(
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Which anchors reach TARGET at a date, by the rules of chains (exit 1 when none)."""
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
-    with open_db(db, create=bool(anchors)) as database:
+    with open_db(db, create=bool(anchors)) as database, open_backend(database, backend) as b:
         anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
-        graph = TrustGraph.from_database(database)
-        result = api.reach(database, target, anchors=anchor_set, rules=rules, graph=graph)
-        document, table = reach_view(result, graph, database.provenance())
+        result = api.reach(database, target, anchors=anchor_set, rules=rules, backend=b)
+        document, table = reach_view(result, result.graph, database.provenance())
     render(fmt, document, table)
     if not result.reached:
         raise typer.Exit(1)
@@ -198,19 +195,16 @@ def timeline(
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    backend: BackendOption = "memory",
     db: DbOption = None,
 ) -> None:
     """When TARGET is reachable from a trust store, and the events that open and close each
     interval (anchor added or removed, validity, revocation, distrust rule, signature
     policy). Exit 1 when it never is."""
     rules = api.make_rules(until, purpose, verified_only, signature_policy, max_depth)
-    with open_db(db) as database:
-        graph = TrustGraph.from_database(database)
-        resolved = resolve_target(database, target, rules.at)
-        result = compute_timeline(
-            database, graph, resolved, store, api.with_revocations(database, rules)
-        )
-        document, table = timeline_view(result, graph, database.provenance())
+    with open_db(db) as database, open_backend(database, backend) as b:
+        result = api.timeline(database, target, store, rules=rules, backend=b)
+        document, table = timeline_view(result, result.graph, database.provenance())
     render(fmt, document, table)
     if not result.intervals:
         raise typer.Exit(1)
@@ -226,13 +220,13 @@ def cross_signs(
         ),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    backend: BackendOption = "memory",
     db: DbOption = None,
 ) -> None:
     """Every CA certified by more than one issuer, with its cross-certificates, classified."""
     when = api.as_iso(at) if at else None
-    with open_db(db) as database:
-        graph = TrustGraph.from_database(database)
-        items = find_cross_signs(database, graph, when)
+    with open_db(db) as database, open_backend(database, backend) as b:
+        items, graph = b.cross_signs(when)
         document, table = cross_signs_view(items, graph, {"at": when}, database.provenance())
     render(fmt, document, table)
 
@@ -331,6 +325,7 @@ def impact(
     fmt: Annotated[
         Format, typer.Option("--format", help="table, json, csv or markdown")
     ] = Format.TABLE,
+    backend: BackendOption = "memory",
     db: DbOption = None,
 ) -> None:
     """What still chains to the watched CAs after a root program acts, through which
@@ -339,15 +334,9 @@ def impact(
     scenario = Scenario(
         distrust_owner or [], distrust_root or [], revoke_cert or [], distrust_rule or []
     )
-    with open_db(db) as database:
-        result = assess(
-            database,
-            store,
-            rules.at,
-            scenario,
-            rules,
-            api.as_iso(horizon) if horizon else None,
-            paths_per_ca,
+    with open_db(db) as database, open_backend(database, backend) as b:
+        result = api.impact(
+            database, store, rules.at, scenario, rules, horizon, paths_per_ca, backend=b
         )
         if fmt is Format.MARKDOWN:
             typer.echo(impact_markdown(result), nl=False)
@@ -365,14 +354,15 @@ def serials(
         str, typer.Option("--scope", help="all certificates, or ca (cA=TRUE) only")
     ] = "all",
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    backend: BackendOption = "memory",
     db: DbOption = None,
 ) -> None:
     """Distinct certificates sharing an issuer and a serial number (RFC 5280 4.1.2.2), by
     issuer name and by issuing CA, with what differs between them. Exit 1 when any."""
     if scope not in ("all", "ca"):
         raise UsageError("--scope is all or ca")
-    with open_db(db) as database:
-        groups = find_serial_groups(database, scope)
+    with open_db(db) as database, open_backend(database, backend) as b:
+        groups = b.serial_groups(scope)
         document, table = serials_view(groups, scope, database.provenance())
     render(fmt, document, table)
     if groups:
@@ -408,6 +398,7 @@ def check(
     fmt: Annotated[
         Format, typer.Option("--format", help="table, json, csv or markdown")
     ] = Format.TABLE,
+    backend: BackendOption = "memory",
     db: DbOption = None,
 ) -> None:
     """Run the catalog of incident checks (the failures of Mozilla's WoSign record) over
@@ -421,8 +412,8 @@ def check(
                 f"Rule: {item.info.rule}."
             )
         return
-    with open_db(db) as database:
-        report = run_checks(database, only, api.as_iso(since) if since else None)
+    with open_db(db) as database, open_backend(database, backend) as b:
+        report = b.check(only, api.as_iso(since) if since else None)
         if fmt is Format.MARKDOWN:
             typer.echo(check_markdown(report), nl=False)
         else:

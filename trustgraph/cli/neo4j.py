@@ -1,0 +1,188 @@
+"""``trustgraph neo4j``: push the database to Neo4j and run catalog queries there."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from trustgraph.catalog import catalog, query
+from trustgraph.cli.common import (
+    DbOption,
+    QuietOption,
+    app,
+    handle_errors,
+    note,
+    open_db,
+    progress_for,
+)
+from trustgraph.errors import UsageError
+from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings, clear, pending, push
+from trustgraph.output import Format, Tabular, envelope, render
+
+neo4j_app = typer.Typer(
+    help="Neo4j: push the database there (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD) and run "
+    "the named query catalog. Query commands take --backend neo4j.",
+    no_args_is_help=True,
+)
+app.add_typer(neo4j_app, name="neo4j")
+
+
+def _connect() -> Neo4jGraph:
+    return Neo4jGraph(Neo4jSettings.from_environment())
+
+
+@neo4j_app.command("push")
+@handle_errors
+def push_command(
+    restart: Annotated[
+        bool,
+        typer.Option("--restart", help="Ignore the checkpoints of earlier pushes; send all."),
+    ] = False,
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Rows per transaction.")] = 5000,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    db: DbOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Push the database into Neo4j: idempotent, and resumes after an interruption."""
+    with open_db(db) as database, _connect() as neo:
+        note(f"pushing {database.path} to {neo.settings.describe()}", quiet)
+        report = push(database, neo, progress_for(quiet), restart=restart, batch=batch)
+        document = envelope(
+            "neo4j-push",
+            {"restart": restart, "batch": batch},
+            database.provenance(),
+            report.as_dict(),
+        )
+    table = Tabular(
+        f"Pushed to {report.target} ({report.changes} changes)",
+        ["stage", "rows pushed", "resumed after rowid", "stale removed"],
+        [
+            [stage, count, report.resumed.get(stage, 0), report.removed.get(stage, 0)]
+            for stage, count in report.counts.items()
+        ],
+    )
+    render(fmt, document, table)
+
+
+@neo4j_app.command("status")
+@handle_errors
+def status_command(
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Whether Neo4j is reachable and up to date with the database (exit 1 when behind)."""
+    with open_db(db) as database, _connect() as neo:
+        behind = pending(database, neo)
+        held = neo.run(
+            "RETURN COUNT { MATCH (:CA) } AS cas, COUNT { MATCH (:Certificate) } AS "
+            "certificates, COUNT { MATCH ()-[:ISSUED]->() } AS edges"
+        )[0]
+        document = envelope(
+            "neo4j-status",
+            {"target": neo.settings.describe()},
+            database.provenance(),
+            {"held": held, "not_pushed": behind},
+        )
+    table = Tabular(
+        f"Neo4j at {neo.settings.describe()}",
+        ["stage", "held in Neo4j", "rows not pushed"],
+        [[stage, held.get(stage), behind[stage]] for stage in behind],
+    )
+    if any(behind.values()):
+        table.notes.append("Neo4j is behind the database: run `trustgraph neo4j push`")
+    render(fmt, document, table)
+    if any(behind.values()):
+        raise typer.Exit(1)
+
+
+@neo4j_app.command("query")
+@handle_errors
+def query_command(
+    name: Annotated[
+        str | None, typer.Argument(help="A query of the catalog (see --list).", show_default=False)
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="key=value (repeatable); the value is read as JSON when it parses "
+            '(["a","b"], 8, null), else as a string.',
+        ),
+    ] = None,
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="Describe the catalog and exit.")
+    ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout", min=0.1, help="Seconds the server may spend.", show_default=False
+        ),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+) -> None:
+    """Run catalog query NAME on Neo4j with parameters, and print its rows."""
+    if list_queries:
+        for item in catalog().values():
+            note(f"{item.name}({', '.join(item.parameter_names)}): {item.description}")
+        return
+    if name is None:
+        raise UsageError("give a query NAME, or --list to see the catalog")
+    chosen = query(name)
+    parameters = parse_parameters(param or [])
+    missing = [p for p in chosen.parameter_names if p not in parameters]
+    if missing:
+        raise UsageError(
+            f"query {name} needs --param for: {', '.join(missing)} ({chosen.parameters})"
+        )
+    with _connect() as neo:
+        rows = neo.run(chosen.text, parameters, timeout)
+    columns = list(rows[0]) if rows else []
+    document = envelope(
+        "neo4j-query",
+        {"name": name, "parameters": parameters},
+        {"neo4j": neo.settings.describe()},
+        {"rows": rows, "count": len(rows)},
+    )
+    table = Tabular(
+        f"{name}: {len(rows)} rows", columns, [[_cell(row[c]) for c in columns] for row in rows]
+    )
+    render(fmt, document, table)
+
+
+def parse_parameters(items: list[str]) -> dict[str, Any]:
+    """``key=value`` pairs; a value that parses as JSON is taken as JSON.
+
+    Raises:
+        UsageError: an item without ``=``.
+    """
+    parameters: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param {item!r}: write key=value")
+        try:
+            parameters[key] = json.loads(value)
+        except json.JSONDecodeError:
+            parameters[key] = value
+    return parameters
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+@neo4j_app.command("clear")
+@handle_errors
+def clear_command(
+    yes: Annotated[bool, typer.Option("--yes", help="Really delete.")] = False,
+) -> None:
+    """Delete trustgraph's nodes, relationships and push checkpoints from Neo4j."""
+    if not yes:
+        raise UsageError("this deletes every CA and Certificate node in Neo4j; add --yes")
+    with _connect() as neo:
+        changes = clear(neo)
+        note(f"cleared {neo.settings.describe()} ({changes} changes)")

@@ -1,0 +1,580 @@
+"""Neo4j: connection, schema and pushing the database into it.
+
+Connection settings come from the environment, under the names Neo4j's own tools use:
+``NEO4J_URI`` (``bolt://``, ``neo4j://``, ``neo4j+s://`` for Aura and TLS clusters),
+``NEO4J_USER``, ``NEO4J_PASSWORD`` and optionally ``NEO4J_DATABASE``. The password is
+never printed.
+
+The graph in Neo4j: ``(:CA {id, ...})-[:ISSUED {certificate, ...}]->(:CA)`` with the facts
+path rules need on each relationship, and ``(:Certificate {sha256, ...})`` with what the
+checks and the serial report need. Writes are batched ``UNWIND`` statements with parameters,
+keyed by uniqueness constraints, so a push is idempotent; progress is checkpointed per target
+in the local database, so an interrupted push resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from trustgraph import der
+from trustgraph.checks.calendar_days import local_issuance_date
+from trustgraph.checks.duplicates import content_without_not_before
+from trustgraph.database import Database, iso
+from trustgraph.details import SCT_LIST, sct_timestamps
+from trustgraph.errors import TrustgraphError, UsageError
+from trustgraph.graph import CA_COLUMNS, EDGE_COLUMNS, EDGE_SQL, edge_from_record
+from trustgraph.linking import GRAPH_KINDS
+from trustgraph.pathrules import PathRules
+from trustgraph.progress import NullProgress, Progress
+from trustgraph.revocations import RevocationIndex
+
+BATCH = 5000
+
+SCHEMA = (
+    "CREATE CONSTRAINT trustgraph_ca IF NOT EXISTS FOR (c:CA) REQUIRE c.id IS UNIQUE",
+    "CREATE CONSTRAINT trustgraph_certificate IF NOT EXISTS "
+    "FOR (c:Certificate) REQUIRE c.sha256 IS UNIQUE",
+    "CREATE CONSTRAINT trustgraph_issued IF NOT EXISTS "
+    "FOR ()-[r:ISSUED]-() REQUIRE r.certificate IS UNIQUE",
+)
+
+
+class Neo4jError(TrustgraphError):
+    """Neo4j could not be reached, or refused a statement; the message says which."""
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    uri: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    database: str | None = None
+
+    @classmethod
+    def from_environment(cls) -> Neo4jSettings:
+        """The settings in ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``.
+
+        Raises:
+            UsageError: ``NEO4J_URI`` is not set.
+        """
+        uri = os.environ.get("NEO4J_URI")
+        if not uri:
+            raise UsageError(
+                "set NEO4J_URI (and NEO4J_USER and NEO4J_PASSWORD if the server "
+                "needs them), e.g. NEO4J_URI=neo4j+s://xxxx.databases.neo4j.io"
+            )
+        return cls(
+            uri,
+            os.environ.get("NEO4J_USER") or None,
+            os.environ.get("NEO4J_PASSWORD") or None,
+            os.environ.get("NEO4J_DATABASE") or None,
+        )
+
+    def describe(self) -> str:
+        """Where, and as whom, without the password."""
+        who = f" as {self.user}" if self.user else ""
+        where = f" (database {self.database})" if self.database else ""
+        return f"{self.uri}{who}{where}"
+
+
+class Neo4jGraph:
+    """A connection to Neo4j. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, settings: Neo4jSettings) -> None:
+        """Connect (lazily: the first statement fails if the server is unreachable).
+
+        Raises:
+            Neo4jError: the URI is malformed.
+        """
+        from neo4j import GraphDatabase
+
+        self.settings = settings
+        auth = (settings.user, settings.password or "") if settings.user else None
+        try:
+            # Notifications (e.g. "label does not exist yet") are advice for people writing
+            # Cypher, not for trustgraph's users; errors still raise.
+            self.driver = GraphDatabase.driver(
+                settings.uri, auth=auth, notifications_min_severity="OFF"
+            )
+        except ValueError as exc:
+            raise Neo4jError(f"cannot use {settings.describe()}: {exc}") from exc
+        self._verified = False
+
+    def __enter__(self) -> Neo4jGraph:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def run(
+        self, text: str, parameters: dict[str, Any] | None = None, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Run one statement with parameters; the records as dictionaries.
+
+        Raises:
+            Neo4jError: the server is unreachable, refused the statement, or timed out.
+        """
+        records, _summary = self._execute(text, parameters, timeout)
+        return [record.data() for record in records]
+
+    def write(self, text: str, parameters: dict[str, Any] | None = None) -> int:
+        """Run one writing statement; how many nodes, relationships, labels and properties
+        it created, deleted or set.
+
+        Raises:
+            Neo4jError: the server is unreachable or refused the statement.
+        """
+        _records, summary = self._execute(text, parameters, None)
+        counters = summary.counters
+        return int(
+            counters.nodes_created
+            + counters.nodes_deleted
+            + counters.relationships_created
+            + counters.relationships_deleted
+            + counters.properties_set
+            + counters.labels_added
+            + counters.labels_removed
+        )
+
+    def _execute(
+        self, text: str, parameters: dict[str, Any] | None, timeout: float | None
+    ) -> tuple[list[Any], Any]:
+        from neo4j import Query
+        from neo4j.exceptions import AuthError, ServiceUnavailable
+        from neo4j.exceptions import Neo4jError as DriverError
+
+        try:
+            if not self._verified:
+                # Once, without retries: a wrong URI fails now, not after the driver's
+                # retries of every statement.
+                self.driver.verify_connectivity()
+                self._verified = True
+            records, summary, _keys = self.driver.execute_query(
+                Query(text, timeout=timeout), parameters or {}, database_=self.settings.database
+            )
+        except ServiceUnavailable as exc:
+            raise Neo4jError(
+                f"cannot reach Neo4j at {self.settings.describe()}: {exc}; is the server "
+                "running and NEO4J_URI right?"
+            ) from exc
+        except AuthError as exc:
+            raise Neo4jError(
+                f"Neo4j at {self.settings.describe()} refused the credentials; check "
+                "NEO4J_USER and NEO4J_PASSWORD"
+            ) from exc
+        except DriverError as exc:
+            raise Neo4jError(f"Neo4j refused a statement: {exc.code}: {exc.message}") from exc
+        return records, summary
+
+
+@dataclass
+class PushReport:
+    target: str
+    counts: dict[str, int] = field(default_factory=dict)
+    resumed: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+    changes: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "pushed": self.counts,
+            "resumed_after_rowid": self.resumed,
+            "removed_stale": self.removed,
+            "changes": self.changes,
+        }
+
+
+def _certificate_extras(
+    der_bytes: bytes | None, not_before: str | None, issuer_key: str
+) -> dict[str, Any]:
+    """Derived facts checks need server-side: earliest SCT, content digest, local date."""
+    if der_bytes is None:
+        return {"earliest_sct": None, "content_digest": None, "local_date": None}
+    extras: dict[str, Any] = {
+        "earliest_sct": None,
+        "content_digest": None,
+        "local_date": local_issuance_date(not_before, issuer_key),
+    }
+    try:
+        parts = der.split_certificate(der_bytes)
+        extras["content_digest"] = content_without_not_before(der_bytes)
+        for ext in parts.extensions:
+            if ext.oid == SCT_LIST:
+                stamps = sct_timestamps(ext.value)
+                extras["earliest_sct"] = iso(min(stamps)) if stamps else None
+    except (der.DerError, ValueError):
+        pass
+    return extras
+
+
+_CERTIFICATE_SQL = """
+SELECT c.rowid, c.sha256, c.der, c.subject, c.issuer, c.issuer_key, c.serial, c.not_before,
+       c.not_after, c.is_ca, c.sig_hash, c.spki_sha256, c.key_algorithm, c.key_size,
+       c.key_curve, c.ca_id, e.issuer_ca,
+       c.subject_key = c.issuer_key AND (e.issuer_ca IS NULL OR e.issuer_ca = c.ca_id)
+FROM certificates c LEFT JOIN edges e ON e.certificate = c.sha256
+WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?
+"""
+
+
+def _certificate_rows(db: Database, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    rows = []
+    for row in db.conn.execute(_CERTIFICATE_SQL, (after, limit)):
+        (
+            rowid,
+            sha256,
+            der_bytes,
+            subject,
+            issuer,
+            issuer_key,
+            serial,
+            not_before,
+            not_after,
+            is_ca,
+            sig_hash,
+            spki,
+            key_algorithm,
+            key_size,
+            key_curve,
+            ca_id,
+            issuer_ca,
+            is_root,
+        ) = row
+        rows.append(
+            (
+                rowid,
+                {
+                    "sha256": sha256,
+                    "subject": subject,
+                    "issuer": issuer,
+                    "issuer_key": issuer_key,
+                    "serial": serial,
+                    "not_before": not_before,
+                    "not_after": not_after,
+                    "is_ca": None if is_ca is None else bool(is_ca),
+                    "sig_hash": sig_hash,
+                    "spki_sha256": spki,
+                    "key_algorithm": key_algorithm,
+                    "key_size": key_size,
+                    "key_curve": key_curve,
+                    "ca": ca_id,
+                    "issuer_ca": issuer_ca,
+                    "is_root": bool(is_root),
+                    "has_bytes": der_bytes is not None,
+                    **_certificate_extras(der_bytes, not_before, issuer_key),
+                },
+            )
+        )
+    return rows
+
+
+def _ca_rows(db: Database, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    sql = f"SELECT rowid, {', '.join(CA_COLUMNS)} FROM cas WHERE rowid > ? ORDER BY rowid LIMIT ?"
+    return [
+        (row[0], dict(zip(CA_COLUMNS, row[1:], strict=True)))
+        for row in db.conn.execute(sql, (after, limit))
+    ]
+
+
+def _edge_rows(db: Database, after: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    """Every edge row (graph kinds become relationships; the others remove stale ones and
+    mark roots), in ``EDGE_COLUMNS`` plus the derived ``can_issue``."""
+    marks = ",".join("?" for _ in GRAPH_KINDS)
+    sql = (
+        EDGE_SQL.format(kinds=marks)
+        .replace("SELECT e.certificate", "SELECT e.rowid, e.certificate")
+        .replace(
+            f"WHERE e.kind IN ({marks}) AND e.issuer_ca IS NOT NULL",
+            "WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?",
+        )
+    )
+    rows = []
+    for row in db.conn.execute(sql, (after, limit)):
+        record = dict(zip(EDGE_COLUMNS, row[1:], strict=True))
+        record["can_issue"] = _can_issue(record)
+        record["self_issued"] = bool(record["self_issued"])
+        record["graph"] = record["kind"] in GRAPH_KINDS and record["issuer_ca"] is not None
+        record["root"] = bool(record["self_issued"]) and record["issuer_ca"] in (
+            None,
+            record["subject_ca"],
+        )
+        rows.append((row[0], record))
+    return rows
+
+
+def _can_issue(record: dict[str, Any]) -> bool:
+    if record["issuer_ca"] is None:
+        return False
+    return PathRules.can_issue(edge_from_record(record))
+
+
+_WRITE_CAS = """
+UNWIND $rows AS row
+MERGE (c:CA {id: row.ca_id})
+SET c.subject = row.subject, c.subject_key = row.subject_key, c.subject_cn = row.subject_cn,
+    c.subject_o = row.subject_o, c.key_algorithm = row.key_algorithm,
+    c.key_size = row.key_size, c.key_curve = row.key_curve
+"""
+_WRITE_CERTIFICATES = """
+UNWIND $rows AS row
+MERGE (c:Certificate {sha256: row.sha256})
+SET c += row
+"""
+_WRITE_EDGES = """
+UNWIND $rows AS row
+OPTIONAL MATCH ()-[old:ISSUED {certificate: row.certificate}]->()
+WITH row, old
+WHERE old IS NOT NULL AND (NOT row.graph OR startNode(old).id <> row.issuer_ca
+                           OR endNode(old).id <> row.subject_ca)
+DELETE old
+"""
+_WRITE_GRAPH_EDGES = """
+UNWIND $rows AS row
+MERGE (i:CA {id: row.issuer_ca})
+MERGE (s:CA {id: row.subject_ca})
+MERGE (i)-[r:ISSUED {certificate: row.certificate}]->(s)
+SET r.kind = row.kind, r.not_before = row.not_before, r.not_after = row.not_after,
+    r.is_ca = row.is_ca, r.path_len = row.path_len, r.key_usage = row.key_usage,
+    r.eku = row.eku, r.name_constraints = row.name_constraints,
+    r.subject_key = row.subject_key, r.san = row.san, r.self_issued = row.self_issued,
+    r.sig_hash = row.sig_hash, r.unreadable_critical = row.unreadable_critical,
+    r.can_issue = row.can_issue
+"""
+_WRITE_ROOTS = """
+UNWIND $rows AS row
+MATCH (c:CA {id: row.subject_ca})
+SET c.root = true,
+    c.root_certificates = CASE WHEN row.certificate IN coalesce(c.root_certificates, [])
+                          THEN c.root_certificates
+                          ELSE coalesce(c.root_certificates, []) + row.certificate END
+"""
+_WRITE_CERTIFICATE_EDGES = """
+UNWIND $rows AS row
+MATCH (c:Certificate {sha256: row.certificate})
+SET c.issuer_ca = CASE WHEN row.graph THEN row.issuer_ca ELSE null END, c.is_root = row.root
+"""
+_CLEAR_REVOCATIONS = """
+MATCH ()-[r:ISSUED]->() WHERE r.revoked_at IS NOT NULL
+SET r.revoked_at = null, r.revocation_source = null
+"""
+_WRITE_REVOCATIONS = """
+UNWIND $rows AS row
+MATCH ()-[r:ISSUED {certificate: row.certificate}]->()
+SET r.revoked_at = row.effective, r.revocation_source = row.source
+"""
+
+
+def _write_cas(neo: Neo4jGraph, rows: list[dict[str, Any]]) -> int:
+    return neo.write(_WRITE_CAS, {"rows": rows})
+
+
+def _write_certificates(neo: Neo4jGraph, rows: list[dict[str, Any]]) -> int:
+    return neo.write(_WRITE_CERTIFICATES, {"rows": rows})
+
+
+def _write_edges(neo: Neo4jGraph, rows: list[dict[str, Any]]) -> int:
+    changes = neo.write(_WRITE_EDGES, {"rows": rows})
+    changes += neo.write(_WRITE_CERTIFICATE_EDGES, {"rows": rows})
+    changes += neo.write(_WRITE_GRAPH_EDGES, {"rows": [r for r in rows if r["graph"]]})
+    roots = [r for r in rows if r["root"]]
+    if roots:
+        changes += neo.write(_WRITE_ROOTS, {"rows": roots})
+    return changes
+
+
+Stage = tuple[
+    str,
+    Callable[[Database, int, int], list[tuple[int, dict[str, Any]]]],
+    Callable[[Neo4jGraph, list[dict[str, Any]]], int],
+    str,
+]
+STAGES: tuple[Stage, ...] = (
+    ("cas", _ca_rows, _write_cas, "cas"),
+    ("certificates", _certificate_rows, _write_certificates, "certificates"),
+    ("edges", _edge_rows, _write_edges, "edges"),
+)
+
+
+def push(
+    db: Database,
+    neo: Neo4jGraph,
+    progress: Progress | None = None,
+    *,
+    restart: bool = False,
+    batch: int = BATCH,
+) -> PushReport:
+    """Push the database into Neo4j: CAs, certificates, issuance edges, revocations.
+
+    Each stage resumes after the last batch an earlier push of this database committed (the
+    checkpoints live in Neo4j, so a wiped server gets everything again; ``restart`` starts
+    over). Afterwards, what Neo4j holds beyond the database (rows deleted locally since an
+    earlier push) is removed. A push with nothing new changes nothing.
+
+    Raises:
+        Neo4jError: the server is unreachable or refused a statement.
+    """
+    progress = progress or NullProgress()
+    database_id = db.identity()
+    report = PushReport(neo.settings.describe())
+    for statement in SCHEMA:
+        neo.run(statement)
+    if restart:
+        report.changes += neo.write(_CLEAR_CHECKPOINTS, {"database": database_id})
+    for name, read, write, table in STAGES:
+        watermark = _checkpoint(neo, database_id, name)
+        report.resumed[name] = watermark
+        total = db.conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE rowid > ?", (watermark,)
+        ).fetchone()[0]
+        progress.start(f"pushing {name}", total)
+        pushed = 0
+        while rows := read(db, watermark, batch):
+            report.changes += write(neo, [record for _rowid, record in rows])
+            watermark = rows[-1][0]
+            report.changes += neo.write(
+                _SAVE_CHECKPOINT, {"database": database_id, "stage": name, "watermark": watermark}
+            )
+            pushed += len(rows)
+            progress.advance(len(rows))
+        progress.finish()
+        report.counts[name] = pushed
+    report.removed = _remove_stale(db, neo)
+    report.changes += sum(report.removed.values())
+    report.changes += _push_revocations(db, neo)
+    return report
+
+
+def pending(db: Database, neo: Neo4jGraph) -> dict[str, int]:
+    """Rows of each stage the database holds beyond what its pushes to ``neo`` committed
+    (all zero: Neo4j is up to date with the database).
+
+    Raises:
+        Neo4jError: the server is unreachable.
+    """
+    database_id = db.identity()
+    result = {}
+    for name, _read, _write, table in STAGES:
+        watermark = _checkpoint(neo, database_id, name)
+        result[name] = db.conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE rowid > ?", (watermark,)
+        ).fetchone()[0]
+    return result
+
+
+_CLEAR_CHECKPOINTS = "MATCH (p:TrustgraphPush {database: $database}) DELETE p"
+_SAVE_CHECKPOINT = """
+MERGE (p:TrustgraphPush {database: $database, stage: $stage})
+SET p.watermark = $watermark
+"""
+
+
+def _checkpoint(neo: Neo4jGraph, database_id: str, stage: str) -> int:
+    rows = neo.run(
+        "MATCH (p:TrustgraphPush {database: $database, stage: $stage}) RETURN p.watermark AS w",
+        {"database": database_id, "stage": stage},
+    )
+    return int(rows[0]["w"]) if rows else 0
+
+
+# What Neo4j holds, and the statements that remove what the database no longer has. Labels
+# and keys are constants; the ids to remove go in as parameters.
+_HELD: dict[str, tuple[str, str, str]] = {
+    "cas": (
+        "MATCH (c:CA) RETURN count(c) AS n",
+        "MATCH (c:CA) RETURN c.id AS id",
+        "UNWIND $ids AS id MATCH (c:CA {id: id}) DETACH DELETE c",
+    ),
+    "certificates": (
+        "MATCH (c:Certificate) RETURN count(c) AS n",
+        "MATCH (c:Certificate) RETURN c.sha256 AS id",
+        "UNWIND $ids AS id MATCH (c:Certificate {sha256: id}) DELETE c",
+    ),
+    "edges": (
+        "MATCH ()-[r:ISSUED]->() RETURN count(r) AS n",
+        "MATCH ()-[r:ISSUED]->() RETURN r.certificate AS id",
+        "UNWIND $ids AS id MATCH ()-[r:ISSUED {certificate: id}]->() DELETE r",
+    ),
+}
+_LOCAL = {
+    "cas": "SELECT ca_id FROM cas",
+    "certificates": "SELECT sha256 FROM certificates",
+    "edges": "SELECT certificate FROM edges WHERE kind IN ({kinds}) AND issuer_ca IS NOT NULL",
+}
+
+
+def _remove_stale(db: Database, neo: Neo4jGraph) -> dict[str, int]:
+    """Remove nodes and relationships the database no longer has. Every local row has just
+    been merged, so equal counts mean nothing is stale and nothing is read back."""
+    removed: dict[str, int] = {}
+    for stage, (count, ids, delete) in _HELD.items():
+        sql = _LOCAL[stage].format(kinds=",".join("?" for _ in GRAPH_KINDS))
+        parameters = tuple(GRAPH_KINDS) if "{kinds}" in _LOCAL[stage] else ()
+        local = {row[0] for row in db.conn.execute(sql, parameters)}
+        if neo.run(count)[0]["n"] == len(local):
+            continue
+        stale = sorted({row["id"] for row in neo.run(ids)} - local)
+        for start in range(0, len(stale), BATCH):
+            neo.write(delete, {"ids": stale[start : start + BATCH]})
+        removed[stage] = len(stale)
+    return removed
+
+
+_HELD_REVOCATIONS = """
+MATCH ()-[r:ISSUED]->() WHERE r.revoked_at IS NOT NULL
+RETURN r.certificate AS certificate, r.revoked_at AS effective, r.revocation_source AS source
+"""
+_CLEAR_REVOCATIONS = """
+UNWIND $certificates AS certificate
+MATCH ()-[r:ISSUED {certificate: certificate}]->()
+SET r.revoked_at = null, r.revocation_source = null
+"""
+_WRITE_REVOCATIONS = """
+UNWIND $rows AS row
+MATCH ()-[r:ISSUED {certificate: row.certificate}]->()
+SET r.revoked_at = row.effective, r.revocation_source = row.source
+"""
+
+
+def _push_revocations(db: Database, neo: Neo4jGraph) -> int:
+    """Bring the revocation marks on relationships in line with the database; only what
+    differs is written."""
+    index = RevocationIndex.from_database(db)
+    wanted = {fp: (r.effective, r.source_label) for fp, r in index.by_certificate.items()}
+    held = {
+        row["certificate"]: (row["effective"], row["source"]) for row in neo.run(_HELD_REVOCATIONS)
+    }
+    changes = 0
+    cleared = sorted(set(held) - set(wanted))
+    for start in range(0, len(cleared), BATCH):
+        changes += neo.write(_CLEAR_REVOCATIONS, {"certificates": cleared[start : start + BATCH]})
+    rows = [
+        {"certificate": fp, "effective": effective, "source": source}
+        for fp, (effective, source) in sorted(wanted.items())
+        if held.get(fp) != (effective, source)
+    ]
+    for start in range(0, len(rows), BATCH):
+        changes += neo.write(_WRITE_REVOCATIONS, {"rows": rows[start : start + BATCH]})
+    return changes
+
+
+def clear(neo: Neo4jGraph) -> int:
+    """Remove trustgraph's nodes, relationships and push checkpoints, in batches so that
+    a large graph does not need one huge transaction; how many changes that made."""
+    total = 0
+    while changes := neo.write(_CLEAR_BATCH, {"limit": BATCH}):
+        total += changes
+    return total
+
+
+_CLEAR_BATCH = """
+MATCH (n) WHERE n:CA OR n:Certificate OR n:TrustgraphPush
+WITH n LIMIT $limit
+DETACH DELETE n
+"""
