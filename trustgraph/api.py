@@ -7,13 +7,12 @@ on one graph).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from trustgraph import stores
 from trustgraph.anchors import AnchorSet, database_roots
 from trustgraph.backend import Backend, MemoryBackend
 from trustgraph.chains import ChainsResult
-from trustgraph.database import Database, iso
+from trustgraph.database import Database, When
+from trustgraph.database import as_iso as as_iso
 from trustgraph.errors import UsageError
 from trustgraph.graph import TrustGraph
 from trustgraph.impact import ImpactResult, Scenario, plan_scenario
@@ -29,26 +28,6 @@ from trustgraph.revocations import with_revocations as with_revocations
 from trustgraph.sigpolicy import SignaturePolicy, load_policy
 from trustgraph.targets import resolve_target
 from trustgraph.timeline import TimelineResult
-
-When = datetime | str | None
-
-
-def as_iso(moment: When) -> str:
-    """A query time in the database's ISO form; None means now, a bare date midnight UTC.
-
-    Raises:
-        UsageError: a string that is not a date.
-    """
-    if moment is None:
-        moment = datetime.now(UTC)
-    elif isinstance(moment, str):
-        try:
-            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise UsageError(f"{moment!r} is not a date such as 2016-06-01") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return iso(moment) or ""
 
 
 def make_rules(

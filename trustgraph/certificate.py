@@ -301,12 +301,11 @@ def _extensions_from_cryptography(exts: x509.Extensions) -> Extensions:
 
 def _key_usage_from_cryptography(value: x509.KeyUsage) -> int:
     bits = 0
-    for index, attribute in enumerate(KEY_USAGE_BITS):
-        try:
-            if getattr(value, attribute):
-                bits |= 1 << index
-        except ValueError:  # encipher_only/decipher_only are undefined without key_agreement
-            continue
+    # encipher_only and decipher_only raise ValueError without key_agreement: skip them then.
+    attributes = KEY_USAGE_BITS if value.key_agreement else KEY_USAGE_BITS[:7]
+    for index, attribute in enumerate(attributes):
+        if getattr(value, attribute):
+            bits |= 1 << index
     return bits
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from trustgraph import names
-from trustgraph.certificate import CertificateRecord
-from trustgraph.errors import DatabaseError
+from trustgraph.certificate import CertificateRecord, ca_id
+from trustgraph.errors import DatabaseError, UsageError
 from trustgraph.version import __version__
 
 SCHEMA_VERSION = 1
@@ -236,30 +236,49 @@ CA_COLUMNS = (
 )
 
 
+# Indexes of queries, not of loading: dropped during a large load and rebuilt after it.
+DEFERRABLE_INDEXES = (
+    "certificates_issuer_key",
+    "certificates_ca",
+    "edges_issuer",
+    "edges_subject",
+    "occurrences_certificate",
+)
+
+
 def _json_or_none(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def certificate_row(record: CertificateRecord) -> tuple[Any, ...]:
-    """The ``certificates`` row of a parsed certificate, in ``CERTIFICATE_COLUMNS`` order."""
+def storage_rows(record: CertificateRecord) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The ``certificates`` row of a parsed certificate (``CERTIFICATE_COLUMNS`` order) and
+    the ``cas`` row of the CA it certifies (``CA_COLUMNS`` order). Derived values are
+    computed once: this runs for every certificate of a load."""
     ext = record.extensions
-    return (
+    subject, issuer = record.subject, record.issuer
+    subject_text = names.display_name(subject)
+    subject_key = names.name_key(subject)
+    spki_sha256 = record.spki_sha256
+    ca = ca_id(subject_key, spki_sha256)
+    common_name = names.first_value(subject, names.COMMON_NAME)
+    organization = names.first_value(subject, names.ORGANIZATION)
+    certificate = (
         record.sha256,
         record.der,
         record.version,
         record.serial,
-        names.display_name(record.subject),
-        names.display_name(record.issuer),
-        record.subject_key,
-        record.issuer_key,
-        names.first_value(record.subject, names.COMMON_NAME),
-        names.first_value(record.subject, names.ORGANIZATION),
-        names.first_value(record.issuer, names.COMMON_NAME),
-        names.first_value(record.issuer, names.ORGANIZATION),
+        subject_text,
+        names.display_name(issuer),
+        subject_key,
+        names.name_key(issuer),
+        common_name,
+        organization,
+        names.first_value(issuer, names.COMMON_NAME),
+        names.first_value(issuer, names.ORGANIZATION),
         iso(record.not_before),
         iso(record.not_after),
-        record.spki_sha256,
-        record.ca_id,
+        spki_sha256,
+        ca,
         record.key.algorithm,
         record.key.size,
         record.key.curve,
@@ -278,27 +297,22 @@ def certificate_row(record: CertificateRecord) -> tuple[Any, ...]:
         record.parser,
         _json_or_none(record.warnings) if record.warnings else None,
     )
-
-
-def ca_row(record: CertificateRecord) -> tuple[Any, ...]:
-    """The ``cas`` row of the CA a certificate certifies, in ``CA_COLUMNS`` order."""
-    subject = names.display_name(record.subject)
-    common_name = names.first_value(record.subject, names.COMMON_NAME)
-    return (
-        record.ca_id,
-        subject,
-        record.subject_key,
+    authority = (
+        ca,
+        subject_text,
+        subject_key,
         common_name,
-        names.first_value(record.subject, names.ORGANIZATION),
-        record.spki_sha256,
+        organization,
+        spki_sha256,
         record.spki,
         record.key.algorithm,
         record.key.size,
         record.key.curve,
-        record.extensions.ski,
-        names.fold(subject),
+        ext.ski,
+        names.fold(subject_text),
         names.fold(common_name) if common_name else None,
     )
+    return certificate, authority
 
 
 def default_path() -> Path:
@@ -314,7 +328,29 @@ def iso(moment: datetime | None) -> str | None:
     """The database's text form of a time: ISO 8601 in UTC with a ``Z``, to the second."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    m = moment.astimezone(UTC)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
+
+
+When = datetime | str | None
+
+
+def as_iso(moment: When) -> str:
+    """A query time in the database's ISO form; None means now, a bare date midnight UTC.
+
+    Raises:
+        UsageError: a string that is not a date.
+    """
+    if moment is None:
+        moment = datetime.now(UTC)
+    elif isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise UsageError(f"{moment!r} is not a date such as 2016-06-01") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return iso(moment) or ""
 
 
 def parse_iso(text: str | None) -> datetime | None:
@@ -365,6 +401,8 @@ class Database:
             self.conn = sqlite3.connect(self.path)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
+            # 64 MB of page cache: indexes of a large corpus stay in memory while loading.
+            self.conn.execute("PRAGMA cache_size=-65536")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(f"{self.path} is not a trustgraph database: {exc}") from exc
@@ -392,6 +430,19 @@ class Database:
                 f"{self.path} was written by a newer trustgraph (schema {row[0]}); upgrade "
                 f"trustgraph or use another --db"
             )
+
+    def suspend_indexes(self) -> None:
+        """Drop the indexes a load does not read (:data:`DEFERRABLE_INDEXES`): a large load
+        inserts faster without them and :meth:`restore_indexes` rebuilds each in one sort.
+        Opening the database recreates any that are missing, so an interrupted load leaves
+        nothing broken."""
+        for name in DEFERRABLE_INDEXES:
+            self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def restore_indexes(self) -> None:
+        """Recreate the indexes :meth:`suspend_indexes` dropped (commits first)."""
+        self.conn.commit()
+        self.conn.executescript(SCHEMA)
 
     def identity(self) -> str:
         """A random id naming this database (made on first use), so that a Neo4j push can

@@ -9,8 +9,10 @@ the rest.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 SEQUENCE = 0x30
 SET = 0x31
@@ -27,8 +29,7 @@ class DerError(ValueError):
     """Bytes that are not the DER structure expected at that place."""
 
 
-@dataclass(frozen=True, slots=True)
-class Tlv:
+class Tlv(NamedTuple):
     """One DER element: its tag, and where its header and content lie in the buffer."""
 
     tag: int
@@ -95,8 +96,11 @@ def children(buf: bytes, parent: Tlv) -> list[Tlv]:
     return items
 
 
+@lru_cache(maxsize=8192)
 def decode_oid(content: bytes) -> str:
-    """The dotted form of an OBJECT IDENTIFIER's content octets.
+    """The dotted form of an OBJECT IDENTIFIER's content octets (cached: certificates
+    repeat a few hundred OIDs).
+
 
     Raises:
         DerError: the content is empty or ends inside a sub-identifier.
@@ -124,9 +128,10 @@ class RawExtension:
     value: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class CertificateParts:
-    """The byte ranges of one certificate that trustgraph uses directly."""
+    """The byte ranges of one certificate that trustgraph uses directly; the extensions
+    are sliced on first use (verifying a signature never needs them)."""
 
     tbs: bytes
     signature_algorithm: bytes
@@ -137,15 +142,22 @@ class CertificateParts:
     validity: bytes
     subject: bytes
     spki: bytes
-    extensions: tuple[RawExtension, ...]
+    extensions_der: bytes | None = field(default=None, repr=False)
+
+    @cached_property
+    def extensions(self) -> tuple[RawExtension, ...]:
+        """Every extension, in order.
+
+        Raises:
+            DerError: the extensions are malformed.
+        """
+        if self.extensions_der is None:
+            return ()
+        return _extensions(self.extensions_der, read_tlv(self.extensions_der, 0))
 
 
-def split_certificate(der: bytes) -> CertificateParts:
-    """Slice a DER certificate into its parts.
-
-    Raises:
-        DerError: the bytes are not a certificate's outer structure, or carry trailing data.
-    """
+def _outer(der: bytes) -> list[Tlv]:
+    """tbsCertificate, signatureAlgorithm and signatureValue of a certificate."""
     outer = read_tlv(der, 0)
     if outer.tag != SEQUENCE:
         raise DerError("not a SEQUENCE at the start of the certificate")
@@ -157,6 +169,42 @@ def split_certificate(der: bytes) -> CertificateParts:
     bits = parts[2].content(der)
     if not bits or bits[0] != 0:
         raise DerError("signature BIT STRING has unused bits")
+    return parts
+
+
+def signed_parts(der: bytes) -> tuple[bytes, bytes, bytes]:
+    """What a signature check needs, without reading the rest: the to-be-signed bytes, the
+    signature AlgorithmIdentifier and the signature value.
+
+    Raises:
+        DerError: the bytes are not a certificate's outer structure, or carry trailing data.
+    """
+    tbs, algorithm, signature = _outer(der)
+    return tbs.whole(der), algorithm.whole(der), signature.content(der)[1:]
+
+
+def issuer_name(der: bytes) -> bytes:
+    """The issuer Name of a certificate, read without the rest of it.
+
+    Raises:
+        DerError: the bytes are not a certificate's outer structure.
+    """
+    tbs = _outer(der)[0]
+    item = read_tlv(der, tbs.content_start, tbs.end)
+    if item.tag == CONTEXT_0:  # version
+        item = read_tlv(der, item.end, tbs.end)
+    algorithm = read_tlv(der, item.end, tbs.end)
+    return read_tlv(der, algorithm.end, tbs.end).whole(der)
+
+
+def split_certificate(der: bytes) -> CertificateParts:
+    """Slice a DER certificate into its parts.
+
+    Raises:
+        DerError: the bytes are not a certificate's outer structure, or carry trailing data.
+    """
+    parts = _outer(der)
+    bits = parts[2].content(der)
     tbs = parts[0].whole(der)
     fields = children(der, parts[0])
     version = 1
@@ -170,10 +218,10 @@ def split_certificate(der: bytes) -> CertificateParts:
     serial, _alg, issuer, validity, subject, spki = fields[index : index + 6]
     if serial.tag != INTEGER or spki.tag != SEQUENCE or subject.tag != SEQUENCE:
         raise DerError("tbsCertificate fields are out of order")
-    extensions: tuple[RawExtension, ...] = ()
-    for field in fields[index + 6 :]:
-        if field.tag == CONTEXT_3:
-            extensions = _extensions(der, read_tlv(der, field.content_start, field.end))
+    extensions: bytes | None = None
+    for item in fields[index + 6 :]:
+        if item.tag == CONTEXT_3:
+            extensions = read_tlv(der, item.content_start, item.end).whole(der)
     return CertificateParts(
         tbs=tbs,
         signature_algorithm=parts[1].whole(der),
@@ -184,7 +232,7 @@ def split_certificate(der: bytes) -> CertificateParts:
         validity=validity.whole(der),
         subject=subject.whole(der),
         spki=spki.whole(der),
-        extensions=extensions,
+        extensions_der=extensions,
     )
 
 
@@ -257,8 +305,15 @@ def parse_validity(validity: bytes) -> tuple[datetime, datetime]:
 
 
 def _parse_time(buf: bytes, tlv: Tlv) -> datetime:
+    content = tlv.content(buf)
+    if (tlv.tag == UTC_TIME and len(content) == 13) or (
+        tlv.tag == GENERALIZED_TIME and len(content) == 15
+    ):
+        fast = _strict_time(content)
+        if fast is not None:
+            return fast
     try:
-        text = tlv.content(buf).decode("ascii")
+        text = content.decode("ascii")
     except UnicodeDecodeError as exc:
         raise DerError("time is not ASCII") from exc
     if tlv.tag == UTC_TIME:
@@ -277,6 +332,29 @@ def _parse_time(buf: bytes, tlv: Tlv) -> datetime:
     except ValueError as exc:
         raise DerError(f"unreadable time {text!r}") from exc
     return when.replace(tzinfo=UTC) - offset
+
+
+def _strict_time(content: bytes) -> datetime | None:
+    """RFC 5280's own forms, YYMMDDHHMMSSZ and YYYYMMDDHHMMSSZ, read without strptime
+    (they are nearly all certificates); None for anything else."""
+    if content[-1:] != b"Z" or not content[:-1].isdigit():
+        return None
+    digits = content[:-1].decode("ascii")
+    if len(digits) == 12:
+        year = int(digits[:2])
+        digits = ("19" if year >= 50 else "20") + digits
+    try:
+        return datetime(
+            int(digits[:4]),
+            int(digits[4:6]),
+            int(digits[6:8]),
+            int(digits[8:10]),
+            int(digits[10:12]),
+            int(digits[12:14]),
+            tzinfo=UTC,
+        )
+    except ValueError:
+        return None
 
 
 def _split_zone(text: str) -> tuple[str, timedelta]:

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-import networkx as nx
-
 from trustgraph.certificate import NameConstraints, general_names_from_json
 from trustgraph.database import Database
 from trustgraph.linking import GRAPH_KINDS
@@ -132,6 +130,8 @@ class TrustGraph:
     """CAs and issuance edges. ``graph`` is a networkx MultiDiGraph keyed by fingerprint."""
 
     def __init__(self) -> None:
+        import networkx as nx  # here, not at the top: commands that never query start faster
+
         self.graph = nx.MultiDiGraph()
         self.edges: dict[str, Edge] = {}
 

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from trustgraph import names, stores
 from trustgraph.anchors import AnchorSet
 from trustgraph.casefile import parse_dn, to_iso
@@ -423,6 +421,8 @@ def minimum_revocations(
 
     Path rules can make even fewer suffice; never more are needed.
     """
+    import networkx as nx
+
     context = SearchContext(graph, rules, _NO_TARGET, anchors)
     source, sink = ("source",), ("sink",)
     network = nx.DiGraph()

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from trustgraph import der
 from trustgraph.database import Database
 from trustgraph.declared import declared_issuer_ca, link_declared
+from trustgraph.parallel import Pending, Workers
 from trustgraph.progress import NullProgress, Progress
-from trustgraph.signatures import Outcome, signature_spec, verify
+from trustgraph.signatures import Outcome, SignatureSpec, signature_spec, verify
 
 VERIFIED = "verified"
 UNVERIFIABLE = "unverifiable"
@@ -43,6 +44,7 @@ class Candidate:
     ca_id: str
     spki: bytes
     ski: str | None
+    key_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,10 @@ class LinkSummary:
 
 
 def link_pending(
-    db: Database, new_issuer_names: Iterable[str] = (), progress: Progress | None = None
+    db: Database,
+    new_issuer_names: Iterable[str] = (),
+    progress: Progress | None = None,
+    workers: Workers | None = None,
 ) -> LinkSummary:
     """Decide the edge of every certificate that needs one.
 
@@ -74,32 +79,118 @@ def link_pending(
     Raises:
         sqlite3.Error: the database cannot be read or written.
     """
-    link_declared(db)
-    pending = pending_fingerprints(db, new_issuer_names)
-    progress = progress or NullProgress()
-    progress.start("checking signatures", len(pending))
-    summary = LinkSummary()
-    candidates_by_name: dict[str, list[Candidate]] = {}
-    for start in range(0, len(pending), _BATCH):
-        batch = pending[start : start + _BATCH]
-        rows = _link_rows(db, batch)
-        _load_candidates(db, {row[1] for row in rows} - set(candidates_by_name), candidates_by_name)
-        decisions = [
-            _with_declaration(db, decide(row, candidates_by_name.get(row[1], []))) for row in rows
-        ]
-        db.insert_rows(
+    linker = Linker(db, workers or Workers(1))
+    return linker.finish(new_issuer_names, progress)
+
+
+class Linker:
+    """Decides edges while a load goes on (:meth:`submit` the certificates just stored,
+    whose signatures are checked in the workers while the load continues), then everything
+    still undecided (:meth:`finish`). A certificate whose issuer arrives later is decided
+    again then, and counted once, by its final kind.
+    """
+
+    def __init__(self, db: Database, workers: Workers) -> None:
+        self.db = db
+        self.workers = workers
+        self.summary = LinkSummary()
+        self._in_flight: Pending[EdgeDecision] | None = None
+        self._provisional: dict[str, EdgeDecision] = {}
+        self._candidates: dict[str, list[Candidate]] = {}
+
+    def add_cas(self, rows: Iterable[tuple[str, str, bytes, str | None]]) -> None:
+        """CAs just stored, as ``(subject_key, ca_id, spki, ski)``: candidates from now on."""
+        for subject_key, ca, spki, ski in rows:
+            if subject_key in self._candidates and spki is not None:
+                self._candidates[subject_key].append(_candidate(ca, spki, ski))
+
+    def candidates_for(self, issuer_keys: list[str]) -> list[list[Candidate]]:
+        """The CAs stored so far that carry each of these issuer names.
+
+        Raises:
+            sqlite3.Error: the database cannot be read.
+        """
+        candidates = self._candidates
+        _load_candidates(self.db, {k for k in issuer_keys if k not in candidates}, candidates)
+        return [candidates[key] for key in issuer_keys]
+
+    def record(self, decisions: list[EdgeDecision]) -> None:
+        """Store edges decided elsewhere (by the workers that parsed the certificates).
+
+        Raises:
+            sqlite3.Error: the database cannot be written.
+        """
+        self._store(decisions, NullProgress())
+
+    def submit(self, rows: list[LinkRow]) -> None:
+        """Start deciding the edges of these certificates.
+
+        Raises:
+            sqlite3.Error: the database cannot be read or written.
+        """
+        candidates = self._candidates
+        _load_candidates(self.db, {row[1] for row in rows if row[1] not in candidates}, candidates)
+        submitted = self.workers.submit(
+            decide_all, [(row, candidates.get(row[1], [])) for row in rows]
+        )
+        self._store_previous(NullProgress())
+        self._in_flight = submitted
+
+    def finish(
+        self, new_issuer_names: Iterable[str] = (), progress: Progress | None = None
+    ) -> LinkSummary:
+        """Store what is in flight, then decide every certificate that still needs an edge
+        (see :func:`link_pending`).
+
+        Raises:
+            sqlite3.Error: the database cannot be read or written.
+        """
+        progress = progress or NullProgress()
+        self._store_previous(progress)
+        link_declared(self.db)
+        pending = pending_fingerprints(self.db, new_issuer_names)
+        progress.start("checking signatures", len(pending))
+        for start in range(0, len(pending), _BATCH):
+            rows = _link_rows(self.db, pending[start : start + _BATCH])
+            self.submit(rows)
+            progress.advance(len(rows))
+        self._store_previous(progress)
+        progress.finish()
+        self.summary.counts = {kind: n for kind, n in self.summary.counts.items() if n}
+        return self.summary
+
+    def _store_previous(self, progress: Progress) -> None:
+        if self._in_flight is None:
+            return
+        decisions = self._in_flight.get()
+        self._in_flight = None
+        self._store(decisions, progress)
+
+    def _store(self, decisions: list[EdgeDecision], progress: Progress) -> None:
+        decisions = [_with_declaration(self.db, d) for d in decisions]
+        self.db.insert_rows(
             "edges",
             ("certificate", "issuer_ca", "subject_ca", "kind", "reason"),
             ((d.certificate, d.issuer_ca, d.subject_ca, d.kind, d.reason) for d in decisions),
             replace=True,
         )
+        counts, invalid = self.summary.counts, self.summary.invalid
         for decision in decisions:
-            summary.counts[decision.kind] = summary.counts.get(decision.kind, 0) + 1
+            earlier = self._provisional.pop(decision.certificate, None)
+            if earlier is not None:
+                counts[earlier.kind] -= 1
+                if earlier.kind == INVALID:
+                    invalid.remove(earlier)
+            counts[decision.kind] = counts.get(decision.kind, 0) + 1
             if decision.kind == INVALID:
-                summary.invalid.append(decision)
-        progress.advance(len(batch))
-    progress.finish()
-    return summary
+                invalid.append(decision)
+            if decision.kind not in (VERIFIED, DECLARED):
+                self._provisional[decision.certificate] = decision
+
+
+def decide_all(work: list[tuple[LinkRow, list[Candidate]]]) -> list[EdgeDecision]:
+    """:func:`decide` for each certificate and its candidate issuers (run in workers)."""
+    return [decide(row, candidates) for row, candidates in work]
 
 
 def _with_declaration(db: Database, decision: EdgeDecision) -> EdgeDecision:
@@ -129,18 +220,18 @@ def pending_fingerprints(db: Database, new_issuer_names: Iterable[str] = ()) -> 
             (DECLARED,),
         )
     }
-    names = list(new_issuer_names)
-    kinds = ",".join("?" for _ in RELINKABLE_KINDS)
-    for start in range(0, len(names), 500):
-        chunk = names[start : start + 500]
-        marks = ",".join("?" for _ in chunk)
+    names = set(new_issuer_names)
+    if names:
+        kinds = ",".join("?" for _ in RELINKABLE_KINDS)
         found.update(
-            row[0]
-            for row in db.conn.execute(
-                "SELECT c.sha256 FROM certificates c JOIN edges e ON e.certificate = c.sha256 "
-                f"WHERE c.der IS NOT NULL AND e.kind IN ({kinds}) AND c.issuer_key IN ({marks})",
-                (*RELINKABLE_KINDS, *chunk),
+            fingerprint
+            for fingerprint, issuer_key in db.conn.execute(
+                "SELECT c.sha256, c.issuer_key FROM certificates c "
+                f"JOIN edges e ON e.certificate = c.sha256 "
+                f"WHERE c.der IS NOT NULL AND e.kind IN ({kinds})",
+                RELINKABLE_KINDS,
             )
+            if issuer_key in names
         )
     return sorted(found)
 
@@ -170,7 +261,11 @@ def _load_candidates(
             "AND spki IS NOT NULL ORDER BY ca_id",
             chunk,
         ):
-            into[subject_key].append(Candidate(ca, spki, ski))
+            into[subject_key].append(_candidate(ca, spki, ski))
+
+
+def _candidate(ca: str, spki: bytes, ski: str | None) -> Candidate:
+    return Candidate(ca, spki, ski, frozenset(i for i in (ski, _sha1_key_id(spki)) if i))
 
 
 def decide(row: LinkRow, candidates: list[Candidate]) -> EdgeDecision:
@@ -179,14 +274,29 @@ def decide(row: LinkRow, candidates: list[Candidate]) -> EdgeDecision:
     if not candidates:
         return EdgeDecision(fingerprint, None, subject_ca, NONE, "issuer not in the database")
     try:
-        parts = der.split_certificate(der_bytes)
-        spec = signature_spec(parts.signature_algorithm)
+        tbs, algorithm, signature = der.signed_parts(der_bytes)
+        spec = signature_spec(algorithm)
     except der.DerError as exc:
         return EdgeDecision(fingerprint, None, subject_ca, INVALID, f"unreadable: {exc}")
+    return decide_signed(fingerprint, subject_ca, aki, spec, tbs, signature, candidates)
+
+
+def decide_signed(
+    fingerprint: str,
+    subject_ca: str,
+    aki: str | None,
+    spec: SignatureSpec,
+    tbs: bytes,
+    signature: bytes,
+    candidates: list[Candidate],
+) -> EdgeDecision:
+    """:func:`decide` for a certificate already split into what its signature covers."""
+    if not candidates:
+        return EdgeDecision(fingerprint, None, subject_ca, NONE, "issuer not in the database")
     ordered = _ordered(candidates, subject_ca, aki)
     unsupported: list[tuple[Candidate, str]] = []
     for candidate in ordered:
-        result = verify(candidate.spki, spec, parts.tbs, parts.signature)
+        result = verify(candidate.spki, spec, tbs, signature)
         if result.outcome is Outcome.VERIFIED:
             return EdgeDecision(fingerprint, candidate.ca_id, subject_ca, VERIFIED, None)
         if result.outcome is Outcome.UNSUPPORTED:
@@ -219,7 +329,7 @@ def _ordered(candidates: list[Candidate], subject_ca: str, aki: str | None) -> l
     def rank(candidate: Candidate) -> tuple[int, str]:
         if candidate.ca_id == subject_ca:
             return (0, candidate.ca_id)
-        if aki and aki in _key_ids(candidate):
+        if aki and aki in candidate.key_ids:
             return (1, candidate.ca_id)
         return (2, candidate.ca_id)
 
@@ -230,19 +340,13 @@ def _single_out(
     unsupported: list[tuple[Candidate, str]], subject_ca: str, aki: str | None
 ) -> tuple[Candidate, str] | None:
     if aki:
-        matching = [item for item in unsupported if aki in _key_ids(item[0])]
+        matching = [item for item in unsupported if aki in item[0].key_ids]
         if len(matching) == 1:
             return matching[0]
     own = [item for item in unsupported if item[0].ca_id == subject_ca]
     if own:
         return own[0]
     return unsupported[0] if len(unsupported) == 1 else None
-
-
-def _key_ids(candidate: Candidate) -> set[str]:
-    ids = {candidate.ski} if candidate.ski else set()
-    ids.add(_sha1_key_id(candidate.spki))
-    return ids
 
 
 def _sha1_key_id(spki: bytes) -> str:

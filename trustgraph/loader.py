@@ -10,20 +10,20 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from trustgraph import linking
-from trustgraph.certificate import CertificateRecord, parse_certificate
+from trustgraph import der, linking, names
+from trustgraph.certificate import parse_certificate
 from trustgraph.database import (
     CA_COLUMNS,
     CERTIFICATE_COLUMNS,
     Database,
-    ca_row,
-    certificate_row,
+    storage_rows,
 )
 from trustgraph.errors import CertificateParseError
+from trustgraph.parallel import Pending, Workers
 from trustgraph.progress import NullProgress, Progress
 from trustgraph.sources import Item, Occurrence, Problem, read_paths
 
@@ -120,27 +120,28 @@ def load_items(
     report = LoadReport([label for label, _items in sources])
     seen: set[str] = set()
     new_names: set[str] = set()
-    for label, items in sources:
-        source_id = db.add_source(kind, label)
-        before = (report.found, report.loaded, report.duplicates, len(report.skipped))
-        progress.start(f"reading {label}", None)
-        batch: list[Occurrence] = []
-        for item in items:
-            if isinstance(item, Problem):
-                _record_problem(db, report, source_id, item)
-                continue
-            report.found += 1
-            batch.append(item)
-            if len(batch) >= _BATCH:
-                new_names |= _store_batch(db, report, source_id, batch, seen)
-                progress.advance(len(batch))
-                batch = []
-        new_names |= _store_batch(db, report, source_id, batch, seen)
-        progress.advance(len(batch))
-        db.set_source_summary(source_id, _source_summary(report, before))
-        db.conn.commit()
-        progress.finish()
-    linked = linking.link_pending(db, new_names, progress)
+    indexes = _IndexPolicy(db)
+    with Workers() as workers, indexes:
+        linker = linking.Linker(db, workers)
+        for label, items in sources:
+            source_id = db.add_source(kind, label)
+            before = (report.found, report.loaded, report.duplicates, len(report.skipped))
+            progress.start(f"reading {label}", None)
+            in_flight: _Batch | None = None
+            for batch in _batches(db, report, source_id, items):
+                # Parse this batch in the workers while the previous one is stored.
+                submitted = _prepare(db, report, source_id, batch, seen, workers, linker)
+                if in_flight is not None:
+                    new_names |= _finish(db, report, in_flight, progress, linker)
+                    indexes.consider(report.loaded)
+                in_flight = submitted
+            if in_flight is not None:
+                new_names |= _finish(db, report, in_flight, progress, linker)
+            db.set_source_summary(source_id, _source_summary(report, before))
+            db.conn.commit()
+            progress.finish()
+        indexes.restore()
+        linked = linker.finish(new_names, progress)
     report.edges = linked.counts
     report.warnings.extend(
         Issue(
@@ -188,16 +189,116 @@ def _record_problem(
     )
 
 
-def _store_batch(
-    db: Database, report: LoadReport, source_id: int, batch: list[Occurrence], seen: set[str]
-) -> set[str]:
-    """Parse and store the new certificates of a batch; return the names of new CAs."""
-    if not batch:
-        return set()
+class _IndexPolicy:
+    """Suspends the query indexes once a load proves large next to the database (rebuilding
+    them afterwards then costs less than keeping them up to date), and restores them."""
+
+    THRESHOLD = 20_000
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.rows_before = db.conn.execute("SELECT COUNT(*) FROM certificates").fetchone()[0]
+        self.suspended = False
+
+    def __enter__(self) -> _IndexPolicy:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.restore()
+
+    def consider(self, loaded: int) -> None:
+        if not self.suspended and loaded >= self.THRESHOLD and loaded * 5 >= self.rows_before:
+            self.db.suspend_indexes()
+            self.suspended = True
+
+    def restore(self) -> None:
+        if self.suspended:
+            self.db.restore_indexes()
+            self.suspended = False
+
+
+def _batches(
+    db: Database, report: LoadReport, source_id: int, items: Iterable[Item]
+) -> Iterator[list[Occurrence]]:
+    """The certificates of a source in batches; problems are recorded on the way."""
+    batch: list[Occurrence] = []
+    for item in items:
+        if isinstance(item, Problem):
+            _record_problem(db, report, source_id, item)
+            continue
+        report.found += 1
+        batch.append(item)
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# What a worker returns for one certificate: its rows, warnings and edge, or why it could
+# not be parsed.
+Parsed = tuple[tuple[Any, ...], tuple[Any, ...], tuple[str, ...], linking.EdgeDecision] | str
+_DER = CERTIFICATE_COLUMNS.index("der")
+_CA = CERTIFICATE_COLUMNS.index("ca_id")
+
+
+def parse_for_storage(work: list[tuple[bytes, list[linking.Candidate]]]) -> list[Parsed]:
+    """Parse certificates into their ``certificates`` and ``cas`` rows and warnings, and
+    check each signature against the candidate issuers known when it was sent (run in
+    worker processes). The rows come back without the DER, which the caller has."""
+    results: list[Parsed] = []
+    for der_bytes, candidates in work:
+        try:
+            record = parse_certificate(der_bytes)
+        except CertificateParseError as exc:
+            results.append(str(exc))
+            continue
+        certificate, authority = storage_rows(record)
+        edge = linking.decide_signed(
+            record.sha256,
+            certificate[_CA],
+            record.extensions.aki,
+            record.signature,
+            record.tbs,
+            record.signature_value,
+            candidates,
+        )
+        certificate = (*certificate[:_DER], None, *certificate[_DER + 1 :])
+        results.append((certificate, authority, record.warnings, edge))
+    return results
+
+
+def _issuer_key(der_bytes: bytes) -> str:
+    """The comparison key of a certificate's issuer name ("" if unreadable): what its
+    candidate issuers are looked up by before it is parsed."""
+    try:
+        return names.name_key(names.rdns_from_der(der.issuer_name(der_bytes)))
+    except der.DerError:
+        return ""
+
+
+@dataclass
+class _Batch:
+    source_id: int
+    items: list[tuple[Occurrence, str, bool]]  # occurrence, fingerprint, is it new
+    parsed: Pending[Parsed]
+    size: int
+
+
+def _prepare(
+    db: Database,
+    report: LoadReport,
+    source_id: int,
+    batch: list[Occurrence],
+    seen: set[str],
+    workers: Workers,
+    linker: linking.Linker,
+) -> _Batch:
+    """Fingerprint a batch, count its duplicates, and send the new certificates to be
+    parsed."""
     fingerprints = [hashlib.sha256(item.der).hexdigest() for item in batch]
     present = db.existing_fingerprints(set(fingerprints) - seen)
-    records: list[CertificateRecord] = []
-    occurrences = []
+    items = []
     for item, fingerprint in zip(batch, fingerprints, strict=True):
         if item.claimed_sha256 and item.claimed_sha256.replace(":", "") != fingerprint:
             report.warnings.append(
@@ -209,47 +310,63 @@ def _store_batch(
                     fingerprint,
                 )
             )
-        if fingerprint in seen or fingerprint in present:
-            report.fingerprints.append(fingerprint)
-            report.duplicates += 1
-            occurrences.append((source_id, item.location, fingerprint))
-            continue
+        new = fingerprint not in seen and fingerprint not in present
         seen.add(fingerprint)
-        try:
-            record = parse_certificate(item.der)
-        except CertificateParseError as exc:
-            _record_problem(
-                db,
-                report,
-                source_id,
-                Problem(item.location, str(exc), kind="unparsable"),
-                counted=True,
+        items.append((item, fingerprint, new))
+    ders = [item.der for item, _fp, new in items if new]
+    candidates = linker.candidates_for([_issuer_key(d) for d in ders])
+    parsed = workers.submit(parse_for_storage, list(zip(ders, candidates, strict=True)))
+    return _Batch(source_id, items, parsed, len(batch))
+
+
+def _finish(
+    db: Database, report: LoadReport, batch: _Batch, progress: Progress, linker: linking.Linker
+) -> set[str]:
+    """Store a parsed batch and start deciding its edges; return the names of new CAs."""
+    results = iter(batch.parsed.get())
+    cert_rows, ca_rows, occurrences, edges = [], {}, [], []
+    for item, fingerprint, new in batch.items:
+        if not new:
+            report.duplicates += 1
+        else:
+            result = next(results)
+            if isinstance(result, str):
+                problem = Problem(item.location, result, kind="unparsable")
+                _record_problem(db, report, batch.source_id, problem, counted=True)
+                continue
+            cert_row, ca, warnings, edge = result
+            edges.append(edge)
+            cert_rows.append((*cert_row[:_DER], item.der, *cert_row[_DER + 1 :]))
+            ca_rows[ca[0]] = ca
+            report.warnings.extend(
+                Issue(item.location, text, "parse-warning", fingerprint) for text in warnings
             )
-            continue
-        records.append(record)
         report.fingerprints.append(fingerprint)
-        occurrences.append((source_id, item.location, fingerprint))
-        report.warnings.extend(
-            Issue(item.location, text, "parse-warning", fingerprint) for text in record.warnings
-        )
-    report.loaded += len(records)
-    return _insert(db, report, records, occurrences)
+        occurrences.append((batch.source_id, item.location, fingerprint))
+    report.loaded += len(cert_rows)
+    progress.advance(batch.size)
+    new_names = _insert(db, report, cert_rows, ca_rows, occurrences, linker)
+    linker.record(edges)
+    return new_names
+
+
+_CANDIDATE_COLUMNS = [CA_COLUMNS.index(c) for c in ("subject_key", "ca_id", "spki", "ski")]
 
 
 def _insert(
     db: Database,
     report: LoadReport,
-    records: list[CertificateRecord],
+    cert_rows: list[tuple[Any, ...]],
+    ca_rows: dict[str, tuple[Any, ...]],
     occurrences: Iterable[tuple[Any, ...]],
+    linker: linking.Linker,
 ) -> set[str]:
-    ca_rows = {record.ca_id: ca_row(record) for record in records}
     known = _existing_cas(db, list(ca_rows))
     new_cas = [row for ca, row in ca_rows.items() if ca not in known]
     report.new_cas += len(new_cas)
-    db.insert_rows(
-        "certificates", CERTIFICATE_COLUMNS, (certificate_row(r) for r in records), replace=True
-    )
+    db.insert_rows("certificates", CERTIFICATE_COLUMNS, cert_rows, replace=True)
     db.insert_rows("cas", CA_COLUMNS, new_cas)
+    linker.add_cas(tuple(row[i] for i in _CANDIDATE_COLUMNS) for row in new_cas)
     db.insert_rows("occurrences", ("source_id", "location", "certificate"), occurrences)
     return {row[CA_COLUMNS.index("subject_key")] for row in new_cas}
 

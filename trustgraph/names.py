@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from functools import lru_cache
 
 from trustgraph import der
 
@@ -54,6 +55,7 @@ def fold(value: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
 
 
+@lru_cache(maxsize=65536)
 def name_key(rdns: RDNSequence) -> str:
     """The comparison key of a name: equal keys mean equal names under RFC 5280 7.1.
 
@@ -63,7 +65,14 @@ def name_key(rdns: RDNSequence) -> str:
     return json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
 
 
+_RFC4514_SPECIAL = frozenset(',+"\\<>;\x00')
+
+
 def _escape_rfc4514(value: str) -> str:
+    if not value or (
+        value[0] not in "# " and value[-1] != " " and _RFC4514_SPECIAL.isdisjoint(value)
+    ):
+        return value
     out = []
     for index, char in enumerate(value):
         if char in ',+"\\<>;' or (char == "#" and index == 0):
@@ -77,6 +86,7 @@ def _escape_rfc4514(value: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=65536)
 def display_name(rdns: RDNSequence) -> str:
     """An RFC 4514 string of the name (most specific RDN first), for people."""
     parts = []
@@ -132,8 +142,10 @@ def _decode_value(tlv: der.Tlv, buf: bytes) -> str:
     return "#" + tlv.whole(buf).hex()
 
 
+@lru_cache(maxsize=65536)
 def rdns_from_der(name_der: bytes) -> RDNSequence:
-    """The RDN sequence of a DER Name, read by trustgraph's own walker.
+    """The RDN sequence of a DER Name, read by trustgraph's own walker (cached: issuer
+    names repeat).
 
     Both certificate parsers use this, so a name read from a certificate that only
     ``asn1crypto`` accepts compares equal to the same name in a certificate ``cryptography``

@@ -105,6 +105,7 @@ class Verification:
     reason: str = ""
 
 
+@lru_cache(maxsize=1024)
 def signature_spec(algorithm_identifier: bytes) -> SignatureSpec:
     """The signature scheme named by a DER AlgorithmIdentifier.
 
@@ -140,6 +141,11 @@ def load_public_key(spki: bytes) -> object:
         UnsupportedAlgorithm: the key type or curve is not supported by ``cryptography``.
         ValueError: the key bytes are malformed.
     """
+    return _load_public_key(spki)
+
+
+@lru_cache(maxsize=4096)
+def _load_public_key(spki: bytes) -> object:
     return serialization.load_der_public_key(spki)
 
 

@@ -8,7 +8,6 @@ certificate in it is a problem with its location.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import csv
 import gzip
@@ -158,15 +157,17 @@ def read_pem(text: str, label: str) -> Iterator[Item]:
                 kind="not-a-certificate",
             )
             continue
-        body = [row for row in text[begin.end() : end.start()].splitlines() if ":" not in row]
+        body = text[begin.end() : end.start()]
+        if ":" in body:
+            body = "\n".join(row for row in body.splitlines() if ":" not in row)
         yield _decode_pem_body(body, block_label, location)
 
 
-def _decode_pem_body(body: list[str], block_label: str, location: str) -> Item:
-    compact = re.sub(r"\s+", "", "".join(body))
+def _decode_pem_body(body: str, block_label: str, location: str) -> Item:
+    compact = "".join(body.split())
     compact += "=" * (-len(compact) % 4)
     try:
-        data = base64.b64decode(compact, validate=True)
+        data = binascii.a2b_base64(compact, strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         return Problem(location, f"PEM body is not base64: {exc}")
     if block_label == "TRUSTED CERTIFICATE":

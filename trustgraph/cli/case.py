@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from trustgraph import casefile
 from trustgraph.cli.common import (
     DbOption,
     QuietOption,
@@ -17,11 +16,8 @@ from trustgraph.cli.common import (
     open_db,
     progress_for,
 )
-from trustgraph.demo import as_document, run_demo
 from trustgraph.errors import UsageError
-from trustgraph.fetch import Fetcher, declared_fingerprints, default_cache, fetch
 from trustgraph.output import Format, render, to_json
-from trustgraph.views import case_view, demo_lines, fetch_view
 
 case_app = typer.Typer(
     help="Case files: the facts of an incident, with sources.", no_args_is_help=True
@@ -33,6 +29,8 @@ app.add_typer(case_app, name="case")
 @handle_errors
 def check(file: Annotated[Path, typer.Argument(help="Case file (TOML).")]) -> None:
     """Validate a case file; every problem is reported with its line and field."""
+    from trustgraph import casefile
+
     case = casefile.load(file)
     counts = ", ".join(f"{len(case.entries(t))} {t}" for t in casefile.SCHEMA)
     note(f"{file}: valid ({counts})")
@@ -47,6 +45,9 @@ def apply(
     quiet: QuietOption = False,
 ) -> None:
     """Load a case file: owners, stores, declared certificates, revocations, rules."""
+    from trustgraph import casefile
+    from trustgraph.views import case_view
+
     case = casefile.load(file)
     with open_db(db, create=True) as database:
         report = casefile.apply(database, case, progress_for(quiet))
@@ -87,6 +88,9 @@ def fetch_command(
 ) -> None:
     """Certificate bytes by SHA-256, from --mirror, the cache or crt.sh, loaded into the
     database; declared edges become verified. Exit 1 when some could not be fetched."""
+    from trustgraph.fetch import Fetcher, declared_fingerprints, default_cache, fetch
+    from trustgraph.views import fetch_view
+
     if mirror is not None and not mirror.is_dir():
         raise UsageError(f"--mirror {mirror} is not a folder")
     with open_db(db, create=True) as database:
@@ -120,6 +124,9 @@ def demo(
 ) -> None:
     """The WoSign 2016 case, offline: which roots chained to WoSign through StartCom, Certum
     and others, and when each way closed, computed from the shipped data."""
+    from trustgraph.demo import as_document, run_demo
+    from trustgraph.views import demo_lines
+
     if fmt not in ("text", "json"):
         raise UsageError("--format is text or json")
     if mirror is not None and not mirror.is_dir():

@@ -7,15 +7,12 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from trustgraph import api
-from trustgraph.anchors import AnchorSet, anchors_from_files, database_roots
-from trustgraph.backend import Backend, MemoryBackend, Neo4jBackend
 from trustgraph.database import Database
 from trustgraph.errors import (
     AmbiguousTargetError,
@@ -24,9 +21,15 @@ from trustgraph.errors import (
     TrustgraphError,
     UsageError,
 )
-from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings, pending
 from trustgraph.pathrules import Purpose
 from trustgraph.progress import NullProgress, Progress
+
+if TYPE_CHECKING:
+    from trustgraph.anchors import AnchorSet
+    from trustgraph.backend import Backend
+
+# Command modules import what only some commands need inside those commands, so that every
+# command starts fast (networkx, neo4j and pyvis take a third of a second to import).
 
 app = typer.Typer(
     name="trustgraph",
@@ -180,6 +183,9 @@ def choose_anchors(
     Raises:
         UsageError: both files and a store, a missing file, or an unknown store.
     """
+    from trustgraph import api
+    from trustgraph.anchors import anchors_from_files, database_roots
+
     if paths and store:
         raise UsageError("give --anchors or --store, not both")
     if store:
@@ -236,6 +242,9 @@ def open_backend(db: Database, name: str) -> Iterator[Backend]:
     Raises:
         UsageError: an unknown backend, or neo4j without NEO4J_URI.
     """
+    from trustgraph.backend import MemoryBackend, Neo4jBackend
+    from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings, pending
+
     if name == "memory":
         yield MemoryBackend(db)
         return

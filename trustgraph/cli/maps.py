@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from trustgraph import api
 from trustgraph.cli.common import (
     AnchorsOption,
     AtOption,
@@ -24,9 +23,6 @@ from trustgraph.cli.common import (
     open_db,
 )
 from trustgraph.errors import UsageError
-from trustgraph.graph import TrustGraph
-from trustgraph.htmlmap import plan_map, render_map, write_map
-from trustgraph.impact import Scenario
 from trustgraph.pathrules import DEFAULT_MAX_DEPTH, Purpose
 
 MANY_CAS = 2000
@@ -80,6 +76,11 @@ def render(
         raise UsageError("--highlight is chains or impact")
     if highlight == "chains" and not targets:
         raise UsageError("--highlight chains needs at least one TARGET")
+    from trustgraph import api
+    from trustgraph.graph import TrustGraph
+    from trustgraph.htmlmap import plan_map, render_map, write_map
+    from trustgraph.impact import Scenario
+
     rules = api.make_rules(at, purpose, verified_only, None, max_depth)
     scenario = Scenario(
         distrust_owner or [], distrust_root or [], revoke_cert or [], distrust_rule or []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,8 +18,10 @@ from trustgraph.cli.common import (
     progress_for,
 )
 from trustgraph.errors import UsageError
-from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings, clear, pending, push
 from trustgraph.output import Format, Tabular, envelope, render
+
+if TYPE_CHECKING:
+    from trustgraph.neo4jdb import Neo4jGraph
 
 neo4j_app = typer.Typer(
     help="Neo4j: push the database there (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD) and run "
@@ -30,6 +32,8 @@ app.add_typer(neo4j_app, name="neo4j")
 
 
 def _connect() -> Neo4jGraph:
+    from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings
+
     return Neo4jGraph(Neo4jSettings.from_environment())
 
 
@@ -46,6 +50,8 @@ def push_command(
     quiet: QuietOption = False,
 ) -> None:
     """Push the database into Neo4j: idempotent, and resumes after an interruption."""
+    from trustgraph.neo4jdb import push
+
     with open_db(db) as database, _connect() as neo:
         note(f"pushing {database.path} to {neo.settings.describe()}", quiet)
         report = push(database, neo, progress_for(quiet), restart=restart, batch=batch)
@@ -73,6 +79,8 @@ def status_command(
     db: DbOption = None,
 ) -> None:
     """Whether Neo4j is reachable and up to date with the database (exit 1 when behind)."""
+    from trustgraph.neo4jdb import pending
+
     with open_db(db) as database, _connect() as neo:
         behind = pending(database, neo)
         held = neo.run(
@@ -181,6 +189,8 @@ def clear_command(
     yes: Annotated[bool, typer.Option("--yes", help="Really delete.")] = False,
 ) -> None:
     """Delete trustgraph's nodes, relationships and push checkpoints from Neo4j."""
+    from trustgraph.neo4jdb import clear
+
     if not yes:
         raise UsageError("this deletes every CA and Certificate node in Neo4j; add --yes")
     with _connect() as neo:

@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from trustgraph import api, ccadb
-from trustgraph.checks import CATALOG, SEVERITIES
 from trustgraph.cli.common import (
     AnchorsOption,
     AtOption,
@@ -29,25 +27,10 @@ from trustgraph.cli.common import (
     open_db,
     progress_for,
 )
+from trustgraph.database import as_iso
 from trustgraph.errors import UsageError
-from trustgraph.export import export_certificates
-from trustgraph.impact import Scenario
-from trustgraph.loader import load_paths
 from trustgraph.output import Format, Tabular, envelope, render, write_jsonl
 from trustgraph.pathrules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
-from trustgraph.views import (
-    chains_view,
-    check_markdown,
-    check_view,
-    cross_signs_view,
-    impact_markdown,
-    impact_view,
-    load_view,
-    reach_view,
-    records_view,
-    serials_view,
-    timeline_view,
-)
 
 TargetArgument = Annotated[
     str,
@@ -86,6 +69,10 @@ def load(
     A CCADB certificate-records report adds metadata instead: declared edges for
     certificates without bytes, operators, and revocations (dated no later than --as-of).
     """
+    from trustgraph import ccadb
+    from trustgraph.loader import load_paths
+    from trustgraph.views import load_view, records_view
+
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
@@ -106,11 +93,11 @@ def load(
 
 def _report_date(path: Path, as_of: str | None) -> str:
     if as_of:
-        return api.as_iso(as_of)
+        return as_iso(as_of)
     found = re.search(r"(\d{4}-\d{2}-\d{2})", path.name)
     if not found:
         raise UsageError(f"{path}: give --as-of DATE (the report's date; its file name has none)")
-    return api.as_iso(found.group(1))
+    return as_iso(found.group(1))
 
 
 @app.command()
@@ -134,6 +121,9 @@ def chains(
     quiet: QuietOption = False,
 ) -> None:
     """Every path from a trust anchor to TARGET at a date (exit 1 when there is none)."""
+    from trustgraph import api
+    from trustgraph.views import chains_view
+
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
     with open_db(db, create=bool(anchors)) as database, open_backend(database, backend) as b:
         anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
@@ -171,6 +161,9 @@ def reach(
     quiet: QuietOption = False,
 ) -> None:
     """Which anchors reach TARGET at a date, by the rules of chains (exit 1 when none)."""
+    from trustgraph import api
+    from trustgraph.views import reach_view
+
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
     with open_db(db, create=bool(anchors)) as database, open_backend(database, backend) as b:
         anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
@@ -201,6 +194,9 @@ def timeline(
     """When TARGET is reachable from a trust store, and the events that open and close each
     interval (anchor added or removed, validity, revocation, distrust rule, signature
     policy). Exit 1 when it never is."""
+    from trustgraph import api
+    from trustgraph.views import timeline_view
+
     rules = api.make_rules(until, purpose, verified_only, signature_policy, max_depth)
     with open_db(db) as database, open_backend(database, backend) as b:
         result = api.timeline(database, target, store, rules=rules, backend=b)
@@ -224,7 +220,9 @@ def cross_signs(
     db: DbOption = None,
 ) -> None:
     """Every CA certified by more than one issuer, with its cross-certificates, classified."""
-    when = api.as_iso(at) if at else None
+    from trustgraph.views import cross_signs_view
+
+    when = as_iso(at) if at else None
     with open_db(db) as database, open_backend(database, backend) as b:
         items, graph = b.cross_signs(when)
         document, table = cross_signs_view(items, graph, {"at": when}, database.provenance())
@@ -242,6 +240,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Every certificate as one JSON object per line, with its CA and issuance edge."""
+    from trustgraph.export import export_certificates
+
     if fmt is not Format.JSONL:
         raise UsageError("export writes --format jsonl only")
     with open_db(db) as database:
@@ -330,6 +330,10 @@ def impact(
 ) -> None:
     """What still chains to the watched CAs after a root program acts, through which
     certificates, and what would close it. Exit 1 when some watched CA stays reachable."""
+    from trustgraph import api
+    from trustgraph.impact import Scenario
+    from trustgraph.views import impact_markdown, impact_view
+
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
     scenario = Scenario(
         distrust_owner or [], distrust_root or [], revoke_cert or [], distrust_rule or []
@@ -359,6 +363,8 @@ def serials(
 ) -> None:
     """Distinct certificates sharing an issuer and a serial number (RFC 5280 4.1.2.2), by
     issuer name and by issuing CA, with what differs between them. Exit 1 when any."""
+    from trustgraph.views import serials_view
+
     if scope not in ("all", "ca"):
         raise UsageError("--scope is all or ca")
     with open_db(db) as database, open_backend(database, backend) as b:
@@ -403,6 +409,9 @@ def check(
 ) -> None:
     """Run the catalog of incident checks (the failures of Mozilla's WoSign record) over
     the database. Exit 1 when findings at or above --fail-on remain."""
+    from trustgraph.checks import CATALOG, SEVERITIES
+    from trustgraph.views import check_markdown, check_view
+
     if fail_on not in SEVERITIES:
         raise UsageError(f"--fail-on is one of {', '.join(SEVERITIES)}")
     if list_checks:
@@ -413,7 +422,7 @@ def check(
             )
         return
     with open_db(db) as database, open_backend(database, backend) as b:
-        report = b.check(only, api.as_iso(since) if since else None)
+        report = b.check(only, as_iso(since) if since else None)
         if fmt is Format.MARKDOWN:
             typer.echo(check_markdown(report), nl=False)
         else:

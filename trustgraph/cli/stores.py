@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from trustgraph import api, stores
+from trustgraph import stores
 from trustgraph.cli.common import DbOption, QuietOption, app, handle_errors, open_db, progress_for
+from trustgraph.database import as_iso
 from trustgraph.errors import UsageError
 from trustgraph.output import Format, render
-from trustgraph.views import snapshot_view, store_diff_view, store_list_view
 
 store_app = typer.Typer(
     help="Trust stores: named, dated snapshots of a root program's anchors.",
@@ -49,6 +49,8 @@ def add(
     quiet: QuietOption = False,
 ) -> None:
     """Add (or replace) the snapshot of store NAME dated --as-of."""
+    from trustgraph.views import snapshot_view
+
     if not source.is_file():
         raise UsageError(f"{source} is not a file")
     with open_db(db, create=True) as database:
@@ -56,7 +58,7 @@ def add(
             database,
             name,
             source,
-            api.as_iso(as_of),
+            as_iso(as_of),
             program=program,
             description=description,
             progress=progress_for(quiet),
@@ -73,6 +75,8 @@ def list_(
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
 ) -> None:
     """Every store and snapshot in the database, with its anchor count."""
+    from trustgraph.views import store_list_view
+
     with open_db(db) as database:
         snapshots = stores.list_snapshots(database, name)
         document, table = store_list_view(
@@ -91,7 +95,9 @@ def diff(
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
 ) -> None:
     """Anchors added and removed between the snapshots in force at two dates."""
+    from trustgraph.views import store_diff_view
+
     with open_db(db) as database:
-        result = stores.diff(database, name, api.as_iso(first), api.as_iso(second))
+        result = stores.diff(database, name, as_iso(first), as_iso(second))
         document, table = store_diff_view(result, database.provenance())
     render(fmt, document, table)
