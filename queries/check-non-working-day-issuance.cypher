@@ -4,9 +4,9 @@
 // returns: certificate
 MATCH (c:Certificate)
 WHERE c.has_bytes AND c.not_before >= $since
-WITH coalesce(c.issuer_ca, c.issuer_key) AS issuer, c.local_date AS day, count(*) AS n
+WITH coalesce(c.issuer_ca, c.issuer_hash) AS issuer, c.local_date AS day, count(*) AS n
 WHERE n >= $cluster
 WITH DISTINCT issuer
 MATCH (c:Certificate)
-WHERE c.has_bytes AND c.not_before >= $since AND coalesce(c.issuer_ca, c.issuer_key) = issuer
+WHERE c.has_bytes AND c.not_before >= $since AND coalesce(c.issuer_ca, c.issuer_hash) = issuer
 RETURN c.sha256 AS certificate ORDER BY certificate

@@ -3,6 +3,7 @@
 // parameters: cas (CA ids), at (ISO time), kinds (edge kinds allowed), blocked (fingerprints), revoked (fingerprints), signature_cutoffs (hash name -> ISO time from which it is refused; '' means always)
 // returns: edge (relationship properties with issuer_ca and subject_ca), issuer (CA properties), subject (CA properties)
 MATCH (i:CA)-[r:ISSUED]->(s:CA)
+USING INDEX s:CA(id)
 WHERE s.id IN $cas
   AND r.kind IN $kinds
   AND (r.not_before IS NULL OR r.not_before <= $at)

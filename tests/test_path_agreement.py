@@ -16,20 +16,23 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import load_certs
-from tests.pki import random_pki
+from tests.pki import random_pki, write_pem
 from tests.queries import anchor_set
-from trustgraph import api
+from trustgraph import api, stores
 from trustgraph.anchors import AnchorSet
+from trustgraph.backend import MemoryBackend
 from trustgraph.chains import find_chains
 from trustgraph.database import Database
 from trustgraph.distrust import NameRule
 from trustgraph.graph import Edge, TrustGraph
+from trustgraph.impact import Scenario, plan_scenario
 from trustgraph.nameconstraints import satisfies
 from trustgraph.pathrules import KIND_RANK, PathRules, weakest
 from trustgraph.pathsearch import SearchContext, path_refusal
 from trustgraph.reach import find_reach, reach_everything
 from trustgraph.revocations import Revocation, RevocationIndex
 from trustgraph.targets import Target, resolve_target
+from trustgraph.views import impact_document
 
 
 def reference_valid(
@@ -190,3 +193,32 @@ def test_chains_and_reach_match_the_reference(seed: int, db: Database, tmp_path:
                     }
                 checked += len(expected)
     assert checked > 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_region_read_on_demand_answers_as_the_whole_graph(
+    seed: int, db: Database, tmp_path: Path
+) -> None:
+    """Without a graph, the memory backend reads only the ancestors of the target from the
+    database; chains, reach and impact must not notice (truncation notes included)."""
+    pki, roots, leaves = random_pki(seed)
+    load_certs(db, tmp_path, pki.certs)
+    stores.add_snapshot(db, "s", write_pem(tmp_path / "roots.pem", roots), "2009-01-01T00:00:00Z")
+    whole = MemoryBackend(db, TrustGraph.from_database(db))
+    region = MemoryBackend(db)
+    anchors = anchor_set(db, roots)
+    ca_names = sorted({c.subject.cn for c in pki.certs if c.subject.cn.startswith("CA ")})
+    for at in ("2013-06-01", "2017-06-01"):
+        rules = api.make_rules(at, max_depth=3)
+        for query in [*ca_names, *(leaf.sha256 for leaf in leaves)]:
+            target = resolve_target(db, query)
+            one, other = (b.chains(target, anchors, rules, 5, 10.0) for b in (whole, region))
+            assert (one.paths, one.truncated) == (other.paths, other.truncated), query
+            one_reach, other_reach = (b.reach(target, anchors, rules) for b in (whole, region))
+            assert one_reach.reached == other_reach.reached, query
+        scenario = Scenario(distrust_roots=[roots[0].sha256])
+        plan = plan_scenario(db, "s", rules.at, scenario, rules)
+        one_impact, other_impact = (
+            b.impact(plan, "2030-01-01T00:00:00Z", 3) for b in (whole, region)
+        )
+        assert impact_document(one_impact, {}) == impact_document(other_impact, {})

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from trustgraph import stores
@@ -22,7 +22,14 @@ from trustgraph.checks import CheckReport, run_checks, select
 from trustgraph.checks.calendar_days import CLUSTER
 from trustgraph.crosssigns import CrossSignedCA, find_cross_signs
 from trustgraph.database import Database
-from trustgraph.graph import TrustGraph, ca_from_record, edge_from_record
+from trustgraph.graph import (
+    TrustGraph,
+    ca_from_record,
+    cas_by_id,
+    edge_from_record,
+    edges_into,
+    edges_of,
+)
 from trustgraph.impact import ImpactResult, ScenarioPlan, assess
 from trustgraph.linking import GRAPH_KINDS, VERIFIED
 from trustgraph.neo4jdb import Neo4jGraph
@@ -59,7 +66,9 @@ class Backend(Protocol):
 
 
 class MemoryBackend:
-    """Queries on the networkx graph of the local database."""
+    """Queries on networkx graphs of the local database: of the whole database when one is
+    given (or for cross-signs), else of the region a query can use, read on demand, so that
+    a command on a large database starts at once."""
 
     name = "memory"
 
@@ -69,17 +78,46 @@ class MemoryBackend:
 
     @property
     def graph(self) -> TrustGraph:
+        """The whole graph, built on first use."""
         if self._graph is None:
             self._graph = TrustGraph.from_database(self.db)
         return self._graph
 
+    def region(self, target: Target, levels: int | None, cas: Iterable[str]) -> TrustGraph:
+        """Every edge within ``levels`` certificates above ``target`` (None: all of them),
+        with the CAs ``cas`` too; the whole graph when one was given."""
+        if self._graph is not None:
+            return self._graph
+        graph = walk_up(target, levels, self._add_edges_into, self._add_certificate)
+        self._add_cas(graph, set(cas) | set(target.cas))
+        return graph
+
+    def _add_edges_into(self, graph: TrustGraph, cas: set[str]) -> set[str]:
+        return self._add_records(graph, list(edges_into(self.db, cas)))
+
+    def _add_certificate(self, graph: TrustGraph, certificate: str) -> None:
+        self._add_records(graph, list(edges_of(self.db, [certificate])))
+
+    def _add_records(self, graph: TrustGraph, records: list[dict[str, Any]]) -> set[str]:
+        edges = [edge_from_record(record) for record in records]
+        self._add_cas(graph, {ca for e in edges for ca in (e.issuer_ca, e.subject_ca)})
+        for edge in edges:
+            if edge.certificate not in graph.edges:
+                graph.add_edge(edge)
+        return {edge.issuer_ca for edge in edges}
+
+    def _add_cas(self, graph: TrustGraph, cas: Iterable[str]) -> None:
+        for record in cas_by_id(self.db, set(cas) - set(graph.graph.nodes)):
+            graph.add_ca(ca_from_record(record))
+
     def chains(
         self, target: Target, anchors: AnchorSet, rules: PathRules, max_paths: int, timeout: float
     ) -> ChainsResult:
-        return find_chains(self.graph, target, anchors, rules, max_paths, timeout)
+        graph = self.region(target, None, anchors.cas)
+        return find_chains(graph, target, anchors, rules, max_paths, timeout)
 
     def reach(self, target: Target, anchors: AnchorSet, rules: PathRules) -> ReachResult:
-        return find_reach(self.graph, target, anchors, rules)
+        return find_reach(self.region(target, None, anchors.cas), target, anchors, rules)
 
     def cross_signs(self, at: str | None) -> tuple[list[CrossSignedCA], TrustGraph]:
         return find_cross_signs(self.graph, set(database_roots(self.db).cas), at), self.graph
@@ -88,13 +126,49 @@ class MemoryBackend:
         return find_serial_groups(self.db, scope)
 
     def impact(self, plan: ScenarioPlan, horizon: str | None, paths_per_ca: int) -> ImpactResult:
-        return assess(self.db, plan, self.graph, horizon, paths_per_ca)
+        watched = Target("watched", frozenset(plan.watched), None, "the watched CAs")
+        graph = self.region(watched, None, plan.anchors_before.cas)
+        return assess(self.db, plan, graph, horizon, paths_per_ca)
 
     def check(self, names: list[str] | None, since: str | None) -> CheckReport:
         return run_checks(self.db, names, since)
 
     def timeline(self, target: Target, store: str, rules: PathRules) -> TimelineResult:
-        return timeline(self.db, self.graph, target, store, rules)
+        graph = self.region(target, rules.max_depth, _store_anchors(self.db, store))
+        return timeline(self.db, graph, target, store, rules)
+
+
+Step = Callable[[TrustGraph, set[str]], set[str]]
+
+
+def walk_up(
+    target: Target,
+    levels: int | None,
+    step: Step,
+    add_certificate: Callable[[TrustGraph, str], None],
+) -> TrustGraph:
+    """A graph of the edges ``step`` adds into the target's CAs (or into the issuer of the
+    target certificate, which ``add_certificate`` adds first), then into their issuers, and
+    so on: at most ``levels`` certificates deep (None: until no new issuer appears)."""
+    graph = TrustGraph()
+    if target.certificate:
+        add_certificate(graph, target.certificate)
+        if target.certificate not in graph.edges:
+            return graph
+        frontier, depth = {graph.edges[target.certificate].issuer_ca}, 1
+    else:
+        frontier, depth = set(target.cas), 0
+    seen = set(frontier)
+    while frontier and (levels is None or depth < levels):
+        frontier = step(graph, frontier) - seen
+        seen |= frontier
+        depth += 1
+    return graph
+
+
+def _store_anchors(db: Database, store: str) -> set[str]:
+    """Every CA that was ever an anchor of ``store``."""
+    return set().union(*(cas for _, cas in stores.anchor_history(db, store)))
 
 
 class Neo4jBackend:
@@ -150,23 +224,15 @@ class Neo4jBackend:
     def _walk_up(
         self, target: Target, step: str, parameters: dict[str, Any], levels: int | None
     ) -> TrustGraph:
-        """The edges catalog query ``step`` returns into the target's CAs (or the target
-        certificate's issuer), then into their issuers, and so on: at most ``levels``
-        certificates deep (None: until no new issuer appears)."""
-        graph = TrustGraph()
-        if target.certificate:
-            self._add_edges(graph, "edges", {}, "certificates", [target.certificate])
-            if target.certificate not in graph.edges:
-                return graph
-            frontier, depth = {graph.edges[target.certificate].issuer_ca}, 1
-        else:
-            frontier, depth = set(target.cas), 0
-        seen = set(frontier)
-        while frontier and (levels is None or depth < levels):
-            frontier = self._add_edges(graph, step, parameters, "cas", frontier) - seen
-            seen |= frontier
-            depth += 1
-        return graph
+        """:func:`walk_up` with catalog query ``step``."""
+
+        def into(graph: TrustGraph, cas: set[str]) -> set[str]:
+            return self._add_edges(graph, step, parameters, "cas", cas)
+
+        def certificate(graph: TrustGraph, fingerprint: str) -> None:
+            self._add_edges(graph, "edges", {}, "certificates", [fingerprint])
+
+        return walk_up(target, levels, into, certificate)
 
     def _add_edges(
         self,
@@ -219,7 +285,7 @@ class Neo4jBackend:
 
     def serial_groups(self, scope: str) -> list[SerialGroup]:
         by_name = [
-            (row["issuer_key"], row["serial"], row["certificates"])
+            (str(row["issuer_hash"]), row["serial"], row["certificates"])
             for row in self.run("serials-by-issuer-name", {"scope": scope})
         ]
         by_ca = [
@@ -247,8 +313,7 @@ class Neo4jBackend:
         return run_checks(self.db, chosen, since, candidates)
 
     def timeline(self, target: Target, store: str, rules: PathRules) -> TimelineResult:
-        anchors = set().union(*(cas for _, cas in stores.anchor_history(self.db, store)))
-        graph = self.ancestors(target, rules.max_depth, anchors)
+        graph = self.ancestors(target, rules.max_depth, _store_anchors(self.db, store))
         return timeline(self.db, graph, target, store, rules)
 
 

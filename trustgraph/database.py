@@ -38,7 +38,6 @@ CREATE TABLE IF NOT EXISTS sources (
 );
 CREATE TABLE IF NOT EXISTS certificates (
     sha256 TEXT PRIMARY KEY,
-    der BLOB,
     version INTEGER,
     serial TEXT,
     subject TEXT NOT NULL,
@@ -69,7 +68,8 @@ CREATE TABLE IF NOT EXISTS certificates (
     aki TEXT,
     unreadable_critical TEXT,
     parser TEXT,
-    warnings TEXT
+    warnings TEXT,
+    der BLOB  -- last: queries of the other columns then never read through it
 );
 CREATE INDEX IF NOT EXISTS certificates_issuer_key ON certificates(issuer_key);
 CREATE INDEX IF NOT EXISTS certificates_ca ON certificates(ca_id);
@@ -357,7 +357,8 @@ def parse_iso(text: str | None) -> datetime | None:
     """The inverse of :func:`iso`."""
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ rules need of its certificate, so that queries never go back to SQLite mid-searc
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -117,6 +117,44 @@ SELECT e.certificate, e.issuer_ca, e.subject_ca, e.kind, c.not_before, c.not_aft
 FROM edges e JOIN certificates c ON c.sha256 = e.certificate
 WHERE e.kind IN ({kinds}) AND e.issuer_ca IS NOT NULL
 """
+
+
+def _records(
+    db: Database,
+    sql: str,
+    columns: tuple[str, ...],
+    values: Iterable[str],
+    leading: tuple[Any, ...],
+) -> Iterator[dict[str, Any]]:
+    wanted = sorted(set(values))
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        query = sql.format(marks=",".join("?" for _ in chunk))
+        for row in db.conn.execute(query, (*leading, *chunk)):
+            yield dict(zip(columns, row, strict=True))
+
+
+def edges_into(db: Database, cas: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The graph edges certifying these CAs, as records of ``EDGE_COLUMNS``."""
+    sql = (
+        EDGE_SQL.format(kinds=",".join("?" for _ in GRAPH_KINDS)) + " AND e.subject_ca IN ({marks})"
+    )
+    return _records(db, sql, EDGE_COLUMNS, cas, GRAPH_KINDS)
+
+
+def edges_of(db: Database, certificates: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The graph edges of these certificates, as records of ``EDGE_COLUMNS``."""
+    sql = (
+        EDGE_SQL.format(kinds=",".join("?" for _ in GRAPH_KINDS))
+        + " AND e.certificate IN ({marks})"
+    )
+    return _records(db, sql, EDGE_COLUMNS, certificates, GRAPH_KINDS)
+
+
+def cas_by_id(db: Database, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """These CAs, as records of ``CA_COLUMNS``."""
+    sql = f"SELECT {', '.join(CA_COLUMNS)} FROM cas WHERE ca_id IN ({{marks}})"
+    return _records(db, sql, CA_COLUMNS, ids, ())
 
 
 def edge_records(db: Database) -> Iterator[dict[str, Any]]:

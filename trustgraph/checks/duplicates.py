@@ -9,13 +9,18 @@ from trustgraph import der
 from trustgraph.checks.base import MEDIUM, CertRow, CheckInfo, Finding
 
 
-def content_without_not_before(der_bytes: bytes) -> str:
-    """A digest of the to-be-signed content with notBefore left out.
+def content_without_not_before(certificate: bytes | der.CertificateParts) -> str:
+    """A digest of the to-be-signed content with notBefore left out (of DER, or of a
+    certificate already split).
 
     Raises:
         der.DerError: the bytes are not a certificate.
     """
-    parts = der.split_certificate(der_bytes)
+    parts = (
+        certificate
+        if isinstance(certificate, der.CertificateParts)
+        else (der.split_certificate(certificate))
+    )
     validity = der.read_tlv(parts.validity, 0)
     not_after = der.children(parts.validity, validity)[1].whole(parts.validity)
     digest = hashlib.sha256()
@@ -29,8 +34,7 @@ def content_without_not_before(der_bytes: bytes) -> str:
         parts.spki,
     ):
         digest.update(len(piece).to_bytes(4, "big") + piece)
-    for ext in parts.extensions:
-        digest.update(ext.oid.encode() + bytes([ext.critical]) + ext.value)
+    digest.update(parts.extensions_der or b"")
     return digest.hexdigest()
 
 
