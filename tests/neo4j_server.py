@@ -28,7 +28,6 @@ POM = HERE / "pom.xml"
 LAUNCHER = HERE / "Launcher.java"
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 JVM_FLAGS = (
-    "-Xmx1g",
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
@@ -104,8 +103,10 @@ class RunningNeo4j:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-def start(timeout: float = START_TIMEOUT) -> RunningNeo4j:
-    """Start a fresh server and wait for its ready line.
+def start(
+    timeout: float = START_TIMEOUT, heap: str = "1g", page_cache_mb: int = 128
+) -> RunningNeo4j:
+    """Start a fresh server and wait for its ready line (benchmarks give it more memory).
 
     Raises:
         Neo4jUnavailable: tools missing, Maven failed, or no ready line within ``timeout``.
@@ -116,7 +117,17 @@ def start(timeout: float = START_TIMEOUT) -> RunningNeo4j:
     port = free_port()
     home = Path(tempfile.mkdtemp(prefix="trustgraph-neo4j-"))
     process = subprocess.Popen(
-        ["java", *JVM_FLAGS, "-cp", classpath(), str(LAUNCHER), str(port), str(home)],
+        [
+            "java",
+            f"-Xmx{heap}",
+            *JVM_FLAGS,
+            "-cp",
+            classpath(),
+            str(LAUNCHER),
+            str(port),
+            str(home),
+            str(page_cache_mb),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -34,6 +34,7 @@ from trustgraph.impact import ImpactResult, ScenarioPlan, assess
 from trustgraph.linking import GRAPH_KINDS, VERIFIED
 from trustgraph.neo4jdb import Neo4jGraph
 from trustgraph.pathrules import PathRules
+from trustgraph.progress import Progress
 from trustgraph.reach import ReachResult, find_reach
 from trustgraph.serials import SerialGroup, find_serial_groups, serial_groups
 from trustgraph.sigpolicy import ALWAYS
@@ -72,15 +73,18 @@ class MemoryBackend:
 
     name = "memory"
 
-    def __init__(self, db: Database, graph: TrustGraph | None = None) -> None:
+    def __init__(
+        self, db: Database, graph: TrustGraph | None = None, progress: Progress | None = None
+    ) -> None:
         self.db = db
         self._graph = graph
+        self.progress = progress
 
     @property
     def graph(self) -> TrustGraph:
         """The whole graph, built on first use."""
         if self._graph is None:
-            self._graph = TrustGraph.from_database(self.db)
+            self._graph = TrustGraph.from_database(self.db, self.progress)
         return self._graph
 
     def region(self, target: Target, levels: int | None, cas: Iterable[str]) -> TrustGraph:
@@ -131,7 +135,7 @@ class MemoryBackend:
         return assess(self.db, plan, graph, horizon, paths_per_ca)
 
     def check(self, names: list[str] | None, since: str | None) -> CheckReport:
-        return run_checks(self.db, names, since)
+        return run_checks(self.db, names, since, progress=self.progress)
 
     def timeline(self, target: Target, store: str, rules: PathRules) -> TimelineResult:
         graph = self.region(target, rules.max_depth, _store_anchors(self.db, store))
@@ -176,9 +180,10 @@ class Neo4jBackend:
 
     name = "neo4j"
 
-    def __init__(self, db: Database, neo: Neo4jGraph) -> None:
+    def __init__(self, db: Database, neo: Neo4jGraph, progress: Progress | None = None) -> None:
         self.db = db
         self.neo = neo
+        self.progress = progress
 
     def run(
         self, name: str, parameters: dict[str, Any], timeout: float | None = None
@@ -310,7 +315,7 @@ class Neo4jBackend:
                 parameters["cluster"] = CLUSTER
             rows = self.run(f"check-{name}", parameters)
             candidates[name] = {row["certificate"] for row in rows}
-        return run_checks(self.db, chosen, since, candidates)
+        return run_checks(self.db, chosen, since, candidates, self.progress)
 
     def timeline(self, target: Target, store: str, rules: PathRules) -> TimelineResult:
         graph = self.ancestors(target, rules.max_depth, _store_anchors(self.db, store))

@@ -71,7 +71,8 @@ CREATE TABLE IF NOT EXISTS certificates (
     warnings TEXT,
     der BLOB  -- last: queries of the other columns then never read through it
 );
-CREATE INDEX IF NOT EXISTS certificates_issuer_key ON certificates(issuer_key);
+DROP INDEX IF EXISTS certificates_issuer_key;
+CREATE INDEX IF NOT EXISTS certificates_issuer_serial ON certificates(issuer_key, serial);
 CREATE INDEX IF NOT EXISTS certificates_ca ON certificates(ca_id);
 CREATE TABLE IF NOT EXISTS cas (
     ca_id TEXT PRIMARY KEY,
@@ -238,7 +239,7 @@ CA_COLUMNS = (
 
 # Indexes of queries, not of loading: dropped during a large load and rebuilt after it.
 DEFERRABLE_INDEXES = (
-    "certificates_issuer_key",
+    "certificates_issuer_serial",
     "certificates_ca",
     "edges_issuer",
     "edges_subject",

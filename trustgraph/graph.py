@@ -16,6 +16,7 @@ from trustgraph.certificate import NameConstraints, general_names_from_json
 from trustgraph.database import Database
 from trustgraph.linking import GRAPH_KINDS
 from trustgraph.nameconstraints import CertificateNames
+from trustgraph.progress import NullProgress, Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,13 +175,20 @@ class TrustGraph:
         self.edges: dict[str, Edge] = {}
 
     @classmethod
-    def from_database(cls, db: Database) -> TrustGraph:
+    def from_database(cls, db: Database, progress: Progress | None = None) -> TrustGraph:
         """Build the graph of every CA and every verified, unverifiable or declared edge."""
+        progress = progress or NullProgress()
         result = cls()
         for record in ca_records(db):
             result.add_ca(ca_from_record(record))
-        for record in edge_records(db):
+        progress.start(
+            "building the graph", db.conn.execute("SELECT COUNT(*) FROM edges").fetchone()[0]
+        )
+        for count, record in enumerate(edge_records(db), start=1):
             result.add_edge(edge_from_record(record))
+            if count % 10_000 == 0:
+                progress.advance(10_000)
+        progress.finish()
         return result
 
     def add_ca(self, ca: CA) -> None:

@@ -67,23 +67,70 @@ def find_serial_groups(db: Database, scope: str = "all") -> list[SerialGroup]:
     """Every group of two or more distinct certificates (with bytes) sharing an issuer and a
     serial number, grouped by issuer name and by issuing CA. ``scope`` is ``all`` or ``ca``
     (only certificates with basicConstraints cA=TRUE)."""
-    only_ca = " AND c.is_ca = 1" if scope == "ca" else ""
-    by_name = db.conn.execute(
-        "SELECT c.issuer_key, c.serial, GROUP_CONCAT(c.sha256) FROM certificates c "
-        f"WHERE c.der IS NOT NULL AND c.serial IS NOT NULL{only_ca} "
-        "GROUP BY c.issuer_key, c.serial HAVING COUNT(*) > 1"
+    by_name = _by_issuer_name(db, scope)
+    members = {fp for _key, _serial, fps in by_name for fp in fps}
+    return serial_groups(db, by_name, _by_issuing_ca(db, scope, members))
+
+
+def _by_issuer_name(db: Database, scope: str) -> list[GroupRow]:
+    # Pairs first, from the (issuer_key, serial) index alone; then the few members.
+    pairs = db.conn.execute(
+        "SELECT issuer_key, serial FROM certificates WHERE serial IS NOT NULL "
+        "GROUP BY issuer_key, serial HAVING COUNT(*) > 1 ORDER BY issuer_key, serial"
     ).fetchall()
-    by_ca = db.conn.execute(
-        "SELECT e.issuer_ca, c.serial, GROUP_CONCAT(c.sha256) FROM certificates c "
-        "JOIN edges e ON e.certificate = c.sha256 "
-        f"WHERE c.der IS NOT NULL AND c.serial IS NOT NULL AND e.issuer_ca IS NOT NULL{only_ca} "
-        "GROUP BY e.issuer_ca, c.serial HAVING COUNT(*) > 1"
+    groups = []
+    for key, serial in pairs:
+        fps = [
+            fp
+            for fp, has_bytes, is_ca in db.conn.execute(
+                "SELECT sha256, der IS NOT NULL, is_ca FROM certificates "
+                "WHERE issuer_key = ? AND serial = ? ORDER BY sha256",
+                (key, serial),
+            )
+            if has_bytes and (scope != "ca" or is_ca == 1)
+        ]
+        if len(fps) > 1:
+            groups.append((key, serial, fps))
+    return groups
+
+
+def _by_issuing_ca(db: Database, scope: str, name_members: set[str]) -> list[GroupRow]:
+    """Certificates an issuing CA certified under one serial. An edge decided by name joins
+    a certificate to a CA of its issuer name, so these groups lie within the issuer-name
+    groups; only a declared edge (metadata naming the issuer) can cross names, and the
+    certificates sharing a serial with one are added."""
+    declared = db.conn.execute(
+        "SELECT c.serial FROM certificates c JOIN edges e ON e.certificate = c.sha256 "
+        "WHERE e.kind = 'declared' AND c.der IS NOT NULL AND c.serial IS NOT NULL"
     ).fetchall()
-    return serial_groups(
-        db,
-        [(key, serial, fps.split(",")) for key, serial, fps in by_name],
-        [(ca, serial, fps.split(",")) for ca, serial, fps in by_ca],
-    )
+    wanted = set(name_members)
+    serials = sorted({serial for (serial,) in declared})
+    for start in range(0, len(serials), 900):
+        chunk = serials[start : start + 900]
+        marks = ",".join("?" for _ in chunk)
+        wanted.update(
+            fp
+            for (fp,) in db.conn.execute(
+                f"SELECT sha256 FROM certificates WHERE serial IN ({marks})", chunk
+            )
+        )
+    grouped: dict[tuple[str, str], list[str]] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 900):
+        chunk = ordered[start : start + 900]
+        marks = ",".join("?" for _ in chunk)
+        for fp, serial, issuer_ca, is_ca in db.conn.execute(
+            "SELECT c.sha256, c.serial, e.issuer_ca, c.is_ca FROM certificates c "
+            "JOIN edges e ON e.certificate = c.sha256 "
+            f"WHERE c.sha256 IN ({marks}) AND c.der IS NOT NULL AND c.serial IS NOT NULL "
+            "AND e.issuer_ca IS NOT NULL",
+            chunk,
+        ):
+            if scope != "ca" or is_ca == 1:
+                grouped.setdefault((issuer_ca, serial), []).append(fp)
+    return [
+        (ca, serial, sorted(fps)) for (ca, serial), fps in sorted(grouped.items()) if len(fps) > 1
+    ]
 
 
 GroupRow = tuple[str, str, list[str]]

@@ -9,8 +9,9 @@ a few reuse a serial number. Keys come from a pool (RSA 2048, EC P-256 and P-384
 million certificates cost signatures, not key generation; certificates are encoded directly
 in DER and signed with ``cryptography`` in parallel.
 
-The same ``(total, seed)`` gives the same bytes: keys are derived from the seed and ECDSA
-signatures are deterministic (RFC 6979).
+The same ``(total, seed)`` gives the same bytes: the key pool is derived from a fixed seed
+(and cached), everything else from ``seed``, and ECDSA signatures are deterministic
+(RFC 6979).
 
 Output in ``out``: ``certs/*.pem`` (all certificates), ``roots.pem``, ``case.toml`` (a trust
 store of the roots with two snapshots, owners, revocations) and ``shape.json``.
@@ -128,11 +129,22 @@ def _name_constraints(dns: str) -> bytes:
 # -- keys -------------------------------------------------------------------------------
 
 
+def _small_primes_product(limit: int = 20_000) -> int:
+    sieve = bytearray([1]) * limit
+    sieve[:2] = b"\x00\x00"
+    for n in range(2, int(limit**0.5) + 1):
+        if sieve[n]:
+            sieve[n * n :: n] = bytearray(len(sieve[n * n :: n]))
+    return math.prod(n for n in range(3, limit) if sieve[n])
+
+
+_SMALL_PRIMES = _small_primes_product()
+
+
 def _probable_prime(rng: random.Random, bits: int) -> int:
-    small = [p for p in range(3, 2000, 2) if all(p % d for d in range(3, int(p**0.5) + 1, 2))]
     while True:
         candidate = rng.getrandbits(bits) | (3 << (bits - 2)) | 1
-        if any(candidate % p == 0 for p in small):
+        if math.gcd(candidate, _SMALL_PRIMES) != 1:  # one C-level test for 2000 primes
             continue
         d, r = candidate - 1, 0
         while d % 2 == 0:
@@ -177,6 +189,9 @@ POOL = (
     ("ec", 256, "sha256", 3),
     ("leaf", 256, "sha256", 8),
 )
+# The pool is the same for every seed (deriving RSA keys in Python takes seconds, so it is
+# done once and cached); the seed decides everything else.
+KEYS_VERSION = 1
 ROOT_KEYS = {("rsa", 4096): 40, ("rsa", 2048): 40, ("ec", 384): 20}
 ISSUER_KEYS = {("rsa", 2048): 70, ("ec", 256): 15, ("ec", 384): 15}
 
@@ -190,18 +205,19 @@ class KeyPool:
     groups: dict[tuple[str, int], list[int]]
 
     @classmethod
-    def derive(cls, seed: int) -> KeyPool:
-        """The pool of ``seed``, cached on disk (RSA primes take seconds in Python).
+    def derive(cls) -> KeyPool:
+        """The pool (the same for every seed), cached on disk: RSA primes take seconds in
+        Python.
 
         Raises:
             OSError: the cache cannot be written.
         """
-        cache = _cache_dir() / f"synthetic-keys-{seed}.pem"
+        cache = _cache_dir() / f"synthetic-keys-{KEYS_VERSION}.pem"
         if cache.is_file():
             pems = cache.read_bytes().split(b"\n\n")
             private = [serialization.load_pem_private_key(p, None) for p in pems if p.strip()]
         else:
-            private = _derive_keys(seed)
+            private = _derive_keys()
             cache.parent.mkdir(parents=True, exist_ok=True)
             cache.write_bytes(
                 b"\n".join(
@@ -250,8 +266,8 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "trustgraph"
 
 
-def _derive_keys(seed: int) -> list[Any]:
-    rng = random.Random(f"trustgraph-keys-{seed}")
+def _derive_keys() -> list[Any]:
+    rng = random.Random(f"trustgraph-synthetic-keys-{KEYS_VERSION}")
     keys: list[Any] = []
     for kind, size, _hash, count in POOL:
         for _ in range(count):
@@ -662,7 +678,7 @@ def generate(
     """
     started = time.perf_counter()
     progress = progress or NullProgress()
-    pool = KeyPool.derive(seed)
+    pool = KeyPool.derive()
     blueprint = plan(total, seed, pool)
     certs_dir = out / "certs"
     certs_dir.mkdir(parents=True, exist_ok=True)

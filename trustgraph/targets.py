@@ -67,15 +67,17 @@ def resolve_target(db: Database, query: str, at: str | None = None) -> Target:
 
 
 def _by_hex(db: Database, prefix: str) -> Target | None:
+    # A range, not LIKE (case-insensitive, so no index): every continuation of a lower-case
+    # hex prefix sorts below prefix + "g".
+    bounds = (prefix, prefix + "g", MAX_CANDIDATES + 1)
     certs = db.conn.execute(
         "SELECT c.sha256, c.ca_id, c.subject, e.issuer_ca, c.subject_key = c.issuer_key "
-        "FROM certificates c "
-        "LEFT JOIN edges e ON e.certificate = c.sha256 WHERE c.sha256 LIKE ? LIMIT ?",
-        (prefix + "%", MAX_CANDIDATES + 1),
+        "FROM certificates c LEFT JOIN edges e ON e.certificate = c.sha256 "
+        "WHERE c.sha256 >= ? AND c.sha256 < ? LIMIT ?",
+        bounds,
     ).fetchall()
     cas = db.conn.execute(
-        "SELECT ca_id, subject FROM cas WHERE ca_id LIKE ? LIMIT ?",
-        (prefix + "%", MAX_CANDIDATES + 1),
+        "SELECT ca_id, subject FROM cas WHERE ca_id >= ? AND ca_id < ? LIMIT ?", bounds
     ).fetchall()
     if len(certs) + len(cas) > 1:
         candidates = [{"certificate": c[0], "ca": c[1], "subject": c[2]} for c in certs]

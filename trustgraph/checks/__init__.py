@@ -27,6 +27,7 @@ from trustgraph.checks.sha1 import Sha1AfterDeadline
 from trustgraph.checks.validity import ValidityTooLong
 from trustgraph.database import Database
 from trustgraph.errors import UsageError
+from trustgraph.progress import NullProgress, Progress
 
 CATALOG: tuple[Check, ...] = (
     Sha1AfterDeadline(),
@@ -101,6 +102,7 @@ def run_checks(
     names: list[str] | None = None,
     since: str | None = None,
     candidates: dict[str, set[str]] | None = None,
+    progress: Progress | None = None,
 ) -> CheckReport:
     """Run the checks named (all by default) over the certificates issued since ``since``.
     ``candidates`` maps a check's name to the only certificates it need judge (what a
@@ -109,13 +111,17 @@ def run_checks(
     Raises:
         UsageError: an unknown check name.
     """
+    progress = progress or NullProgress()
     chosen = select(names)
     rows = list(certificates(db, since))
     report = CheckReport([c.info for c in chosen], since, len(rows))
+    progress.start("running checks", len(chosen))
     for check in chosen:
         if candidates is None:
             report.findings.extend(check.run(rows))
         else:
             wanted = candidates.get(check.info.name, set())
             report.findings.extend(check.run([r for r in rows if r.sha256 in wanted]))
+        progress.advance(1)
+    progress.finish()
     return report

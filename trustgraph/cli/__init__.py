@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from trustgraph.cli import case, maps, neo4j, queries, stores  # noqa: F401  (they register commands)
+from trustgraph.cli import case, maps, neo4j, queries, stores, synth  # noqa: F401  (they register commands)
 from trustgraph.cli.common import app
 from trustgraph.version import __version__
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -97,6 +97,7 @@ VerifiedOnlyOption = Annotated[
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def handle_errors(func: F) -> F:
@@ -163,6 +164,14 @@ def progress_for(quiet: bool) -> Progress:
     if quiet or not sys.stderr.isatty():
         return NullProgress()
     return RichProgress()
+
+
+def counted(items: Iterable[T], progress: Progress, every: int = 1000) -> Iterator[T]:
+    """``items``, advancing ``progress`` as they go by."""
+    for count, item in enumerate(items, start=1):
+        yield item
+        if count % every == 0:
+            progress.advance(every)
 
 
 def note(message: str, quiet: bool = False) -> None:
@@ -236,7 +245,7 @@ BackendOption = Annotated[
 
 
 @contextmanager
-def open_backend(db: Database, name: str) -> Iterator[Backend]:
+def open_backend(db: Database, name: str, quiet: bool = False) -> Iterator[Backend]:
     """The backend called ``name`` over ``db``, closed afterwards.
 
     Raises:
@@ -246,7 +255,7 @@ def open_backend(db: Database, name: str) -> Iterator[Backend]:
     from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings, pending
 
     if name == "memory":
-        yield MemoryBackend(db)
+        yield MemoryBackend(db, progress=progress_for(quiet))
         return
     if name != "neo4j":
         raise UsageError("--backend is memory or neo4j")
@@ -258,4 +267,4 @@ def open_backend(db: Database, name: str) -> Iterator[Backend]:
                 f"warning: Neo4j at {settings.describe()} lacks {behind} of the database; "
                 "run `trustgraph neo4j push` for answers about all of it"
             )
-        yield Neo4jBackend(db, neo)
+        yield Neo4jBackend(db, neo, progress_for(quiet))

@@ -21,6 +21,7 @@ from trustgraph.cli.common import (
     VerifiedOnlyOption,
     app,
     choose_anchors,
+    counted,
     handle_errors,
     note,
     open_backend,
@@ -125,7 +126,7 @@ def chains(
     from trustgraph.views import chains_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
-    with open_db(db, create=bool(anchors)) as database, open_backend(database, backend) as b:
+    with open_db(db, create=bool(anchors)) as database, open_backend(database, backend, quiet) as b:
         anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
         result = api.chains(
             database,
@@ -165,7 +166,7 @@ def reach(
     from trustgraph.views import reach_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
-    with open_db(db, create=bool(anchors)) as database, open_backend(database, backend) as b:
+    with open_db(db, create=bool(anchors)) as database, open_backend(database, backend, quiet) as b:
         anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
         result = api.reach(database, target, anchors=anchor_set, rules=rules, backend=b)
         document, table = reach_view(result, result.graph, database.provenance())
@@ -190,6 +191,7 @@ def timeline(
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """When TARGET is reachable from a trust store, and the events that open and close each
     interval (anchor added or removed, validity, revocation, distrust rule, signature
@@ -198,7 +200,7 @@ def timeline(
     from trustgraph.views import timeline_view
 
     rules = api.make_rules(until, purpose, verified_only, signature_policy, max_depth)
-    with open_db(db) as database, open_backend(database, backend) as b:
+    with open_db(db) as database, open_backend(database, backend, quiet) as b:
         result = api.timeline(database, target, store, rules=rules, backend=b)
         document, table = timeline_view(result, result.graph, database.provenance())
     render(fmt, document, table)
@@ -218,12 +220,13 @@ def cross_signs(
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Every CA certified by more than one issuer, with its cross-certificates, classified."""
     from trustgraph.views import cross_signs_view
 
     when = as_iso(at) if at else None
-    with open_db(db) as database, open_backend(database, backend) as b:
+    with open_db(db) as database, open_backend(database, backend, quiet) as b:
         items, graph = b.cross_signs(when)
         document, table = cross_signs_view(items, graph, {"at": when}, database.provenance())
     render(fmt, document, table)
@@ -238,6 +241,7 @@ def export(
         typer.Option("--out", help="File to write [default: stdout]", show_default=False),
     ] = None,
     db: DbOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Every certificate as one JSON object per line, with its CA and issuance edge."""
     from trustgraph.export import export_certificates
@@ -245,12 +249,16 @@ def export(
     if fmt is not Format.JSONL:
         raise UsageError("export writes --format jsonl only")
     with open_db(db) as database:
+        progress = progress_for(quiet)
+        progress.start("exporting", database.counts()["certificates"])
+        rows = counted(export_certificates(database), progress)
         if out is None:
-            count = write_jsonl(export_certificates(database))
+            count = write_jsonl(rows)
         else:
             with out.open("w", encoding="utf-8") as stream:
-                count = write_jsonl(export_certificates(database), stream)
-    note(f"exported {count} certificates")
+                count = write_jsonl(rows, stream)
+        progress.finish()
+    note(f"exported {count} certificates", quiet)
 
 
 @app.command()
@@ -258,6 +266,7 @@ def export(
 def status(
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
     db: DbOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """What the database holds: counts and the sources loaded into it."""
     with open_db(db) as database:
@@ -327,6 +336,7 @@ def impact(
     ] = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """What still chains to the watched CAs after a root program acts, through which
     certificates, and what would close it. Exit 1 when some watched CA stays reachable."""
@@ -338,7 +348,7 @@ def impact(
     scenario = Scenario(
         distrust_owner or [], distrust_root or [], revoke_cert or [], distrust_rule or []
     )
-    with open_db(db) as database, open_backend(database, backend) as b:
+    with open_db(db) as database, open_backend(database, backend, quiet) as b:
         result = api.impact(
             database, store, rules.at, scenario, rules, horizon, paths_per_ca, backend=b
         )
@@ -360,6 +370,7 @@ def serials(
     fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Distinct certificates sharing an issuer and a serial number (RFC 5280 4.1.2.2), by
     issuer name and by issuing CA, with what differs between them. Exit 1 when any."""
@@ -367,7 +378,7 @@ def serials(
 
     if scope not in ("all", "ca"):
         raise UsageError("--scope is all or ca")
-    with open_db(db) as database, open_backend(database, backend) as b:
+    with open_db(db) as database, open_backend(database, backend, quiet) as b:
         groups = b.serial_groups(scope)
         document, table = serials_view(groups, scope, database.provenance())
     render(fmt, document, table)
@@ -406,6 +417,7 @@ def check(
     ] = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Run the catalog of incident checks (the failures of Mozilla's WoSign record) over
     the database. Exit 1 when findings at or above --fail-on remain."""
@@ -421,7 +433,7 @@ def check(
                 f"Rule: {item.info.rule}."
             )
         return
-    with open_db(db) as database, open_backend(database, backend) as b:
+    with open_db(db) as database, open_backend(database, backend, quiet) as b:
         report = b.check(only, as_iso(since) if since else None)
         if fmt is Format.MARKDOWN:
             typer.echo(check_markdown(report), nl=False)
