@@ -1,6 +1,8 @@
 """Backends: where the graph lives when a query runs.
 
-* ``memory``: the networkx graph built from the local database.
+* ``memory``: networkx graphs built from the local database: of the region a query can use
+  (the target's ancestors, read on demand, so a query on a million certificates starts at
+  once), or of the whole database when the caller passes one or the query needs it.
 * ``neo4j``: the graph pushed to Neo4j (``trustgraph neo4j push``). The named queries of
   ``queries/`` narrow the work on the server (the region a path search can use, walked up
   from the target one step per query; the certificates a check should judge); trustgraph's

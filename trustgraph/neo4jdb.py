@@ -390,13 +390,7 @@ SET r.revoked_at = row.effective, r.revocation_source = row.source
 # Into an empty label (a first push, or a wiped server), nodes and relationships are
 # created rather than merged: several times faster, and safe, because the rows of one table
 # are distinct and a stage starts fresh only when Neo4j holds none of its kind.
-_CREATE_CAS = """
-UNWIND $rows AS row
-CREATE (c:CA {id: row.ca_id})
-SET c.subject = row.subject, c.subject_key = row.subject_key, c.subject_cn = row.subject_cn,
-    c.subject_o = row.subject_o, c.key_algorithm = row.key_algorithm,
-    c.key_size = row.key_size, c.key_curve = row.key_curve
-"""
+_CREATE_CAS = _WRITE_CAS.replace("MERGE (c:CA {id: row.ca_id})", "CREATE (c:CA {id: row.ca_id})")
 _CREATE_CERTIFICATES = """
 UNWIND $rows AS row
 CREATE (c:Certificate)
