@@ -44,9 +44,6 @@ class ChainPath:
     def weakest_edge(self) -> str:
         return weakest([edge.kind for edge in self.edges])
 
-    def sort_key(self) -> tuple[int, list[str]]:
-        return (self.length, self.certificates)
-
 
 @dataclass
 class ChainsResult:

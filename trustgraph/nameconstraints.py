@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -112,11 +111,3 @@ def _dn_within(subject_key: str, base_key: str) -> bool:
     return len(base) <= len(subject) and all(
         sorted(subject[i]) == sorted(base[i]) for i in range(len(base))
     )
-
-
-def distinct_constraints(items: Sequence[NameConstraints]) -> list[NameConstraints]:
-    """The distinct constraints among ``items``, in first-seen order."""
-    seen: dict[NameConstraints, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return list(seen)

@@ -19,7 +19,6 @@ RDNSequence = tuple[tuple[Attribute, ...], ...]
 
 COMMON_NAME = "2.5.4.3"
 ORGANIZATION = "2.5.4.10"
-COUNTRY = "2.5.4.6"
 EMAIL_ADDRESS = "1.2.840.113549.1.9.1"
 
 SHORT_NAMES = {
@@ -104,11 +103,6 @@ def first_value(rdns: RDNSequence, oid: str) -> str | None:
             if attr_oid == oid:
                 return value
     return None
-
-
-def short_label(rdns: RDNSequence) -> str:
-    """A short human label: the CN, else the O, else the whole name."""
-    return first_value(rdns, COMMON_NAME) or first_value(rdns, ORGANIZATION) or display_name(rdns)
 
 
 _STRING_DECODERS = {

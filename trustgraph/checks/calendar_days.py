@@ -28,7 +28,7 @@ def working_day(country: str | None, day: date) -> tuple[bool, str]:
                 return True, "working day in China"
             return False, "holiday or rest day in China"
         except NotImplementedError:
-            pass
+            pass  # chinese-calendar covers 2004 to about now; outside it, weekdays decide
     if day.weekday() >= 5:
         return False, f"{WEEKDAYS[day.weekday()]} (weekend)"
     return True, "weekday"

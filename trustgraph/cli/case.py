@@ -10,6 +10,7 @@ import typer
 from trustgraph.cli.common import (
     DbOption,
     QuietOption,
+    TableFormat,
     app,
     handle_errors,
     note,
@@ -41,7 +42,7 @@ def check(file: Annotated[Path, typer.Argument(help="Case file (TOML).")]) -> No
 def apply(
     file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
     db: DbOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    fmt: TableFormat = Format.TABLE,
     quiet: QuietOption = False,
 ) -> None:
     """Load a case file: owners, stores, declared certificates, revocations, rules."""
@@ -83,7 +84,7 @@ def fetch_command(
     offline: Annotated[bool, typer.Option("--offline", help="Never ask crt.sh.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 20.0,
     db: DbOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    fmt: TableFormat = Format.TABLE,
     quiet: QuietOption = False,
 ) -> None:
     """Certificate bytes by SHA-256, from --mirror, the cache or crt.sh, loaded into the

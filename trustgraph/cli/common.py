@@ -21,6 +21,7 @@ from trustgraph.errors import (
     TrustgraphError,
     UsageError,
 )
+from trustgraph.output import Format
 from trustgraph.pathrules import Purpose
 from trustgraph.progress import NullProgress, Progress
 
@@ -52,6 +53,9 @@ DbOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
+TableFormat = Annotated[Format, typer.Option("--format", help="table or json")]
+QueryFormat = Annotated[Format, typer.Option("--format", help="table, json or csv")]
+ReportFormat = Annotated[Format, typer.Option("--format", help="table, json, csv or markdown")]
 AtOption = Annotated[
     str | None,
     typer.Option(
@@ -91,6 +95,32 @@ PolicyOption = Annotated[
 ]
 DepthOption = Annotated[
     int, typer.Option("--max-depth", min=0, help="Most certificates below the anchor.")
+]
+DistrustOwnerOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--distrust-owner",
+        help="Distrust every anchor operated by this owner or an organisation it owns at --at "
+        "(repeatable).",
+    ),
+]
+DistrustRootOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--distrust-root",
+        help="Distrust this anchor: a certificate fingerprint of it, or its CA id (repeatable).",
+    ),
+]
+RevokeCertOption = Annotated[
+    list[str] | None,
+    typer.Option("--revoke-cert", help="Treat this certificate as revoked from --at (repeatable)."),
+]
+DistrustRuleOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--distrust-rule",
+        help="TOML with [[distrust]] subject-name rules, in the case-file format (repeatable).",
+    ),
 ]
 VerifiedOnlyOption = Annotated[
     bool, typer.Option("--verified-only", help="Use verified edges only.")

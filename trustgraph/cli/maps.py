@@ -12,8 +12,12 @@ from trustgraph.cli.common import (
     AtOption,
     DbOption,
     DepthOption,
+    DistrustOwnerOption,
+    DistrustRootOption,
+    DistrustRuleOption,
     PurposeOption,
     QuietOption,
+    RevokeCertOption,
     StoreOption,
     VerifiedOnlyOption,
     app,
@@ -57,10 +61,10 @@ def render(
     depth: Annotated[
         int, typer.Option("--depth", min=0, help="Issuance steps drawn around the targets.")
     ] = 1,
-    distrust_owner: Annotated[list[str] | None, typer.Option("--distrust-owner")] = None,
-    distrust_root: Annotated[list[str] | None, typer.Option("--distrust-root")] = None,
-    revoke_cert: Annotated[list[str] | None, typer.Option("--revoke-cert")] = None,
-    distrust_rule: Annotated[list[Path] | None, typer.Option("--distrust-rule")] = None,
+    distrust_owner: DistrustOwnerOption = None,
+    distrust_root: DistrustRootOption = None,
+    revoke_cert: RevokeCertOption = None,
+    distrust_rule: DistrustRuleOption = None,
     max_paths: Annotated[
         int, typer.Option("--max-paths", min=1, help="Paths highlighted per target.")
     ] = 200,

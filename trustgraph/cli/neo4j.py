@@ -10,7 +10,9 @@ import typer
 from trustgraph.catalog import catalog, query
 from trustgraph.cli.common import (
     DbOption,
+    QueryFormat,
     QuietOption,
+    TableFormat,
     app,
     handle_errors,
     note,
@@ -45,7 +47,7 @@ def push_command(
         typer.Option("--restart", help="Ignore the checkpoints of earlier pushes; send all."),
     ] = False,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Rows per transaction.")] = 5000,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    fmt: TableFormat = Format.TABLE,
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -75,7 +77,7 @@ def push_command(
 @neo4j_app.command("status")
 @handle_errors
 def status_command(
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    fmt: TableFormat = Format.TABLE,
     db: DbOption = None,
 ) -> None:
     """Whether Neo4j is reachable and up to date with the database (exit 1 when behind)."""
@@ -128,7 +130,7 @@ def query_command(
             "--timeout", min=0.1, help="Seconds the server may spend.", show_default=False
         ),
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    fmt: QueryFormat = Format.TABLE,
 ) -> None:
     """Run catalog query NAME on Neo4j with parameters, and print its rows."""
     if list_queries:

@@ -14,10 +14,17 @@ from trustgraph.cli.common import (
     BackendOption,
     DbOption,
     DepthOption,
+    DistrustOwnerOption,
+    DistrustRootOption,
+    DistrustRuleOption,
     PolicyOption,
     PurposeOption,
+    QueryFormat,
     QuietOption,
+    ReportFormat,
+    RevokeCertOption,
     StoreOption,
+    TableFormat,
     VerifiedOnlyOption,
     app,
     choose_anchors,
@@ -62,7 +69,7 @@ def load(
         ),
     ] = None,
     db: DbOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    fmt: TableFormat = Format.TABLE,
     quiet: QuietOption = False,
 ) -> None:
     """Load certificates into the database, verify issuance, report what was skipped.
@@ -116,7 +123,7 @@ def chains(
     purpose: PurposeOption = Purpose.ANY,
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    fmt: QueryFormat = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -156,7 +163,7 @@ def reach(
     purpose: PurposeOption = Purpose.ANY,
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    fmt: QueryFormat = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -188,7 +195,7 @@ def timeline(
     purpose: PurposeOption = Purpose.ANY,
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    fmt: QueryFormat = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -217,7 +224,7 @@ def cross_signs(
             "--at", help="Only certificates valid at this date [default: all]", show_default=False
         ),
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    fmt: QueryFormat = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -264,7 +271,7 @@ def export(
 @app.command()
 @handle_errors
 def status(
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    fmt: TableFormat = Format.TABLE,
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -286,35 +293,10 @@ def status(
 def impact(
     store: Annotated[str, typer.Option("--store", help="The trust store the program acts on.")],
     at: AtOption = None,
-    distrust_owner: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--distrust-owner",
-            help="Distrust every anchor operated by this owner or "
-            "an organisation it owns at --at (repeatable).",
-        ),
-    ] = None,
-    distrust_root: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--distrust-root",
-            help="Distrust this anchor: a certificate fingerprint "
-            "of it, or its CA id (repeatable).",
-        ),
-    ] = None,
-    revoke_cert: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--revoke-cert", help="Treat this certificate as revoked from --at (repeatable)."
-        ),
-    ] = None,
-    distrust_rule: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--distrust-rule",
-            help="TOML with [[distrust]] subject-name rules, in the case-file format (repeatable).",
-        ),
-    ] = None,
+    distrust_owner: DistrustOwnerOption = None,
+    distrust_root: DistrustRootOption = None,
+    revoke_cert: RevokeCertOption = None,
+    distrust_rule: DistrustRuleOption = None,
     horizon: Annotated[
         str | None,
         typer.Option(
@@ -331,9 +313,7 @@ def impact(
     purpose: PurposeOption = Purpose.ANY,
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table, json, csv or markdown")
-    ] = Format.TABLE,
+    fmt: ReportFormat = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -367,7 +347,7 @@ def serials(
     scope: Annotated[
         str, typer.Option("--scope", help="all certificates, or ca (cA=TRUE) only")
     ] = "all",
-    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    fmt: QueryFormat = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -412,9 +392,7 @@ def check(
     list_checks: Annotated[
         bool, typer.Option("--list", help="Describe the catalog and exit.")
     ] = False,
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table, json, csv or markdown")
-    ] = Format.TABLE,
+    fmt: ReportFormat = Format.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,

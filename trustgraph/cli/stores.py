@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from trustgraph import stores
-from trustgraph.cli.common import DbOption, QuietOption, app, handle_errors, open_db, progress_for
+from trustgraph.cli.common import (
+    DbOption,
+    QueryFormat,
+    QuietOption,
+    TableFormat,
+    app,
+    handle_errors,
+    open_db,
+    progress_for,
+)
 from trustgraph.database import as_iso
 from trustgraph.errors import UsageError
 from trustgraph.output import Format, render
@@ -45,7 +54,7 @@ def add(
         str | None, typer.Option("--description", help="Free text about the source.")
     ] = None,
     db: DbOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    fmt: TableFormat = Format.TABLE,
     quiet: QuietOption = False,
 ) -> None:
     """Add (or replace) the snapshot of store NAME dated --as-of."""
@@ -72,7 +81,7 @@ def add(
 def list_(
     name: Annotated[str | None, typer.Argument(help="Only this store.")] = None,
     db: DbOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    fmt: QueryFormat = Format.TABLE,
 ) -> None:
     """Every store and snapshot in the database, with its anchor count."""
     from trustgraph.views import store_list_view
@@ -92,7 +101,7 @@ def diff(
     first: Annotated[str, typer.Argument(help="First date (the snapshot in force then).")],
     second: Annotated[str, typer.Argument(help="Second date.")],
     db: DbOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.TABLE,
+    fmt: QueryFormat = Format.TABLE,
 ) -> None:
     """Anchors added and removed between the snapshots in force at two dates."""
     from trustgraph.views import store_diff_view

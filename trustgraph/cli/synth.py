@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from trustgraph.cli.common import QuietOption, app, handle_errors, note, progress_for
+from trustgraph.cli.common import QuietOption, TableFormat, app, handle_errors, note, progress_for
 from trustgraph.errors import UsageError
 from trustgraph.output import Format, Tabular, envelope, render
 
@@ -22,7 +22,7 @@ def synth(
         "synthetic-pki"
     ),
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same certificates.")] = 1,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.TABLE,
+    fmt: TableFormat = Format.TABLE,
     quiet: QuietOption = False,
 ) -> None:
     """Write a synthetic Web PKI of real, verifiable certificates: a few hundred roots, deep
