@@ -2,12 +2,13 @@
 
     python benchmarks/run.py [--sizes ccadb,10k,100k,1m] [--neo4j 100k] [--work DIR]
 
-For each corpus (the real CCADB certificate report, and synthetic PKIs made by ``trustgraph
-synth``): the throughput of the whole ``trustgraph load`` process and its ratio to a bare
-single-process loop that only parses the same DER with ``cryptography`` and reads the
-fields the model needs (measured in the same run); the start-up of a second command; query
-latencies in-process (library calls) and per command-line call; peak RSS. For Neo4j (a test
-server started from Maven Central artifacts): push throughput and query latencies.
+For each corpus (the real CCADB certificate report, and synthetic PKIs made by
+``python -m tests.factories.synthetic``): the throughput of the whole ``trustgraph load``
+process and its ratio to a bare single-process loop that only parses the same DER with
+``cryptography`` and reads the fields the model needs (measured in the same run); the
+start-up of a second command; query latencies in-process (library calls) and per
+command-line call; peak RSS. For Neo4j (a test server started from Maven Central
+artifacts): push throughput and query latencies.
 
 Results print as a table and are written as JSON to ``DIR/results.json``. Targets are in
 the README; nothing here asserts them.
@@ -28,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +38,14 @@ sys.path.insert(0, str(PROJECT))
 
 from tests.conftest import corpus_path  # noqa: E402
 from trustgraph import api  # noqa: E402
-from trustgraph.backend import Backend, MemoryBackend, Neo4jBackend  # noqa: E402
-from trustgraph.database import Database  # noqa: E402
-from trustgraph.graph import TrustGraph  # noqa: E402
-from trustgraph.impact import Scenario, plan_scenario  # noqa: E402
-from trustgraph.sources import Occurrence, read_paths  # noqa: E402
-from trustgraph.targets import resolve_target  # noqa: E402
+from trustgraph.analysis.impact import Scenario, plan_scenario  # noqa: E402
+from trustgraph.backends.base import Backend  # noqa: E402
+from trustgraph.backends.memory import MemoryBackend  # noqa: E402
+from trustgraph.backends.neo4j.backend import Neo4jBackend  # noqa: E402
+from trustgraph.graph.targets import resolve_target  # noqa: E402
+from trustgraph.graph.trustgraph import TrustGraph  # noqa: E402
+from trustgraph.ingest.sources import Occurrence, read_paths  # noqa: E402
+from trustgraph.storage.database import Database  # noqa: E402
 
 AT = "2024-06-01"
 TARGETS = 20
@@ -112,11 +116,14 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def run_command(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Wall seconds, peak tree RSS (KB) and stdout of one ``trustgraph`` call."""
+def run_command(
+    args: list[str], env: dict[str, str] | None = None, program: list[str] | None = None
+) -> tuple[float, int, str]:
+    """Wall seconds, peak tree RSS (KB) and stdout of one ``trustgraph`` call (or of
+    ``program`` with ``args``)."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        ["trustgraph", *args],
+        [*(program or ["trustgraph"]), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -127,7 +134,9 @@ def run_command(args: list[str], env: dict[str, str] | None = None) -> tuple[flo
     wall = time.perf_counter() - started
     sampler.stop()
     if process.returncode not in (0, 1):
-        raise RuntimeError(f"trustgraph {' '.join(args)} failed: {err[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(program or ['trustgraph'])} {' '.join(args)} failed: {err[-2000:]}"
+        )
     return wall, sampler.peak_kb, out
 
 
@@ -217,7 +226,11 @@ def prepare(name: str, work: Path) -> Corpus:
     out = work / f"synthetic-{name}"
     seconds = None
     if not (out / "shape.json").is_file():
-        seconds, _rss, _out = run_command(["synth", str(total), "--out", str(out), "-q"])
+        seconds, _rss, _out = run_command(
+            [str(total), "--out", str(out)],
+            program=[sys.executable, "-m", "tests.factories.synthetic"],
+            env={"PYTHONPATH": str(PROJECT)},
+        )
     return Corpus(
         name, [out / "certs"], [["case", "apply", str(out / "case.toml"), "-q"]], "synth", seconds
     )
@@ -297,11 +310,9 @@ def latency(
 ) -> None:
     resolved = [resolve_target(database, t, rules.at) for t in targets]
     chains = [
-        s
-        for t in resolved
-        for s in timed(lambda t=t: backend.chains(t, anchors, rules, 100, 30.0), 3)
+        s for t in resolved for s in timed(partial(backend.chains, t, anchors, rules, 100, 30.0), 3)
     ]
-    reach = [s for t in resolved for s in timed(lambda t=t: backend.reach(t, anchors, rules), 3)]
+    reach = [s for t in resolved for s in timed(partial(backend.reach, t, anchors, rules), 3)]
     results.put(name, f"{label}_chains", percentiles(chains))
     results.put(name, f"{label}_reach", percentiles(reach))
     found = backend.chains(resolved[0], anchors, rules, 1, 30.0) if resolved else None
@@ -359,7 +370,7 @@ def neo4j_server() -> Iterator[str]:
 
 
 def bench_neo4j(results: Results, name: str, db: Path, targets: list[str], store: str) -> None:
-    from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings
+    from trustgraph.backends.neo4j.connection import Neo4jGraph, Neo4jSettings
 
     with neo4j_server() as uri:
         env = {"NEO4J_URI": uri}

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests import neo4j_server
-from tests.pki import PKI, Cert, write_pem
-from trustgraph.database import Database
-from trustgraph.loader import load_paths
-from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings, clear
+from tests.factories.pki import PKI, Cert, write_pem
+from trustgraph.backends.neo4j.connection import Neo4jGraph, Neo4jSettings
+from trustgraph.backends.neo4j.push import clear
+from trustgraph.ingest.loader import load_paths
+from trustgraph.storage.database import Database
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.pki import Cert
+from tests.factories.pki import Cert
 from trustgraph import api
-from trustgraph.anchors import AnchorSet, anchors_from_fingerprints
-from trustgraph.chains import ChainsResult
-from trustgraph.database import Database
-from trustgraph.reach import ReachResult
+from trustgraph.analysis.chains import ChainsResult
+from trustgraph.analysis.reach import ReachResult
+from trustgraph.policy.anchors import AnchorSet, anchors_from_fingerprints
+from trustgraph.storage.database import Database
 
 
 def anchor_set(db: Database, certs: list[Cert]) -> AnchorSet:

@@ -11,6 +11,7 @@ from trustgraph.errors import (
     CertificateParseError,
     DatabaseError,
     InputError,
+    Neo4jError,
     TargetError,
     TrustgraphError,
     UsageError,
@@ -19,28 +20,28 @@ from trustgraph.version import __version__
 
 if TYPE_CHECKING:
     from trustgraph import api
-    from trustgraph.anchors import AnchorSet
-    from trustgraph.chains import ChainPath, ChainsResult
-    from trustgraph.database import Database
-    from trustgraph.graph import TrustGraph
-    from trustgraph.loader import LoadReport, load_paths
-    from trustgraph.pathrules import PathRules, Purpose
-    from trustgraph.reach import ReachResult
+    from trustgraph.analysis.chains import ChainPath, ChainsResult
+    from trustgraph.analysis.reach import ReachResult
+    from trustgraph.graph.trustgraph import TrustGraph
+    from trustgraph.ingest.loader import LoadReport, load_paths
+    from trustgraph.policy.anchors import AnchorSet
+    from trustgraph.policy.rules import PathRules, Purpose
+    from trustgraph.storage.database import Database
 
 # Imported on first use (PEP 562), so that ``import trustgraph`` and the command line start
 # quickly; ``from trustgraph import Database`` works as usual.
 _LAZY = {
     "api": "trustgraph.api",
-    "AnchorSet": "trustgraph.anchors",
-    "ChainPath": "trustgraph.chains",
-    "ChainsResult": "trustgraph.chains",
-    "Database": "trustgraph.database",
-    "TrustGraph": "trustgraph.graph",
-    "LoadReport": "trustgraph.loader",
-    "load_paths": "trustgraph.loader",
-    "PathRules": "trustgraph.pathrules",
-    "Purpose": "trustgraph.pathrules",
-    "ReachResult": "trustgraph.reach",
+    "AnchorSet": "trustgraph.policy.anchors",
+    "ChainPath": "trustgraph.analysis.chains",
+    "ChainsResult": "trustgraph.analysis.chains",
+    "Database": "trustgraph.storage.database",
+    "TrustGraph": "trustgraph.graph.trustgraph",
+    "LoadReport": "trustgraph.ingest.loader",
+    "load_paths": "trustgraph.ingest.loader",
+    "PathRules": "trustgraph.policy.rules",
+    "Purpose": "trustgraph.policy.rules",
+    "ReachResult": "trustgraph.analysis.reach",
 }
 
 
@@ -63,6 +64,7 @@ __all__ = [
     "DatabaseError",
     "InputError",
     "LoadReport",
+    "Neo4jError",
     "PathRules",
     "Purpose",
     "ReachResult",

@@ -7,53 +7,32 @@ on one graph).
 
 from __future__ import annotations
 
-from trustgraph import stores
-from trustgraph.anchors import AnchorSet, database_roots
-from trustgraph.backend import Backend, MemoryBackend
-from trustgraph.chains import ChainsResult
-from trustgraph.database import Database, When
-from trustgraph.database import as_iso as as_iso
+import os
+from collections.abc import Sequence
+
+from trustgraph.analysis.chains import ChainsResult
+from trustgraph.analysis.impact import ImpactResult, Scenario, plan_scenario
+from trustgraph.analysis.reach import ReachResult
+from trustgraph.analysis.timeline import TimelineResult
+from trustgraph.backends.base import Backend
+from trustgraph.backends.memory import MemoryBackend
+from trustgraph.core.progress import Progress
+from trustgraph.core.times import When
+from trustgraph.core.times import as_iso as as_iso
 from trustgraph.errors import UsageError
-from trustgraph.graph import TrustGraph
-from trustgraph.impact import ImpactResult, Scenario, plan_scenario
-from trustgraph.pathrules import (
-    DEFAULT_MAX_DEPTH,
+from trustgraph.graph.targets import resolve_target
+from trustgraph.graph.trustgraph import TrustGraph
+from trustgraph.ingest.loader import LoadReport, load_paths
+from trustgraph.policy.anchors import AnchorSet, anchors_from_fingerprints, database_roots
+from trustgraph.policy.rules import (
     DEFAULT_MAX_PATHS,
     DEFAULT_TIMEOUT,
     PathRules,
-    Purpose,
 )
-from trustgraph.reach import ReachResult
-from trustgraph.revocations import with_revocations as with_revocations
-from trustgraph.sigpolicy import SignaturePolicy, load_policy
-from trustgraph.targets import resolve_target
-from trustgraph.timeline import TimelineResult
-
-
-def make_rules(
-    at: When = None,
-    purpose: Purpose | str = Purpose.ANY,
-    verified_only: bool = False,
-    signature_policy: SignaturePolicy | str | None = None,
-    max_depth: int = DEFAULT_MAX_DEPTH,
-) -> PathRules:
-    """Path rules from plain arguments.
-
-    Raises:
-        UsageError: a bad date, purpose or signature policy.
-    """
-    try:
-        chosen = Purpose(purpose)
-    except ValueError as exc:
-        raise UsageError(f"purpose {purpose!r} is not one of serverAuth, any") from exc
-    policy = (
-        signature_policy
-        if isinstance(signature_policy, SignaturePolicy)
-        else load_policy(signature_policy)
-    )
-    if max_depth < 0:
-        raise UsageError("max_depth must be 0 or more")
-    return PathRules(as_iso(at), chosen, verified_only, policy, max_depth)
+from trustgraph.policy.rules import make_rules as make_rules
+from trustgraph.policy.rules import with_revocations as with_revocations
+from trustgraph.policy.stores import anchors_at
+from trustgraph.storage.database import Database
 
 
 def anchors_for(db: Database, *, store: str | None = None, at: When = None) -> AnchorSet:
@@ -64,7 +43,22 @@ def anchors_for(db: Database, *, store: str | None = None, at: When = None) -> A
     """
     if store is None:
         return database_roots(db)
-    return stores.anchors_at(db, store, as_iso(at))
+    return anchors_at(db, store, as_iso(at))
+
+
+def anchors_from_files(
+    db: Database, paths: Sequence[str | os.PathLike[str]], progress: Progress | None = None
+) -> tuple[AnchorSet, LoadReport]:
+    """Load the certificates in ``paths`` into ``db`` and make them the anchors.
+
+    Raises:
+        UsageError: the files hold no certificate.
+    """
+    report = load_paths(db, paths, progress)
+    if not report.fingerprints:
+        raise UsageError(f"no certificate found in the anchor files {', '.join(map(str, paths))}")
+    source = {"kind": "files", "files": [str(p) for p in paths]}
+    return anchors_from_fingerprints(db, report.fingerprints, source), report
 
 
 def _backend(db: Database, graph: TrustGraph | None, backend: Backend | None) -> Backend:

@@ -8,7 +8,8 @@
     ├── DatabaseError         the database file is missing, foreign or of another schema
     ├── TargetError           a query target matches nothing
     │   └── AmbiguousTargetError    a query target matches several CAs (``candidates``)
-    └── UsageError            a parameter is out of range or inconsistent
+    ├── UsageError            a parameter is out of range or inconsistent
+    └── Neo4jError            Neo4j could not be reached, or refused a statement
 
 The CLI maps ``UsageError``, ``TargetError`` and ``InputError`` to exit code 2 and prints the
 message; every other ``TrustgraphError`` exits 1.
@@ -50,3 +51,7 @@ class AmbiguousTargetError(TargetError):
 
 class UsageError(TrustgraphError):
     """A parameter is malformed, out of range, or contradicts another one."""
+
+
+class Neo4jError(TrustgraphError):
+    """Neo4j could not be reached, or refused a statement; the message says which."""

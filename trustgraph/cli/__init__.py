@@ -3,6 +3,9 @@
 Results go to stdout; progress and diagnostics to stderr. Exit codes: 0 success, 1 nothing
 found (chains, reach, timeline) or something missing (fetch), 2 usage errors (bad
 arguments, unknown or ambiguous target, invalid input files).
+
+Imports any layer below it, :mod:`trustgraph.api` first; command modules import what only
+some commands need inside those commands, so that every command starts fast.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from trustgraph.cli import case, maps, neo4j, queries, stores, synth  # noqa: F401  (they register commands)
+from trustgraph.cli import case, maps, neo4j, queries, stores  # noqa: F401  (they register commands)
 from trustgraph.cli.common import app
 from trustgraph.version import __version__
 

@@ -18,7 +18,7 @@ from trustgraph.cli.common import (
     progress_for,
 )
 from trustgraph.errors import UsageError
-from trustgraph.output import Format, render, to_json
+from trustgraph.render.formats import Format, render, to_json
 
 case_app = typer.Typer(
     help="Case files: the facts of an incident, with sources.", no_args_is_help=True
@@ -30,7 +30,7 @@ app.add_typer(case_app, name="case")
 @handle_errors
 def check(file: Annotated[Path, typer.Argument(help="Case file (TOML).")]) -> None:
     """Validate a case file; every problem is reported with its line and field."""
-    from trustgraph import casefile
+    from trustgraph.ingest import casefile
 
     case = casefile.load(file)
     counts = ", ".join(f"{len(case.entries(t))} {t}" for t in casefile.SCHEMA)
@@ -46,8 +46,8 @@ def apply(
     quiet: QuietOption = False,
 ) -> None:
     """Load a case file: owners, stores, declared certificates, revocations, rules."""
-    from trustgraph import casefile
-    from trustgraph.views import case_view
+    from trustgraph.ingest import casefile
+    from trustgraph.render.inputs import case_view
 
     case = casefile.load(file)
     with open_db(db, create=True) as database:
@@ -89,8 +89,8 @@ def fetch_command(
 ) -> None:
     """Certificate bytes by SHA-256, from --mirror, the cache or crt.sh, loaded into the
     database; declared edges become verified. Exit 1 when some could not be fetched."""
-    from trustgraph.fetch import Fetcher, declared_fingerprints, default_cache, fetch
-    from trustgraph.views import fetch_view
+    from trustgraph.ingest.fetch import Fetcher, declared_fingerprints, default_cache, fetch
+    from trustgraph.render.inputs import fetch_view
 
     if mirror is not None and not mirror.is_dir():
         raise UsageError(f"--mirror {mirror} is not a folder")
@@ -125,8 +125,8 @@ def demo(
 ) -> None:
     """The WoSign 2016 case, offline: which roots chained to WoSign through StartCom, Certum
     and others, and when each way closed, computed from the shipped data."""
-    from trustgraph.demo import as_document, run_demo
-    from trustgraph.views import demo_lines
+    from trustgraph.demo.story import as_document, run_demo
+    from trustgraph.demo.text import demo_lines
 
     if fmt not in ("text", "json"):
         raise UsageError("--format is text or json")

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from trustgraph.database import Database
+from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.errors import (
     AmbiguousTargetError,
     InputError,
@@ -21,13 +21,13 @@ from trustgraph.errors import (
     TrustgraphError,
     UsageError,
 )
-from trustgraph.output import Format
-from trustgraph.pathrules import Purpose
-from trustgraph.progress import NullProgress, Progress
+from trustgraph.policy.rules import Purpose
+from trustgraph.render.formats import Format
+from trustgraph.storage.database import Database
 
 if TYPE_CHECKING:
-    from trustgraph.anchors import AnchorSet
-    from trustgraph.backend import Backend
+    from trustgraph.backends.base import Backend
+    from trustgraph.policy.anchors import AnchorSet
 
 # Command modules import what only some commands need inside those commands, so that every
 # command starts fast (networkx, neo4j and pyvis take a third of a second to import).
@@ -223,7 +223,7 @@ def choose_anchors(
         UsageError: both files and a store, a missing file, or an unknown store.
     """
     from trustgraph import api
-    from trustgraph.anchors import anchors_from_files, database_roots
+    from trustgraph.policy.anchors import database_roots
 
     if paths and store:
         raise UsageError("give --anchors or --store, not both")
@@ -247,7 +247,7 @@ def choose_anchors(
         for path in paths:
             if not path.exists():
                 raise UsageError(f"anchor file {path} does not exist")
-        anchors, report = anchors_from_files(db, paths, progress_for(quiet))
+        anchors, report = api.anchors_from_files(db, paths, progress_for(quiet))
         note(
             f"anchors: {len(anchors)} CAs from {report.found} certificates in "
             f"{', '.join(map(str, paths))}",
@@ -281,8 +281,10 @@ def open_backend(db: Database, name: str, quiet: bool = False) -> Iterator[Backe
     Raises:
         UsageError: an unknown backend, or neo4j without NEO4J_URI.
     """
-    from trustgraph.backend import MemoryBackend, Neo4jBackend
-    from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings, pending
+    from trustgraph.backends.memory import MemoryBackend
+    from trustgraph.backends.neo4j.backend import Neo4jBackend
+    from trustgraph.backends.neo4j.connection import Neo4jGraph, Neo4jSettings
+    from trustgraph.backends.neo4j.push import pending
 
     if name == "memory":
         yield MemoryBackend(db, progress=progress_for(quiet))

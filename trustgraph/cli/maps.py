@@ -27,7 +27,7 @@ from trustgraph.cli.common import (
     open_db,
 )
 from trustgraph.errors import UsageError
-from trustgraph.pathrules import DEFAULT_MAX_DEPTH, Purpose
+from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, Purpose
 
 MANY_CAS = 2000
 
@@ -81,9 +81,10 @@ def render(
     if highlight == "chains" and not targets:
         raise UsageError("--highlight chains needs at least one TARGET")
     from trustgraph import api
-    from trustgraph.graph import TrustGraph
-    from trustgraph.htmlmap import plan_map, render_map, write_map
-    from trustgraph.impact import Scenario
+    from trustgraph.analysis.impact import Scenario
+    from trustgraph.analysis.maps import plan_map
+    from trustgraph.graph.trustgraph import TrustGraph
+    from trustgraph.render.maps import render_map, write_map
 
     rules = api.make_rules(at, purpose, verified_only, None, max_depth)
     scenario = Scenario(
@@ -110,6 +111,6 @@ def render(
                 f"warning: {len(request.cas)} CAs on one map; give targets or --owner to draw less",
                 quiet,
             )
-        page = render_map(database, graph, request)
+        page = render_map(graph, request)
     write_map(out, page)
     note(f"wrote {out} ({len(request.cas)} CAs, {len(request.highlight)} highlighted paths)", quiet)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from trustgraph.catalog import catalog, query
+from trustgraph.backends.neo4j.catalog import catalog, query
 from trustgraph.cli.common import (
     DbOption,
     QueryFormat,
@@ -20,10 +20,10 @@ from trustgraph.cli.common import (
     progress_for,
 )
 from trustgraph.errors import UsageError
-from trustgraph.output import Format, Tabular, envelope, render
+from trustgraph.render.formats import Format, Tabular, envelope, render
 
 if TYPE_CHECKING:
-    from trustgraph.neo4jdb import Neo4jGraph
+    from trustgraph.backends.neo4j.connection import Neo4jGraph
 
 neo4j_app = typer.Typer(
     help="Neo4j: push the database there (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD) and run "
@@ -34,7 +34,7 @@ app.add_typer(neo4j_app, name="neo4j")
 
 
 def _connect() -> Neo4jGraph:
-    from trustgraph.neo4jdb import Neo4jGraph, Neo4jSettings
+    from trustgraph.backends.neo4j.connection import Neo4jGraph, Neo4jSettings
 
     return Neo4jGraph(Neo4jSettings.from_environment())
 
@@ -52,7 +52,7 @@ def push_command(
     quiet: QuietOption = False,
 ) -> None:
     """Push the database into Neo4j: idempotent, and resumes after an interruption."""
-    from trustgraph.neo4jdb import push
+    from trustgraph.backends.neo4j.push import push
 
     with open_db(db) as database, _connect() as neo:
         note(f"pushing {database.path} to {neo.settings.describe()}", quiet)
@@ -81,24 +81,21 @@ def status_command(
     db: DbOption = None,
 ) -> None:
     """Whether Neo4j is reachable and up to date with the database (exit 1 when behind)."""
-    from trustgraph.neo4jdb import pending
+    from trustgraph.backends.neo4j.push import held, pending
 
     with open_db(db) as database, _connect() as neo:
         behind = pending(database, neo)
-        held = neo.run(
-            "RETURN COUNT { MATCH (:CA) } AS cas, COUNT { MATCH (:Certificate) } AS "
-            "certificates, COUNT { MATCH ()-[:ISSUED]->() } AS edges"
-        )[0]
+        counts = held(neo)
         document = envelope(
             "neo4j-status",
             {"target": neo.settings.describe()},
             database.provenance(),
-            {"held": held, "not_pushed": behind},
+            {"held": counts, "not_pushed": behind},
         )
     table = Tabular(
         f"Neo4j at {neo.settings.describe()}",
         ["stage", "held in Neo4j", "rows not pushed"],
-        [[stage, held.get(stage), behind[stage]] for stage in behind],
+        [[stage, counts.get(stage), behind[stage]] for stage in behind],
     )
     if any(behind.values()):
         table.notes.append("Neo4j is behind the database: run `trustgraph neo4j push`")
@@ -191,7 +188,7 @@ def clear_command(
     yes: Annotated[bool, typer.Option("--yes", help="Really delete.")] = False,
 ) -> None:
     """Delete trustgraph's nodes, relationships and push checkpoints from Neo4j."""
-    from trustgraph.neo4jdb import clear
+    from trustgraph.backends.neo4j.push import clear
 
     if not yes:
         raise UsageError("this deletes every CA and Certificate node in Neo4j; add --yes")

@@ -35,10 +35,10 @@ from trustgraph.cli.common import (
     open_db,
     progress_for,
 )
-from trustgraph.database import as_iso
+from trustgraph.core.times import as_iso
 from trustgraph.errors import UsageError
-from trustgraph.output import Format, Tabular, envelope, render, write_jsonl
-from trustgraph.pathrules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
+from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
+from trustgraph.render.formats import Format, Tabular, envelope, render, write_jsonl
 
 TargetArgument = Annotated[
     str,
@@ -77,9 +77,9 @@ def load(
     A CCADB certificate-records report adds metadata instead: declared edges for
     certificates without bytes, operators, and revocations (dated no later than --as-of).
     """
-    from trustgraph import ccadb
-    from trustgraph.loader import load_paths
-    from trustgraph.views import load_view, records_view
+    from trustgraph.ingest import ccadb
+    from trustgraph.ingest.loader import load_paths
+    from trustgraph.render.inputs import load_view, records_view
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -130,7 +130,7 @@ def chains(
 ) -> None:
     """Every path from a trust anchor to TARGET at a date (exit 1 when there is none)."""
     from trustgraph import api
-    from trustgraph.views import chains_view
+    from trustgraph.render.paths import chains_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
     with open_db(db, create=bool(anchors)) as database, open_backend(database, backend, quiet) as b:
@@ -170,7 +170,7 @@ def reach(
 ) -> None:
     """Which anchors reach TARGET at a date, by the rules of chains (exit 1 when none)."""
     from trustgraph import api
-    from trustgraph.views import reach_view
+    from trustgraph.render.paths import reach_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
     with open_db(db, create=bool(anchors)) as database, open_backend(database, backend, quiet) as b:
@@ -204,7 +204,7 @@ def timeline(
     interval (anchor added or removed, validity, revocation, distrust rule, signature
     policy). Exit 1 when it never is."""
     from trustgraph import api
-    from trustgraph.views import timeline_view
+    from trustgraph.render.timeline import timeline_view
 
     rules = api.make_rules(until, purpose, verified_only, signature_policy, max_depth)
     with open_db(db) as database, open_backend(database, backend, quiet) as b:
@@ -230,7 +230,7 @@ def cross_signs(
     quiet: QuietOption = False,
 ) -> None:
     """Every CA certified by more than one issuer, with its cross-certificates, classified."""
-    from trustgraph.views import cross_signs_view
+    from trustgraph.render.crosssigns import cross_signs_view
 
     when = as_iso(at) if at else None
     with open_db(db) as database, open_backend(database, backend, quiet) as b:
@@ -251,7 +251,7 @@ def export(
     quiet: QuietOption = False,
 ) -> None:
     """Every certificate as one JSON object per line, with its CA and issuance edge."""
-    from trustgraph.export import export_certificates
+    from trustgraph.render.export import export_certificates
 
     if fmt is not Format.JSONL:
         raise UsageError("export writes --format jsonl only")
@@ -321,8 +321,8 @@ def impact(
     """What still chains to the watched CAs after a root program acts, through which
     certificates, and what would close it. Exit 1 when some watched CA stays reachable."""
     from trustgraph import api
-    from trustgraph.impact import Scenario
-    from trustgraph.views import impact_markdown, impact_view
+    from trustgraph.analysis.impact import Scenario
+    from trustgraph.render.impact import impact_markdown, impact_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
     scenario = Scenario(
@@ -354,7 +354,7 @@ def serials(
 ) -> None:
     """Distinct certificates sharing an issuer and a serial number (RFC 5280 4.1.2.2), by
     issuer name and by issuing CA, with what differs between them. Exit 1 when any."""
-    from trustgraph.views import serials_view
+    from trustgraph.render.checks import serials_view
 
     if scope not in ("all", "ca"):
         raise UsageError("--scope is all or ca")
@@ -399,8 +399,8 @@ def check(
 ) -> None:
     """Run the catalog of incident checks (the failures of Mozilla's WoSign record) over
     the database. Exit 1 when findings at or above --fail-on remain."""
-    from trustgraph.checks import CATALOG, SEVERITIES
-    from trustgraph.views import check_markdown, check_view
+    from trustgraph.analysis.checks import CATALOG, SEVERITIES
+    from trustgraph.render.checks import check_markdown, check_view
 
     if fail_on not in SEVERITIES:
         raise UsageError(f"--fail-on is one of {', '.join(SEVERITIES)}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from trustgraph import stores
+from trustgraph.analysis import stores as store_history
 from trustgraph.cli.common import (
     DbOption,
     QueryFormat,
@@ -18,9 +18,10 @@ from trustgraph.cli.common import (
     open_db,
     progress_for,
 )
-from trustgraph.database import as_iso
+from trustgraph.core.times import as_iso
 from trustgraph.errors import UsageError
-from trustgraph.output import Format, render
+from trustgraph.policy.stores import list_snapshots
+from trustgraph.render.formats import Format, render
 
 store_app = typer.Typer(
     help="Trust stores: named, dated snapshots of a root program's anchors.",
@@ -58,7 +59,8 @@ def add(
     quiet: QuietOption = False,
 ) -> None:
     """Add (or replace) the snapshot of store NAME dated --as-of."""
-    from trustgraph.views import snapshot_view
+    from trustgraph.ingest import stores
+    from trustgraph.render.inputs import snapshot_view
 
     if not source.is_file():
         raise UsageError(f"{source} is not a file")
@@ -84,12 +86,12 @@ def list_(
     fmt: QueryFormat = Format.TABLE,
 ) -> None:
     """Every store and snapshot in the database, with its anchor count."""
-    from trustgraph.views import store_list_view
+    from trustgraph.render.stores import store_list_view
 
     with open_db(db) as database:
-        snapshots = stores.list_snapshots(database, name)
+        snapshots = list_snapshots(database, name)
         document, table = store_list_view(
-            snapshots, stores.anchor_counts(database), database.provenance()
+            snapshots, store_history.anchor_counts(database), database.provenance()
         )
     render(fmt, document, table)
 
@@ -104,9 +106,9 @@ def diff(
     fmt: QueryFormat = Format.TABLE,
 ) -> None:
     """Anchors added and removed between the snapshots in force at two dates."""
-    from trustgraph.views import store_diff_view
+    from trustgraph.render.stores import store_diff_view
 
     with open_db(db) as database:
-        result = stores.diff(database, name, as_iso(first), as_iso(second))
+        result = store_history.diff(database, name, as_iso(first), as_iso(second))
         document, table = store_diff_view(result, database.provenance())
     render(fmt, document, table)

@@ -1,0 +1,437 @@
+"""Distrust impact: what still chains to a CA after a root program acts, and through what.
+
+A scenario removes anchors from a trust store (every anchor an owner operates, or named
+roots), treats certificates as revoked from the query date, and adds distrust rules. The
+*watched* CAs are those the scenario is about: every CA operated by the distrusted owners
+(and the organisations they own at the date), by the operators of the distrusted roots, and
+the CAs certified by the revoked certificates or named by the rules.
+
+The result compares reachability of the watched CAs before and after (without enumerating
+paths), lists the ways in that survive (paths from the remaining anchors that end at the
+first watched CA they reach: the last certificate is the bypass), a few surviving paths per
+CA, the anchors that are the only way in, and the smallest set of certificate revocations
+that closes every way in now. With a horizon, it says when each surviving way in closes on
+its own (expiry, revocation, removal from the store, a rule or signature cut-off).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from trustgraph.analysis.chains import ChainPath, find_chains
+from trustgraph.analysis.reach import ReachMap, reach_everything
+from trustgraph.analysis.stores import snapshot_dates
+from trustgraph.core.times import one_second_after
+from trustgraph.errors import UsageError
+from trustgraph.graph.model import Edge
+from trustgraph.graph.owners import OwnerIndex
+from trustgraph.graph.search import SearchContext, path_refusal
+from trustgraph.graph.targets import Target
+from trustgraph.graph.trustgraph import TrustGraph
+from trustgraph.ingest.casefile import parse_dn, to_iso
+from trustgraph.policy.anchors import AnchorSet
+from trustgraph.policy.distrust import NameRule, all_rules
+from trustgraph.policy.revocations import Revocation
+from trustgraph.policy.rules import PathRules, with_revocations
+from trustgraph.policy.signatures import ALWAYS
+from trustgraph.policy.stores import anchors_at, snapshot_at
+from trustgraph.storage import certificates
+from trustgraph.storage.database import Database
+from trustgraph.storage.trust import Snapshot
+from trustgraph.x509 import names
+
+_NO_TARGET = Target("", frozenset(), None, "")
+LOST, SURVIVES, UNREACHED = "lost", "survives", "not reachable before"
+
+
+@dataclass
+class Scenario:
+    """What the root program does. Every field can be combined with the others."""
+
+    distrust_owners: list[str] = field(default_factory=list)
+    distrust_roots: list[str] = field(default_factory=list)
+    revoke_certs: list[str] = field(default_factory=list)
+    rule_files: list[Path] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (
+            self.distrust_owners or self.distrust_roots or self.revoke_certs or self.rule_files
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "distrust_owners": self.distrust_owners,
+            "distrust_roots": self.distrust_roots,
+            "revoke_certs": self.revoke_certs,
+            "distrust_rules": [str(p) for p in self.rule_files],
+        }
+
+
+@dataclass
+class WayIn:
+    """A surviving path into the watched CAs; ``closes`` is set with a horizon."""
+
+    path: ChainPath
+    closes: tuple[str, str] | None = None
+
+    @property
+    def bypass(self) -> Edge:
+        return self.path.edges[-1]
+
+
+@dataclass
+class Watched:
+    ca: str
+    before: dict[str, tuple[int, int]]
+    after: dict[str, tuple[int, int]]
+    paths: list[ChainPath] = field(default_factory=list)
+    more_paths: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.after:
+            return SURVIVES
+        return LOST if self.before else UNREACHED
+
+
+@dataclass
+class ImpactResult:
+    store: str
+    at: str
+    horizon: str | None
+    scenario: Scenario
+    rules: PathRules
+    snapshot: Snapshot
+    owners_distrusted: list[str]
+    anchors_before: AnchorSet
+    anchors_after: AnchorSet
+    removed: list[str]
+    watched: list[Watched]
+    ways_in: list[WayIn]
+    ways_truncated: dict[str, str]
+    only_way_in: dict[str, list[str]]
+    directly_trusted: list[str]
+    cut: list[str]
+    cut_verified: bool
+    graph: TrustGraph
+    owners: OwnerIndex
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.watched if item.status == status)
+
+
+@dataclass
+class ScenarioPlan:
+    """A scenario resolved against the database: the anchors before and after, the rules
+    before and after, and the watched CAs. Needs no graph."""
+
+    store: str
+    at: str
+    scenario: Scenario
+    owners: OwnerIndex
+    distrusted: set[str]
+    removed: set[str]
+    extra_rules: tuple[NameRule, ...]
+    anchors_before: AnchorSet
+    anchors_after: AnchorSet
+    rules_before: PathRules
+    rules_after: PathRules
+    watched: set[str]
+
+
+def plan_scenario(
+    db: Database, store: str, at: str, scenario: Scenario, rules: PathRules
+) -> ScenarioPlan:
+    """Resolve ``scenario`` on ``store`` at ``at`` against the database.
+
+    Raises:
+        UsageError: an empty scenario, an unknown store or snapshot, a root that is not an
+            anchor of the store then, an unreadable rule file.
+        TargetError: an owner name that matches no owner, or several.
+    """
+    if scenario.is_empty():
+        raise UsageError(
+            "give a scenario: --distrust-owner, --distrust-root, --revoke-cert or --distrust-rule"
+        )
+    owners = OwnerIndex.from_database(db)
+    base = with_revocations(db, replace(rules, at=at))
+    anchors_before = anchors_at(db, store, at)
+    distrusted = set()
+    for name in scenario.distrust_owners:
+        distrusted |= owners.owned_at(owners.resolve(name), at)
+    removed = {ca for ca in anchors_before.cas if _operated_by(owners, ca, distrusted)}
+    removed |= {_anchor_ca(db, anchors_before, item) for item in scenario.distrust_roots}
+    extra_rules = tuple(rule for path in scenario.rule_files for rule in read_rules(path, at))
+    revoked = [
+        Revocation(_certificate(db, fp), at, None, "scenario") for fp in scenario.revoke_certs
+    ]
+    after_rules = replace(base, revocations=base.revocations.with_extra(revoked))
+    return ScenarioPlan(
+        store,
+        at,
+        scenario,
+        owners,
+        distrusted,
+        removed,
+        extra_rules,
+        anchors_before,
+        _apply(anchors_before, removed, extra_rules),
+        base,
+        after_rules,
+        _watched(db, owners, distrusted, removed, [r.certificate for r in revoked], extra_rules),
+    )
+
+
+def assess(
+    db: Database,
+    plan: ScenarioPlan,
+    graph: TrustGraph,
+    horizon: str | None = None,
+    paths_per_ca: int = 3,
+) -> ImpactResult:
+    """Evaluate a planned scenario on ``graph`` (the whole graph, or any part of it that
+    holds every candidate path from the anchors to the watched CAs).
+
+    Raises:
+        UsageError: a horizon before the scenario's date.
+    """
+    at, after_rules, anchors_after = plan.at, plan.rules_after, plan.anchors_after
+    if horizon is not None and horizon <= at:
+        raise UsageError("--horizon must be after --at")
+    before = reach_everything(graph, plan.anchors_before, plan.rules_before)
+    after = reach_everything(graph, anchors_after, after_rules)
+    watched = [
+        Watched(ca, before.get(ca, {}), after.get(ca, {}))
+        for ca in sorted(plan.watched, key=lambda c: (graph.label(c), c))
+    ]
+    target = Target("watched", frozenset(plan.watched), None, "the watched CAs")
+    chains = find_chains(graph, target, anchors_after, after_rules, max_paths=1000)
+    ways = [WayIn(path) for path in chains.paths if path.edges]
+    for item in watched:
+        if item.status == SURVIVES:
+            one = Target(item.ca, frozenset([item.ca]), None, graph.label(item.ca))
+            found = find_chains(graph, one, anchors_after, after_rules, max_paths=paths_per_ca)
+            item.paths, item.more_paths = found.paths, "max_paths" in found.truncated
+    if horizon is not None:
+        for way in ways:
+            way.closes = _closing(
+                db,
+                graph,
+                plan.store,
+                way.path,
+                plan.removed,
+                plan.extra_rules,
+                after_rules,
+                at,
+                horizon,
+            )
+    directly = sorted(ca for ca in anchors_after.cas if ca in plan.watched)
+    cut = minimum_revocations(graph, anchors_after, after_rules, plan.watched)
+    verified = _cut_closes(graph, anchors_after, after_rules, plan.watched, cut, set(directly))
+    return ImpactResult(
+        plan.store,
+        at,
+        horizon,
+        plan.scenario,
+        after_rules,
+        snapshot_at(db, plan.store, at),
+        sorted(plan.distrusted),
+        plan.anchors_before,
+        anchors_after,
+        sorted(plan.removed),
+        watched,
+        ways,
+        chains.truncated,
+        _only_ways_in(watched),
+        directly,
+        cut,
+        verified,
+        graph,
+        plan.owners,
+    )
+
+
+def _operated_by(owners: OwnerIndex, ca: str, organisations: set[str]) -> bool:
+    operator = owners.operator(ca)
+    return operator is not None and operator.owner in organisations
+
+
+def _certificate(db: Database, text: str) -> str:
+    fingerprint = text.lower().replace(":", "")
+    rows = certificates.fingerprints_with_prefix(db, fingerprint, 2)
+    if len(rows) != 1:
+        raise UsageError(
+            f"{text!r} is {'not' if not rows else 'more than'} one certificate "
+            "fingerprint in the database"
+        )
+    return rows[0]
+
+
+def _anchor_ca(db: Database, anchors: AnchorSet, text: str) -> str:
+    """The anchor CA named by a certificate fingerprint (prefix) or a CA id."""
+    wanted = text.lower().replace(":", "")
+    if wanted in anchors.cas:
+        return wanted
+    for ca, fingerprints in anchors.cas.items():
+        if any(fp.startswith(wanted) for fp in fingerprints) or ca.startswith(wanted):
+            return ca
+    found = certificates.fingerprints_with_prefix(db, wanted, 1)
+    found_ca = certificates.ca_of_certificate(db, found[0]) if found else None
+    if found_ca in anchors.cas:
+        return str(found_ca)
+    raise UsageError(
+        f"--distrust-root {text}: not an anchor of the store at that date "
+        f"(give a certificate fingerprint of the anchor, or its CA id)"
+    )
+
+
+def read_rules(path: Path, at: str) -> list[NameRule]:
+    """The [[distrust]] entries of a TOML file in the case-file format, in force from ``at``.
+
+    Raises:
+        UsageError: the file cannot be read or has no valid [[distrust]] entries.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"--distrust-rule {path}: {exc}") from exc
+    rules = []
+    for index, entry in enumerate(data.get("distrust", []), start=1):
+        try:
+            subjects = [(dn, names.name_key(parse_dn(dn))) for dn in entry["subjects"]]
+            cutoff = to_iso(entry["not_before_after"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UsageError(
+                f"{path}: [[distrust]] #{index}: needs subjects (distinguished "
+                f"names) and not_before_after (a date): {exc}"
+            ) from exc
+        if cutoff is None:
+            raise UsageError(f"{path}: [[distrust]] #{index}: not_before_after is not a date")
+        rules.append(NameRule.of_subjects(subjects, cutoff, at, str(entry.get("source", path))))
+    if not rules:
+        raise UsageError(f"{path}: no [[distrust]] entries")
+    return rules
+
+
+def _apply(anchors: AnchorSet, removed: set[str], rules: tuple[NameRule, ...]) -> AnchorSet:
+    return replace(anchors.without(removed), name_rules=anchors.name_rules + rules)
+
+
+def _watched(
+    db: Database,
+    owners: OwnerIndex,
+    distrusted: set[str],
+    removed: set[str],
+    revoked: list[str],
+    rules: tuple[NameRule, ...],
+) -> set[str]:
+    """The CAs a scenario is about: the removed anchors, the CAs the revoked certificates
+    certify, the CAs named by the rules, and every CA their (known) operators and the
+    distrusted organisations operate."""
+    subjects = set(removed)
+    subjects |= certificates.cas_of_certificates(db, revoked)
+    subjects |= certificates.cas_by_subject_keys(
+        db, {key for rule in rules for key in rule.subject_keys}
+    )
+    operators = set(distrusted)
+    for ca in subjects:
+        operator = owners.operator(ca)
+        if operator is not None and operator.basis != "guess":
+            operators.add(operator.owner)
+    return owners.cas_of(operators) | subjects
+
+
+def _only_ways_in(watched: list[Watched]) -> dict[str, list[str]]:
+    only: dict[str, list[str]] = {}
+    for item in watched:
+        if len(item.after) == 1:
+            [anchor] = item.after
+            only.setdefault(anchor, []).append(item.ca)
+    return only
+
+
+def _closing(
+    db: Database,
+    graph: TrustGraph,
+    store: str,
+    path: ChainPath,
+    removed: set[str],
+    extra: tuple[NameRule, ...],
+    rules: PathRules,
+    at: str,
+    horizon: str,
+) -> tuple[str, str] | None:
+    """When (and why) ``path`` stops being valid between ``at`` and ``horizon``."""
+    times = set(snapshot_dates(db, store))
+    for edge in path.edges:
+        if edge.not_after:
+            times.add(one_second_after(edge.not_after))
+        revocation = rules.revocations.get(edge.certificate)
+        if revocation and revocation.effective:
+            times.add(revocation.effective)
+    times |= {effective for effective, _cutoff in all_rules(db, store)}
+    times |= {c for c in rules.signature_policy.not_accepted_from.values() if c != ALWAYS}
+    for moment in sorted(t for t in times if at < t <= horizon):
+        anchors = _apply(anchors_at(db, store, moment), removed, extra)
+        context = SearchContext(graph, replace(rules, at=moment), _NO_TARGET, anchors)
+        reason = path_refusal(context, path.anchor_ca, path.edges)
+        if reason is not None:
+            return moment, reason
+    return None
+
+
+def minimum_revocations(
+    graph: TrustGraph, anchors: AnchorSet, rules: PathRules, watched: set[str]
+) -> list[str]:
+    """The fewest certificates whose revocation cuts every usable issuance path from the
+    anchors (other than watched ones) to the first watched CA: a minimum edge cut.
+
+    Path rules can make even fewer suffice; never more are needed.
+    """
+    import networkx as nx
+
+    context = SearchContext(graph, rules, _NO_TARGET, anchors)
+    source, sink = ("source",), ("sink",)
+    network = nx.DiGraph()
+    certificates: dict[tuple[str, str], list[str]] = {}
+    for edge in graph.edges.values():
+        if edge.is_self_loop or edge.issuer_ca in watched or not context.usable(edge):
+            continue
+        key = (edge.issuer_ca, edge.subject_ca)
+        certificates.setdefault(key, []).append(edge.certificate)
+        network.add_edge(*key, capacity=len(certificates[key]))
+    for anchor in anchors.cas:
+        if anchor not in watched and anchor in network:
+            network.add_edge(source, anchor)
+    for ca in watched:
+        if ca in network:
+            network.add_edge(ca, sink)
+    if source not in network or sink not in network:
+        return []
+    _value, (reachable, _rest) = nx.minimum_cut(network, source, sink)
+    cut = [
+        fp
+        for (u, v), fps in certificates.items()
+        if u in reachable and v not in reachable
+        for fp in fps
+    ]
+    return sorted(cut)
+
+
+def _cut_closes(
+    graph: TrustGraph,
+    anchors: AnchorSet,
+    rules: PathRules,
+    watched: set[str],
+    cut: list[str],
+    directly: set[str],
+) -> bool:
+    """Whether re-running with the suggested revocations leaves no way in (besides
+    watched CAs that are anchors themselves, which no revocation closes)."""
+    revoked = [Revocation(fp, rules.at, None, "suggested") for fp in cut]
+    closed = replace(rules, revocations=rules.revocations.with_extra(revoked))
+    reach: ReachMap = reach_everything(graph, anchors, closed)
+    return all(set(reach.get(ca, {})) <= directly for ca in watched)

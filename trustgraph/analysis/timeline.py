@@ -1,0 +1,216 @@
+"""When a target is reachable from a trust store, and what opens and closes each interval.
+
+Reachability can only change at an event: a snapshot of the store (anchors added or
+removed), a certificate of the target's region becoming valid or expiring, a revocation,
+a distrust rule taking effect, or a signature-policy cut-off. The timeline evaluates
+``reach`` once per event time and reports the intervals in which some anchor reaches the
+target, with the anchors of each stretch and the events at each boundary.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from trustgraph.analysis.reach import find_reach
+from trustgraph.analysis.stores import anchor_history, snapshot_dates
+from trustgraph.core.times import one_second_after
+from trustgraph.graph.targets import Target
+from trustgraph.graph.trustgraph import TrustGraph
+from trustgraph.policy.distrust import all_rules
+from trustgraph.policy.revocations import RevocationIndex
+from trustgraph.policy.rules import PathRules
+from trustgraph.policy.signatures import ALWAYS
+from trustgraph.policy.stores import anchors_at, snapshot_at
+from trustgraph.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Event:
+    at: str
+    kind: str
+    detail: str
+    certificate: str | None = None
+    ca: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        result = {"at": self.at, "kind": self.kind, "detail": self.detail}
+        if self.certificate:
+            result["certificate"] = self.certificate
+        if self.ca:
+            result["ca"] = self.ca
+        return result
+
+
+@dataclass
+class Stretch:
+    start: str
+    end: str | None
+    anchors: list[str]
+
+
+@dataclass
+class Interval:
+    start: str
+    end: str | None
+    opened_by: list[Event]
+    closed_by: list[Event]
+    stretches: list[Stretch] = field(default_factory=list)
+
+
+@dataclass
+class TimelineResult:
+    target: Target
+    store: str
+    rules: PathRules
+    graph: TrustGraph
+    intervals: list[Interval] = field(default_factory=list)
+    evaluated: int = 0
+
+
+def region_edges(graph: TrustGraph, target: Target, max_depth: int) -> set[str]:
+    """Certificates that could lie on some path of at most ``max_depth`` certificates to
+    ``target`` at some time."""
+    if target.certificate and target.certificate not in graph.edges:
+        return set()
+    if target.certificate:
+        start, below, found = [graph.edges[target.certificate].issuer_ca], 1, {target.certificate}
+    else:
+        start, below, found = list(target.cas), 0, set()
+    distance = dict.fromkeys(start, below)
+    queue = deque(start)
+    while queue:
+        ca = queue.popleft()
+        if distance[ca] >= max_depth:
+            continue
+        for edge in graph.in_edges(ca):
+            found.add(edge.certificate)
+            if edge.issuer_ca not in distance:
+                distance[edge.issuer_ca] = distance[ca] + 1
+                queue.append(edge.issuer_ca)
+    return {fp for fp in found if fp}
+
+
+def events_for(
+    db: Database,
+    graph: TrustGraph,
+    target: Target,
+    store: str,
+    rules: PathRules,
+    revocations: RevocationIndex,
+) -> list[Event]:
+    """Every time at which reachability of ``target`` from ``store`` may change."""
+    events: list[Event] = []
+    previous: set[str] = set()
+    for as_of, cas in anchor_history(db, store):
+        for kind, changed in (("anchor-added", cas - previous), ("anchor-removed", previous - cas)):
+            verb = "added to" if kind == "anchor-added" else "removed from"
+            events.extend(
+                Event(as_of, kind, f"{graph.label(ca)} {verb} {store}", ca=ca)
+                for ca in sorted(changed)
+            )
+        previous = cas
+    for fingerprint in sorted(region_edges(graph, target, rules.max_depth)):
+        edge = graph.edges[fingerprint]
+        if edge.not_before:
+            events.append(
+                Event(edge.not_before, "valid-from", "certificate becomes valid", fingerprint)
+            )
+        if edge.not_after:
+            events.append(
+                Event(
+                    one_second_after(edge.not_after), "expired", "certificate expires", fingerprint
+                )
+            )
+        revocation = revocations.get(fingerprint)
+        if revocation and revocation.effective:
+            events.append(
+                Event(
+                    revocation.effective,
+                    "revoked",
+                    f"revoked ({revocation.source_label})",
+                    fingerprint,
+                )
+            )
+    for effective, cutoff in all_rules(db, store):
+        events.append(
+            Event(
+                effective,
+                "distrust-rule",
+                f"distrust of certificates issued after {cutoff[:10]} takes effect",
+            )
+        )
+    for hash_name, cutoff in rules.signature_policy.not_accepted_from.items():
+        if cutoff != ALWAYS:
+            events.append(
+                Event(cutoff, "signature-policy", f"{hash_name} signatures no longer accepted")
+            )
+    return sorted(events, key=lambda e: (e.at, e.kind, e.certificate or ""))
+
+
+def timeline(
+    db: Database,
+    graph: TrustGraph,
+    target: Target,
+    store: str,
+    rules: PathRules,
+    until: str | None = None,
+) -> TimelineResult:
+    """The intervals in which ``target`` is reachable from ``store`` (from its first snapshot
+    to ``until``, default the query time of ``rules``).
+
+    Raises:
+        UsageError: the store does not exist.
+    """
+    revocations = rules.revocations
+    result = TimelineResult(target, store, rules, graph)
+    snapshots = snapshot_dates(db, store)
+    if not snapshots:
+        snapshot_at(db, store, rules.at)  # raises the store's error
+    first, last = snapshots[0], until or rules.at
+    events = events_for(db, graph, target, store, rules, revocations)
+    times = sorted({first} | {e.at for e in events if first <= e.at <= last})
+    states: list[tuple[str, list[str]]] = []
+    for moment in times:
+        anchors = anchors_at(db, store, moment)
+        reach = find_reach(graph, target, anchors, replace(rules, at=moment))
+        states.append((moment, sorted(r.ca for r in reach.reached)))
+    result.evaluated = len(states)
+    result.intervals = _intervals(states, events)
+    return result
+
+
+OPENING = frozenset({"anchor-added", "valid-from"})
+CLOSING = frozenset({"anchor-removed", "expired", "revoked", "distrust-rule", "signature-policy"})
+
+
+def _relevant(events: list[Event], kinds: frozenset[str], anchors: list[str]) -> list[Event]:
+    """The events of a boundary that can explain it: of the right kind, and for anchor
+    changes, about the anchors involved."""
+    return [e for e in events if e.kind in kinds and (e.ca is None or e.ca in anchors)]
+
+
+def _intervals(states: list[tuple[str, list[str]]], events: list[Event]) -> list[Interval]:
+    by_time: dict[str, list[Event]] = {}
+    for event in events:
+        by_time.setdefault(event.at, []).append(event)
+    intervals: list[Interval] = []
+    current: Interval | None = None
+    for moment, anchors in states:
+        here = by_time.get(moment, [])
+        if anchors and current is None:
+            current = Interval(moment, None, _relevant(here, OPENING, anchors), [])
+            intervals.append(current)
+        if current is None:
+            continue
+        if not anchors:
+            current.end = moment
+            current.closed_by = _relevant(here, CLOSING, current.stretches[-1].anchors)
+            current.stretches[-1].end = moment
+            current = None
+        elif not current.stretches or current.stretches[-1].anchors != anchors:
+            if current.stretches:
+                current.stretches[-1].end = moment
+            current.stretches.append(Stretch(moment, None, anchors))
+    return intervals

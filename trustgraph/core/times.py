@@ -1,0 +1,53 @@
+"""Times as trustgraph stores and compares them: ISO 8601 text in UTC with a ``Z``, to the
+second, so that string order is time order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from trustgraph.errors import UsageError
+
+When = datetime | str | None
+"""A query time as callers give it: an aware or naive datetime, an ISO string, or None
+for now."""
+
+
+def iso(moment: datetime | None) -> str | None:
+    """The database's text form of a time: ISO 8601 in UTC with a ``Z``, to the second."""
+    if moment is None:
+        return None
+    m = moment.astimezone(UTC)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
+
+
+def as_iso(moment: When) -> str:
+    """A query time in the database's ISO form; None means now, a bare date midnight UTC.
+
+    Raises:
+        UsageError: a string that is not a date.
+    """
+    if moment is None:
+        moment = datetime.now(UTC)
+    elif isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise UsageError(f"{moment!r} is not a date such as 2016-06-01") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return iso(moment) or ""
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """The inverse of :func:`iso`."""
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def one_second_after(moment: str) -> str:
+    """One second after ``moment``: a certificate is valid through its notAfter."""
+    parsed = parse_iso(moment)
+    assert parsed is not None
+    return iso(parsed + timedelta(seconds=1)) or moment

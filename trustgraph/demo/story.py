@@ -1,0 +1,266 @@
+"""The built-in demo: the WoSign 2016 case, told from the graph.
+
+The case file (``data/wosign-2016``) holds only facts with their sources: Mozilla
+root-store snapshots, the certificates of the case by fingerprint, owners, one revocation
+date and Mozilla's distrust rule. Every answer below is computed by the same queries a user
+runs: at each date, which anchors of the ``mozilla`` store other than WoSign's own roots
+lead into CAs WoSign operates (and through which certificate), which WoSign CAs stay
+reachable once WoSign's roots are distrusted, and when each way in closes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trustgraph.analysis.chains import ChainPath, find_chains
+from trustgraph.analysis.maps import map_request, neighbourhood
+from trustgraph.analysis.reach import find_reach
+from trustgraph.analysis.timeline import TimelineResult, timeline
+from trustgraph.core.progress import Progress
+from trustgraph.core.resources import wosign_case
+from trustgraph.graph.owners import OwnerIndex
+from trustgraph.graph.targets import Target
+from trustgraph.graph.trustgraph import TrustGraph
+from trustgraph.ingest import casefile
+from trustgraph.ingest.fetch import Fetcher, declared_fingerprints, fetch
+from trustgraph.policy.anchors import AnchorSet
+from trustgraph.policy.revocations import RevocationIndex
+from trustgraph.policy.rules import PathRules, make_rules, with_revocations
+from trustgraph.policy.stores import anchors_at, snapshot_at
+from trustgraph.render.maps import render_map, write_map
+from trustgraph.storage.database import Database
+from trustgraph.storage.trust import Snapshot
+from trustgraph.x509.names import fold
+
+STORE = "mozilla"
+DATES = ("2016-06-01", "2016-10-21", "2016-12-01", "2017-06-01", "2017-11-15")
+TIMELINE_UNTIL = "2018-01-01"
+MAP_FILE = "wosign-2016-map.html"
+
+
+@dataclass
+class WayIn:
+    path: ChainPath
+    entered: str
+
+    @property
+    def entry(self) -> str:
+        return self.path.edges[-1].certificate
+
+
+@dataclass
+class DateStory:
+    at: str
+    snapshot: Snapshot
+    anchors: int
+    wosign_roots: list[str]
+    ways_in: list[WayIn]
+    truncated: dict[str, str]
+    still_reachable: dict[str, list[str]]
+    unreachable: list[str]
+    lookalikes: list[WayIn] = field(default_factory=list)
+
+
+@dataclass
+class DemoResult:
+    database: Path
+    owner: str
+    mirror: str | None
+    dates: list[DateStory] = field(default_factory=list)
+    closings: dict[str, TimelineResult] = field(default_factory=dict)
+    edge_kinds: dict[str, int] = field(default_factory=dict)
+    graph: TrustGraph | None = None
+    owners: OwnerIndex | None = None
+    map_path: Path | None = None
+
+
+def run_demo(out: Path, mirror: Path | None = None, progress: Progress | None = None) -> DemoResult:
+    """Load the case into a fresh database in ``out`` and compute the story.
+
+    Raises:
+        InputError: the shipped case file or the mirror cannot be read.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "trustgraph.db"
+    for stale in out.glob("trustgraph.db*"):
+        stale.unlink()
+    with Database(path) as db:
+        casefile.apply(db, casefile.load(wosign_case()), progress)
+        if mirror is not None:
+            fetch(db, declared_fingerprints(db), Fetcher(mirror=mirror, online=False), progress)
+        result = _story(db, path, mirror)
+        result.map_path = out / MAP_FILE
+        write_map(result.map_path, _map(db, result))
+        return result
+
+
+def _map(db: Database, result: DemoResult) -> str:
+    """The map of the first date: WoSign's CAs and their neighbours, the ways in highlighted."""
+    graph, owners = result.graph, result.owners
+    assert graph is not None and owners is not None
+    story = result.dates[0]
+    wosign = owners.cas_of({result.owner})
+    request = map_request(
+        db,
+        graph,
+        f"WoSign and StartCom on {story.at[:10]}: the ways into WoSign's CAs (highlighted)",
+        story.at,
+        neighbourhood(graph, wosign, 1),
+        anchors_at(db, STORE, story.at),
+        [way.path for way in story.ways_in],
+        RevocationIndex.from_database(db),
+        owners,
+    )
+    return render_map(graph, request)
+
+
+def _story(db: Database, path: Path, mirror: Path | None) -> DemoResult:
+    owners = OwnerIndex.from_database(db)
+    owner = owners.resolve("WoSign")
+    graph = TrustGraph.from_database(db)
+    wosign = frozenset(owners.cas_of({owner}))
+    lookalikes = frozenset(
+        ca
+        for ca in graph.graph.nodes
+        if ca not in wosign and _named_wosign(graph, ca) and graph.in_edges(ca)
+    )
+    result = DemoResult(path, owner, str(mirror) if mirror else None, graph=graph, owners=owners)
+    result.edge_kinds = {k: v for k, v in db.counts().items() if k.startswith("edges_")}
+    entries: dict[str, str] = {}
+    for at in DATES:
+        rules = with_revocations(db, make_rules(at))
+        story = _date_story(db, graph, wosign, rules)
+        story.lookalikes = _ways_in(
+            graph,
+            lookalikes,
+            anchors_at(db, STORE, at),
+            rules,
+            "CAs named WoSign but operated by others",
+        )[0]
+        result.dates.append(story)
+        for way in story.ways_in:
+            entries.setdefault(way.entry, at)
+    for fingerprint in sorted(entries):
+        target = Target(
+            fingerprint,
+            frozenset([graph.edges[fingerprint].subject_ca]),
+            fingerprint,
+            f"certificate {fingerprint[:16]}",
+        )
+        rules = with_revocations(db, make_rules(TIMELINE_UNTIL))
+        result.closings[fingerprint] = timeline(db, graph, target, STORE, rules)
+    return result
+
+
+def _date_story(
+    db: Database, graph: TrustGraph, wosign: frozenset[str], rules: PathRules
+) -> DateStory:
+    anchors = anchors_at(db, STORE, rules.at)
+    own_roots = {ca for ca in anchors.cas if ca in wosign}
+    others = anchors.without(own_roots)
+    ways, truncated = _ways_in(graph, wosign, others, rules, "CAs operated by WoSign")
+    still: dict[str, list[str]] = {}
+    unreachable = []
+    for ca in sorted(wosign, key=lambda c: graph.label(c)):
+        one = Target(ca, frozenset([ca]), None, graph.label(ca))
+        reached = find_reach(graph, one, others, rules)
+        if reached.reached:
+            still[ca] = [r.ca for r in reached.reached]
+        else:
+            unreachable.append(ca)
+    snapshot = snapshot_at(db, STORE, rules.at)
+    return DateStory(
+        rules.at, snapshot, len(anchors), sorted(own_roots), ways, truncated, still, unreachable
+    )
+
+
+def _ways_in(
+    graph: TrustGraph,
+    cas: frozenset[str],
+    anchors: AnchorSet,
+    rules: PathRules,
+    description: str,
+) -> tuple[list[WayIn], dict[str, str]]:
+    """Paths from ``anchors`` that end at the first of ``cas`` they reach."""
+    target = Target(description, cas, None, description)
+    chains = find_chains(graph, target, anchors, rules, max_paths=1000)
+    ways = [WayIn(p, p.edges[-1].subject_ca) for p in chains.paths if p.edges]
+    return ways, chains.truncated
+
+
+def _named_wosign(graph: TrustGraph, ca: str) -> bool:
+    info = graph.ca(ca)
+    text = fold(info.subject) if info else ""
+    return "wosign" in text or "沃通" in text
+
+
+def as_document(result: DemoResult) -> dict[str, Any]:
+    """The story as data (the JSON of ``trustgraph demo --format json``)."""
+    graph = result.graph
+    assert graph is not None and result.owners is not None
+    owners = result.owners
+
+    def ca(ca_id: str) -> dict[str, Any]:
+        operator = owners.operator(ca_id)
+        return {
+            "ca": ca_id,
+            "label": graph.label(ca_id),
+            "operator": operator.as_dict() if operator else None,
+        }
+
+    def way(w: WayIn) -> dict[str, Any]:
+        return {
+            "anchor": ca(w.path.anchor_ca),
+            "entry_certificate": w.entry,
+            "entry_issuer": ca(w.path.edges[-1].issuer_ca),
+            "entered": ca(w.entered),
+            "edge_kind": w.path.edges[-1].kind,
+            "weakest_edge": w.path.weakest_edge,
+            "certificates": w.path.certificates,
+            "entry_not_after": w.path.edges[-1].not_after,
+        }
+
+    dates = []
+    for story in result.dates:
+        dates.append(
+            {
+                "at": story.at,
+                "snapshot": story.snapshot.as_dict(),
+                "anchors": story.anchors,
+                "wosign_roots_in_store": [ca(c) for c in story.wosign_roots],
+                "ways_in": [way(w) for w in story.ways_in],
+                "ways_into_lookalikes": [way(w) for w in story.lookalikes],
+                "truncated": story.truncated,
+                "reachable_without_wosign_roots": [
+                    {**ca(c), "anchors": [ca(a) for a in anchors]}
+                    for c, anchors in story.still_reachable.items()
+                ],
+                "unreachable_without_wosign_roots": [ca(c) for c in story.unreachable],
+            }
+        )
+    closings = {}
+    for fingerprint, line in result.closings.items():
+        edge = graph.edges[fingerprint]
+        closings[fingerprint] = [
+            {
+                "from": interval.start,
+                "until": interval.end,
+                "issuer": graph.label(edge.issuer_ca),
+                "subject": graph.label(edge.subject_ca),
+                "opened_by": [e.as_dict() for e in interval.opened_by],
+                "closed_by": [e.as_dict() for e in interval.closed_by],
+            }
+            for interval in line.intervals
+        ]
+    return {
+        "case": "wosign-2016",
+        "map": str(result.map_path) if result.map_path else None,
+        "owner": result.owner,
+        "database": str(result.database),
+        "mirror": result.mirror,
+        "edges": result.edge_kinds,
+        "dates": dates,
+        "entry_certificate_timelines": closings,
+    }

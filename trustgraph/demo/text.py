@@ -1,0 +1,75 @@
+"""The demo's story as plain text, from its JSON document so that both agree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def demo_lines(document: dict[str, Any]) -> list[str]:
+    """The demo's story as plain text lines (from its JSON document, so both agree)."""
+
+    def label(item: dict[str, Any]) -> str:
+        operator = (item.get("operator") or {}).get("owner")
+        return f"{item['label']} [{operator}]" if operator else item["label"]
+
+    lines = [
+        "trustgraph demo: WoSign and StartCom, 2016 (facts and sources: data/wosign-2016)",
+        f"database: {document['database']}  edges: "
+        + ", ".join(
+            f"{k.removeprefix('edges_')} {v}" for k, v in sorted(document["edges"].items())
+        ),
+        f"map: {document['map']} (open it in any browser, offline)",
+        f"owner under study: {document['owner']}"
+        + (
+            f"; certificate bytes from {document['mirror']}"
+            if document["mirror"]
+            else "; certificates of the case known by metadata only (declared edges)"
+        ),
+    ]
+    for day in document["dates"]:
+        snapshot = day["snapshot"]
+        lines += [
+            "",
+            f"{day['at'][:10]}: store mozilla as of {snapshot['as_of'][:10]} "
+            f"({snapshot['description']}), {day['anchors']} anchors; WoSign's own roots "
+            f"in it: {len(day['wosign_roots_in_store'])}",
+        ]
+        lines.append("  ways into CAs WoSign operates, from other anchors:")
+        lines += _way_lines(day["ways_in"]) or ["    none"]
+        lines.append("  CAs named WoSign but operated by others, reachable from the store:")
+        lines += _way_lines(day["ways_into_lookalikes"]) or ["    none"]
+        reachable = day["reachable_without_wosign_roots"]
+        total = len(reachable) + len(day["unreachable_without_wosign_roots"])
+        via = sorted({label(a) for item in reachable for a in item["anchors"]})
+        lines.append(
+            f"  with WoSign's roots distrusted, {len(reachable)} of {total} WoSign CAs "
+            f"stay reachable" + (f", through {', '.join(via)}" if via else "")
+        )
+    lines += ["", "when each way in closes (from the store's history, revocations and expiry):"]
+    for fingerprint, intervals in document["entry_certificate_timelines"].items():
+        for interval in intervals:
+            closed = "; ".join(e["detail"] for e in interval["closed_by"]) or "still open"
+            until = (interval["until"] or "")[:10] or "open"
+            lines.append(
+                f"  {fingerprint[:16]} {interval['issuer']} -> {interval['subject']}: "
+                f"reachable {interval['from'][:10]} to {until} ({closed})"
+            )
+    return lines
+
+
+def _way_lines(ways: list[dict[str, Any]]) -> list[str]:
+    seen = set()
+    lines = []
+    for way in ways:
+        key = (way["anchor"]["ca"], way["entry_certificate"])
+        if key in seen:
+            continue
+        seen.add(key)
+        operator = (way["entered"].get("operator") or {}).get("owner")
+        lines.append(
+            f"    {way['anchor']['label']} -> {way['entered']['label']}"
+            + (f" [{operator}]" if operator else "")
+            + f" via {way['entry_certificate'][:16]} issued by {way['entry_issuer']['label']} "
+            f"({way['edge_kind']}, valid to {(way['entry_not_after'] or '?')[:10]})"
+        )
+    return lines

@@ -1,0 +1,204 @@
+"""CCADB "All Certificate Records" reports: metadata without certificate bytes.
+
+One row per root or intermediate record. trustgraph takes from it:
+
+* declared edges: ``Parent SHA-256 Fingerprint`` issued ``SHA-256 Fingerprint`` (used only
+  where the certificate's bytes are not loaded);
+* operator facts: ``Subordinate CA Owner`` where set, else ``CA Owner`` (for a root record,
+  and for an intermediate, which CCADB files under its root's owner);
+* revocations: ``Revocation Status`` = Revoked, at an unknown date no later than the report;
+* trust-store membership: ``Mozilla Status`` / ``Microsoft Status`` of root records (see
+  :mod:`trustgraph.stores`).
+
+The report has no dates of its own: callers give the report's date (``as_of``).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trustgraph.errors import InputError
+from trustgraph.ingest import linking
+from trustgraph.ingest.declared import Declaration, declare
+from trustgraph.ingest.facts import record_operator, record_revocations
+from trustgraph.storage.database import Database
+
+REQUIRED_COLUMNS = (
+    "SHA-256 Fingerprint",
+    "Parent SHA-256 Fingerprint",
+    "Certificate Name",
+    "Certificate Record Type",
+)
+STATUS_COLUMNS = {"mozilla": "Mozilla Status", "microsoft": "Microsoft Status"}
+
+
+@dataclass(frozen=True)
+class Record:
+    row: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return (self.values.get(column) or "").strip()
+
+    @property
+    def sha256(self) -> str:
+        return self.get("SHA-256 Fingerprint").lower().replace(":", "")
+
+    @property
+    def parent_sha256(self) -> str:
+        return self.get("Parent SHA-256 Fingerprint").lower().replace(":", "")
+
+    @property
+    def is_root(self) -> bool:
+        return self.get("Certificate Record Type").lower().startswith("root")
+
+    @property
+    def operator(self) -> str:
+        return self.get("Subordinate CA Owner") or self.get("CA Owner")
+
+
+def looks_like_records(header_line: str) -> bool:
+    return all(column in header_line for column in REQUIRED_COLUMNS[:2]) and (
+        "Certificate Record Type" in header_line
+    )
+
+
+def read_records(path: Path) -> Iterator[Record]:
+    """The rows of a records report (plain or gzip), numbered as a spreadsheet numbers them.
+
+    Raises:
+        InputError: the file is unreadable or lacks the report's columns.
+    """
+    try:
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from exc
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(
+            f"{path}: not a CCADB certificate-records report (missing columns: "
+            f"{', '.join(missing)})"
+        )
+    for number, values in enumerate(reader, start=2):
+        yield Record(number, values)
+
+
+@dataclass
+class RecordsReport:
+    """What importing a records report did; every row is counted once."""
+
+    path: str
+    rows: int = 0
+    declared: int = 0
+    already_loaded: int = 0
+    revoked: int = 0
+    operators: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows == self.declared + self.already_loaded + len(self.problems)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "rows": self.rows,
+            "declared": self.declared,
+            "already_loaded": self.already_loaded,
+            "revoked": self.revoked,
+            "operator_facts": self.operators,
+            "problems": self.problems,
+            "reconciles": self.reconciles,
+        }
+
+
+def import_records(db: Database, path: Path, as_of: str) -> RecordsReport:
+    """Declared edges, operator facts and revocations from a records report.
+
+    Raises:
+        InputError: the file is not such a report.
+    """
+    report = RecordsReport(str(path))
+    source = f"CCADB records report {path.name} ({as_of[:10]})"
+    for record in read_records(path):
+        report.rows += 1
+        if len(record.sha256) != 64:
+            report.problems.append(
+                {"location": f"{path} row {record.row}", "reason": "no SHA-256 fingerprint"}
+            )
+            continue
+        declaration = Declaration(
+            sha256=record.sha256,
+            subject=((("2.5.4.3", record.get("Certificate Name")),),),
+            issuer=((("2.5.4.3", record.get("Parent Certificate Name")),),),
+            issuer_certificate=None if record.is_root else record.parent_sha256 or None,
+            same_ca_as=None,
+            source=source,
+        )
+        if declare(db, declaration):
+            report.declared += 1
+        else:
+            report.already_loaded += 1
+        if record.get("Revocation Status").lower() == "revoked":
+            record_revocations(
+                db,
+                [
+                    (
+                        record.sha256,
+                        None,
+                        None,
+                        None,
+                        as_of,
+                        source,
+                        "CCADB Revocation Status: Revoked (no date)",
+                    )
+                ],
+            )
+            report.revoked += 1
+        if record.operator:
+            record_operator(db, record.operator, "ccadb", source, certificate=record.sha256)
+            report.operators += 1
+    linking.link_pending(db)
+    db.commit()
+    return report
+
+
+def included_roots(path: Path, program: str) -> Iterator[tuple[Record, str]]:
+    """Root records with their status for ``program`` (mozilla or microsoft), where the
+    status makes the root a trust anchor ("Included"; Microsoft's "NotBefore" keeps a root
+    trusted for certificates issued before a date the report does not give).
+
+    Raises:
+        InputError: unknown program, or the file is not a records report.
+    """
+    column = STATUS_COLUMNS.get(program)
+    if column is None:
+        raise InputError(
+            f"unknown root program {program!r}; use one of {', '.join(STATUS_COLUMNS)}"
+        )
+    for record in read_records(path):
+        status = record.get(column)
+        if record.is_root and status in ("Included", "NotBefore"):
+            yield record, status
+
+
+def is_records_report(path: Path) -> bool:
+    """Whether ``path`` is a CCADB certificate-records report (plain or gzip CSV)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+        if head[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(8192)
+    except OSError:
+        return False
+    return looks_like_records(head.decode("utf-8-sig", errors="replace").split("\n", 1)[0])

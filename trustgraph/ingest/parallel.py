@@ -1,0 +1,90 @@
+"""Worker processes for the CPU-bound parts of a load: parsing and signature checks.
+
+Python runs one thread of Python at a time, so a load uses every core only with processes.
+Work goes out in chunks and comes back in order, so results do not depend on the number of
+workers. Small amounts run inline: starting workers is not worth it below
+:data:`MIN_PARALLEL` items. ``TRUSTGRAPH_JOBS`` sets the number of workers (default: the CPUs
+this process may use; 1 turns parallelism off).
+
+Workers start by ``forkserver`` where the platform has it (Linux, macOS), else by ``spawn``
+(Windows), never by plain ``fork``: forking a process that runs threads (a progress bar, a
+database driver) can copy a held lock into the child, and macOS does not support it safely.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from multiprocessing.context import BaseContext
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Generic, TypeVar
+
+MIN_PARALLEL = 1000
+PRELOAD = ("trustgraph.ingest.loader",)
+"""Modules the fork server imports once, so that each worker starts with them loaded."""
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+def process_context() -> BaseContext:
+    """The multiprocessing context workers start from (see the module docstring)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(PRELOAD))
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def job_count() -> int:
+    """Workers to use: ``TRUSTGRAPH_JOBS``, else the CPUs available to this process."""
+    configured = os.environ.get("TRUSTGRAPH_JOBS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Pending(Generic[Out]):
+    """Results being computed; :meth:`get` waits for them, in input order."""
+
+    def __init__(self, ready: list[Out] | None, waiting: AsyncResult[list[list[Out]]] | None):
+        self._ready = ready
+        self._waiting = waiting
+
+    def get(self) -> list[Out]:
+        if self._ready is not None:
+            return self._ready
+        assert self._waiting is not None
+        return [item for chunk in self._waiting.get() for item in chunk]
+
+
+class Workers:
+    """A pool of worker processes, started on first use. Use as a context manager."""
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs if jobs is not None else job_count()
+        self._pool: Pool | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def submit(self, func: Callable[[list[In]], list[Out]], items: Sequence[In]) -> Pending[Out]:
+        """Start ``func`` over ``items`` (it maps a list to a list of the same length):
+        inline for few items or one job, else in chunks across the workers."""
+        if self.jobs <= 1 or len(items) < MIN_PARALLEL:
+            return Pending(func(list(items)), None)
+        if self._pool is None:
+            self._pool = process_context().Pool(self.jobs)
+        size = -(-len(items) // (self.jobs * 4))
+        chunks = [list(items[start : start + size]) for start in range(0, len(items), size)]
+        return Pending(None, self._pool.map_async(func, chunks))

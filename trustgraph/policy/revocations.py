@@ -1,0 +1,99 @@
+"""Revocations: which certificate was revoked when, and on whose word.
+
+A revocation names a certificate by SHA-256 fingerprint, or by issuer name and serial
+number (resolved against the certificates loaded). It has a date, or only an upper bound:
+CCADB's "Revocation Status" says *revoked* without a date, so it is recorded as revoked at
+an unknown time no later than the report's date. At a query time T such a certificate is
+refused when T is on or after that bound; before it, it is used but every result that
+relies on it says that it was revoked at an unknown date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from trustgraph.storage import trust
+from trustgraph.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    certificate: str
+    revoked_at: str | None
+    no_later_than: str | None
+    source: str
+
+    @property
+    def source_label(self) -> str:
+        """The short name of the source (a case file's source id, before its citation)."""
+        return self.source.split(": ", 1)[0]
+
+    @property
+    def effective(self) -> str:
+        """The time from which the certificate certainly counts as revoked."""
+        return self.revoked_at or self.no_later_than or ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "revoked_at": self.revoked_at,
+            "no_later_than": self.no_later_than,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class RevocationIndex:
+    """Revocations by certificate fingerprint (the earliest one counts)."""
+
+    by_certificate: dict[str, Revocation] = field(default_factory=dict)
+
+    def refusal(self, fingerprint: str, at: str) -> str | None:
+        """Why the certificate cannot be used at ``at`` because it is revoked, or None."""
+        item = self.by_certificate.get(fingerprint)
+        if item is None or at < item.effective:
+            return None
+        if item.revoked_at:
+            return f"revoked on {item.revoked_at[:10]} ({item.source_label})"
+        return (
+            f"revoked at an unknown date no later than {item.effective[:10]} ({item.source_label})"
+        )
+
+    def caveat(self, fingerprint: str, at: str) -> str | None:
+        """A note for a certificate used at ``at`` whose revocation date is unknown."""
+        item = self.by_certificate.get(fingerprint)
+        if item is None or item.revoked_at or at >= item.effective:
+            return None
+        return (
+            f"revoked at an unknown date no later than {item.effective[:10]} "
+            f"({item.source_label}): may already be revoked at {at[:10]}"
+        )
+
+    def get(self, fingerprint: str) -> Revocation | None:
+        return self.by_certificate.get(fingerprint)
+
+    def with_extra(self, items: Iterable[Revocation]) -> RevocationIndex:
+        """A copy with more revocations (what-if scenarios); earlier ones win."""
+        merged = dict(self.by_certificate)
+        for item in items:
+            _keep_earliest(merged, item)
+        return RevocationIndex(merged)
+
+    @classmethod
+    def from_database(cls, db: Database) -> RevocationIndex:
+        """Every recorded revocation, matched to loaded certificates."""
+        merged: dict[str, Revocation] = {}
+        for fingerprint, revoked_at, no_later_than, source in trust.revocation_rows(db):
+            if fingerprint:
+                _keep_earliest(merged, Revocation(fingerprint, revoked_at, no_later_than, source))
+        return cls(merged)
+
+
+def _keep_earliest(into: dict[str, Revocation], item: Revocation) -> None:
+    known = into.get(item.certificate)
+    if known is None or item.effective < known.effective:
+        into[item.certificate] = item
+
+
+EMPTY = RevocationIndex()

@@ -1,0 +1,16 @@
+"""Pieces every result view shares: references to CAs and the view type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustgraph.graph.trustgraph import TrustGraph
+from trustgraph.render.formats import Tabular
+
+View = tuple[dict[str, Any], Tabular]
+"""A result as a JSON document and as rows for tables, CSV and Markdown."""
+
+
+def ca_ref(graph: TrustGraph, ca_id: str) -> dict[str, Any]:
+    info = graph.ca(ca_id)
+    return {"ca": ca_id, "subject": info.subject if info else None}

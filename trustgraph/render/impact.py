@@ -1,0 +1,200 @@
+"""Distrust impact: a JSON document, a table, and a Markdown report to paste into a bug."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustgraph.analysis.impact import LOST, SURVIVES, UNREACHED, ImpactResult
+from trustgraph.analysis.impact import WayIn as ImpactWayIn
+from trustgraph.render.common import View, ca_ref
+from trustgraph.render.formats import Tabular, envelope, to_markdown
+from trustgraph.render.paths import path_dict
+
+
+def _operator(result: ImpactResult, ca: str) -> str | None:
+    operator = result.owners.operator(ca)
+    return operator.owner if operator else None
+
+
+def _ca_with_owner(result: ImpactResult, ca: str) -> dict[str, Any]:
+    operator = result.owners.operator(ca)
+    return {
+        **ca_ref(result.graph, ca),
+        "label": result.graph.label(ca),
+        "operator": operator.as_dict() if operator else None,
+    }
+
+
+def _bypass_dict(result: ImpactResult, way: ImpactWayIn) -> dict[str, Any]:
+    edge = way.bypass
+    revocation = result.rules.revocations.get(edge.certificate)
+    item = {
+        "anchor": _ca_with_owner(result, way.path.anchor_ca),
+        "entered": _ca_with_owner(result, edge.subject_ca),
+        "bypass_certificate": edge.certificate,
+        "bypass_issuer": _ca_with_owner(result, edge.issuer_ca),
+        "bypass_kind": edge.kind,
+        "bypass_not_after": edge.not_after,
+        "bypass_revocation": revocation.as_dict() if revocation else None,
+        "path": path_dict(result.graph, way.path, result.rules),
+    }
+    if result.horizon is not None:
+        item["closes"] = {"at": way.closes[0], "reason": way.closes[1]} if way.closes else None
+    return item
+
+
+def impact_document(result: ImpactResult, provenance: dict[str, Any]) -> dict[str, Any]:
+    parameters = {
+        **result.rules.as_dict(),
+        "store": result.store,
+        "at": result.at,
+        "horizon": result.horizon,
+        "scenario": result.scenario.as_dict(),
+        "snapshot": result.snapshot.as_dict(),
+        "owners_distrusted": result.owners_distrusted,
+    }
+    watched = [
+        {
+            **_ca_with_owner(result, item.ca),
+            "status": item.status,
+            "anchors_before": sorted(item.before),
+            "anchors_after": sorted(item.after),
+            "surviving_paths": [path_dict(result.graph, p, result.rules) for p in item.paths],
+            "more_paths": item.more_paths,
+        }
+        for item in result.watched
+    ]
+    return envelope(
+        "impact",
+        parameters,
+        provenance,
+        {
+            "anchors": {
+                "before": len(result.anchors_before),
+                "after": len(result.anchors_after),
+                "removed": [_ca_with_owner(result, ca) for ca in result.removed],
+            },
+            "counts": {
+                "watched": len(result.watched),
+                "lost": result.count(LOST),
+                "survive": result.count(SURVIVES),
+                "not_reachable_before": result.count(UNREACHED),
+            },
+            "watched": watched,
+            "ways_in": [_bypass_dict(result, way) for way in result.ways_in],
+            "ways_in_truncated": result.ways_truncated,
+            "only_way_in": {anchor: cas for anchor, cas in result.only_way_in.items()},
+            "directly_trusted_watched_anchors": result.directly_trusted,
+            "suggested_revocations": result.cut,
+            "suggested_revocations_close_everything": result.cut_verified,
+        },
+    )
+
+
+def impact_view(result: ImpactResult, provenance: dict[str, Any]) -> View:
+    document = impact_document(result, provenance)
+    columns = [
+        "anchor",
+        "bypass certificate",
+        "issued by",
+        "issuer operator",
+        "enters",
+        "kind",
+        "expires",
+        "revocation",
+    ]
+    if result.horizon:
+        columns.append(f"closes by {result.horizon[:10]}")
+    table = Tabular(
+        f"Impact on {result.store} at {result.at[:10]}: {result.count(SURVIVES)} of "
+        f"{len(result.watched)} watched CAs stay reachable, {result.count(LOST)} lose every "
+        f"path",
+        columns,
+    )
+    for way in result.ways_in:
+        table.rows.append(_way_row(result, way))
+    table.notes.append(
+        f"anchors removed: {len(result.removed)} "
+        f"({', '.join(result.graph.label(ca) for ca in result.removed)})"
+    )
+    if result.directly_trusted:
+        table.notes.append(
+            "watched CAs that stay anchors themselves: "
+            + ", ".join(result.graph.label(ca) for ca in result.directly_trusted)
+        )
+    for anchor, cas in result.only_way_in.items():
+        table.notes.append(f"only way in for {len(cas)} CA(s): {result.graph.label(anchor)}")
+    if result.cut:
+        table.notes.append(
+            "revoking these closes every way in: "
+            + " ".join(f"--revoke-cert {fp}" for fp in result.cut)
+        )
+    for bound, why in result.ways_truncated.items():
+        table.notes.append(f"ways in truncated ({bound}): {why}")
+    return document, table
+
+
+def _way_row(result: ImpactResult, way: ImpactWayIn) -> list[Any]:
+    edge = way.bypass
+    revocation = result.rules.revocations.get(edge.certificate)
+    row: list[Any] = [
+        result.graph.label(way.path.anchor_ca),
+        edge.certificate,
+        result.graph.label(edge.issuer_ca),
+        _operator(result, edge.issuer_ca) or "",
+        result.graph.label(edge.subject_ca),
+        edge.kind,
+        (edge.not_after or "")[:10],
+        (revocation.effective[:10] if revocation else ""),
+    ]
+    if result.horizon:
+        row.append(f"{way.closes[0][:10]}: {way.closes[1]}" if way.closes else "open")
+    return row
+
+
+def impact_markdown(result: ImpactResult) -> str:
+    """A short report to paste into a bug."""
+    scenario = result.scenario
+    items = (
+        [f"distrust everything operated by **{o}**" for o in scenario.distrust_owners]
+        + [f"distrust root `{r}`" for r in scenario.distrust_roots]
+        + [f"revoke `{c}`" for c in scenario.revoke_certs]
+        + [f"apply distrust rules from `{p}`" for p in scenario.rule_files]
+    )
+    lines = [
+        f"## Distrust impact on `{result.store}` at {result.at[:10]}",
+        "",
+        f"Snapshot of {result.snapshot.as_of[:10]} ({result.snapshot.source_path}). Scenario: "
+        + "; ".join(items)
+        + ".",
+        "",
+        f"* organisations distrusted: {', '.join(result.owners_distrusted) or 'none'}",
+        f"* anchors: {len(result.anchors_before)} before, {len(result.anchors_after)} after "
+        f"({len(result.removed)} removed)",
+        f"* watched CAs: {len(result.watched)}; **{result.count(SURVIVES)} stay reachable**, "
+        f"{result.count(LOST)} lose every path, {result.count(UNREACHED)} were not reachable",
+        "",
+    ]
+    _view, table = impact_view(result, {})
+    rows = Tabular("Surviving ways in", table.columns, table.rows)
+    lines.append(to_markdown(rows, heading_level=3))
+    if result.cut:
+        verdict = (
+            "re-running with them leaves no way in"
+            if result.cut_verified
+            else "some ways in remain (see the JSON)"
+        )
+        lines += [
+            "### Revocations that close every way in",
+            "",
+            f"{len(result.cut)} certificate(s); {verdict}:",
+            "",
+            "```",
+        ]
+        lines += [f"--revoke-cert {fp}" for fp in result.cut] + ["```", ""]
+    if result.directly_trusted:
+        lines.append(
+            "Watched CAs that are still anchors (no revocation closes them): "
+            + ", ".join(result.graph.label(ca) for ca in result.directly_trusted)
+        )
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,114 @@
+"""Chains and reach: paths from anchors to a target, and the anchors that reach it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustgraph.analysis.chains import ChainPath, ChainsResult
+from trustgraph.analysis.reach import ReachResult
+from trustgraph.graph.model import Edge
+from trustgraph.graph.trustgraph import TrustGraph
+from trustgraph.policy.rules import PathRules
+from trustgraph.render.common import View, ca_ref
+from trustgraph.render.formats import Tabular, envelope, join_route, short
+
+
+def step_dict(graph: TrustGraph, edge: Edge, rules: PathRules) -> dict[str, Any]:
+    """One certificate of a path, with its revocation (and any caveat about its date)."""
+    step = {
+        "certificate": edge.certificate,
+        "kind": edge.kind,
+        "issuer": ca_ref(graph, edge.issuer_ca),
+        "subject": ca_ref(graph, edge.subject_ca),
+        "not_before": edge.not_before,
+        "not_after": edge.not_after,
+        "self_issued": edge.self_issued,
+    }
+    revocation = rules.revocations.get(edge.certificate)
+    if revocation is not None:
+        step["revocation"] = revocation.as_dict()
+        caveat = rules.revocations.caveat(edge.certificate, rules.at)
+        if caveat:
+            step["caveat"] = caveat
+    return step
+
+
+def path_dict(graph: TrustGraph, path: ChainPath, rules: PathRules) -> dict[str, Any]:
+    return {
+        "anchor": {**ca_ref(graph, path.anchor_ca), "certificate": path.anchor_certificate},
+        "length": path.length,
+        "weakest_edge": path.weakest_edge,
+        "certificates": path.certificates,
+        "steps": [step_dict(graph, edge, rules) for edge in path.edges],
+    }
+
+
+def path_route(graph: TrustGraph, path: ChainPath) -> str:
+    return join_route(
+        [graph.label(path.anchor_ca), *(graph.label(e.subject_ca) for e in path.edges)]
+    )
+
+
+def chains_view(result: ChainsResult, graph: TrustGraph, provenance: dict[str, Any]) -> View:
+    parameters = {
+        **result.parameters(),
+        "target": result.target.as_dict(),
+        "anchors": result.anchors.as_dict(),
+    }
+    document = envelope(
+        "chains",
+        parameters,
+        provenance,
+        {
+            "paths": [path_dict(graph, p, result.rules) for p in result.paths],
+            "count": len(result.paths),
+            "truncated": bool(result.truncated),
+            "truncation": result.truncated,
+        },
+    )
+    table = Tabular(
+        f"Paths to {result.target.description} at {result.rules.at[:10]} "
+        f"({len(result.paths)} from {len(result.anchors)} anchors)",
+        ["#", "anchor", "length", "weakest edge", "route", "certificates"],
+    )
+    for number, path in enumerate(result.paths, start=1):
+        table.rows.append(
+            [
+                number,
+                graph.label(path.anchor_ca),
+                path.length,
+                path.weakest_edge,
+                path_route(graph, path),
+                " ".join(short(fp) for fp in path.certificates),
+            ]
+        )
+    table.notes.extend(f"truncated ({bound}): {why}" for bound, why in result.truncated.items())
+    return document, table
+
+
+def reach_view(result: ReachResult, graph: TrustGraph, provenance: dict[str, Any]) -> View:
+    parameters = {
+        **result.parameters(),
+        "target": result.target.as_dict(),
+        "anchors": result.anchors.as_dict(),
+    }
+    reached = [{**r.as_dict(), "subject": ca_ref(graph, r.ca)["subject"]} for r in result.reached]
+    document = envelope(
+        "reach",
+        parameters,
+        provenance,
+        {
+            "anchors": reached,
+            "count": len(reached),
+        },
+    )
+    table = Tabular(
+        f"Anchors reaching {result.target.description} at {result.rules.at[:10]} "
+        f"({len(reached)} of {len(result.anchors)})",
+        ["anchor", "shortest path", "best weakest edge", "anchor certificate"],
+        [
+            [graph.label(r.ca), r.shortest, r.best_kind, short(r.certificate)]
+            for r in result.reached
+        ],
+    )
+    return document, table

@@ -1,0 +1,162 @@
+"""Certificates, CAs, where each certificate was found, and what could not be loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from trustgraph.storage.database import Database
+from trustgraph.storage.schema import CA_COLUMNS, CERTIFICATE_COLUMNS
+
+PROBLEM_COLUMNS = ("source_id", "location", "certificate", "kind", "reason")
+OCCURRENCE_COLUMNS = ("source_id", "location", "certificate")
+
+
+def insert_certificates(db: Database, rows: Iterable[Sequence[Any]]) -> None:
+    """Certificate rows in :data:`CERTIFICATE_COLUMNS` order (replacing metadata-only rows
+    of the same fingerprint)."""
+    db.insert_rows("certificates", CERTIFICATE_COLUMNS, rows, replace=True)
+
+
+def insert_metadata_only(db: Database, row: dict[str, Any]) -> None:
+    """A certificate known only by metadata: a row of some of the certificate columns."""
+    db.insert_rows("certificates", list(row), [tuple(row.values())], replace=True)
+
+
+def insert_cas(db: Database, rows: Iterable[Sequence[Any]]) -> None:
+    """CA rows in :data:`CA_COLUMNS` order; CAs already stored are kept."""
+    db.insert_rows("cas", CA_COLUMNS, rows)
+
+
+def insert_occurrences(db: Database, rows: Iterable[Sequence[Any]]) -> None:
+    """``(source_id, location, certificate)`` rows."""
+    db.insert_rows("occurrences", OCCURRENCE_COLUMNS, rows)
+
+
+def insert_problem(db: Database, source_id: int, location: str, kind: str, reason: str) -> None:
+    """An input of a source that did not become a certificate."""
+    db.insert_rows("problems", PROBLEM_COLUMNS, [(source_id, location, None, kind, reason)])
+
+
+def existing_fingerprints(db: Database, fingerprints: Iterable[str]) -> set[str]:
+    """Which of these certificate fingerprints already have bytes in the database."""
+    sql = "SELECT sha256 FROM certificates WHERE der IS NOT NULL AND sha256 IN ({marks})"
+    return {row[0] for row in db.in_batches(sql, fingerprints)}
+
+
+def existing_cas(db: Database, ca_ids: Iterable[str]) -> set[str]:
+    """Which of these CAs are stored."""
+    return {
+        row[0] for row in db.in_batches("SELECT ca_id FROM cas WHERE ca_id IN ({marks})", ca_ids)
+    }
+
+
+def certificate_rows(db: Database) -> int:
+    """How many certificate rows (with bytes or not) the database holds."""
+    return db.scalar("SELECT COUNT(*) FROM certificates")
+
+
+def first_location(db: Database, fingerprint: str) -> str | None:
+    """Where the certificate was first found."""
+    row = db.conn.execute(
+        "SELECT location FROM occurrences WHERE certificate = ? ORDER BY rowid LIMIT 1",
+        (fingerprint,),
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def metadata_only_fingerprints(db: Database) -> list[str]:
+    """Certificates known only by metadata, sorted."""
+    return [
+        row[0]
+        for row in db.conn.execute(
+            "SELECT sha256 FROM certificates WHERE der IS NULL ORDER BY sha256"
+        )
+    ]
+
+
+def has_bytes(db: Database, fingerprint: str) -> bool:
+    return (
+        db.conn.execute(
+            "SELECT 1 FROM certificates WHERE sha256 = ? AND der IS NOT NULL", (fingerprint,)
+        ).fetchone()
+        is not None
+    )
+
+
+def ca_of_certificate(db: Database, fingerprint: str) -> str | None:
+    """The CA a certificate certifies, if the certificate is known."""
+    row = db.conn.execute(
+        "SELECT ca_id FROM certificates WHERE sha256 = ?", (fingerprint,)
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def fingerprints_with_prefix(db: Database, prefix: str, limit: int) -> list[str]:
+    """Certificate fingerprints starting with ``prefix`` (lower-case hex), at most ``limit``."""
+    return [
+        str(row[0])
+        for row in db.conn.execute(
+            "SELECT sha256 FROM certificates WHERE sha256 LIKE ? LIMIT ?", (prefix + "%", limit)
+        )
+    ]
+
+
+def certificate_texts(db: Database, fingerprints: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+    """Fingerprint -> (serial, subject, issuer) of these certificates."""
+    sql = "SELECT sha256, serial, subject, issuer FROM certificates WHERE sha256 IN ({marks})"
+    return {row[0]: tuple(row[1:]) for row in db.in_batches(sql, fingerprints)}
+
+
+def cas_by_subject_keys(db: Database, keys: Iterable[str]) -> set[str]:
+    """The CAs with any of these subject name keys."""
+    sql = "SELECT ca_id FROM cas WHERE subject_key IN ({marks})"
+    return {str(row[0]) for row in db.in_batches(sql, keys)}
+
+
+def cas_of_certificates(db: Database, fingerprints: Iterable[str]) -> set[str]:
+    """The CAs these certificates certify."""
+    sql = "SELECT ca_id FROM certificates WHERE sha256 IN ({marks}) AND ca_id IS NOT NULL"
+    return {str(row[0]) for row in db.in_batches(sql, fingerprints)}
+
+
+def ca_subject_organizations(db: Database) -> Iterator[tuple[str, str | None]]:
+    """Every CA with its subject O= attribute."""
+    yield from db.conn.execute("SELECT ca_id, subject_o FROM cas")
+
+
+# -- looking up what the user typed -------------------------------------------------------
+
+
+def certificates_in_range(db: Database, low: str, high: str, limit: int) -> list[tuple[Any, ...]]:
+    """Certificates whose fingerprint is in ``[low, high)``: (sha256, ca_id, subject, issuer
+    CA of its edge, whether it is self-issued), at most ``limit``."""
+    return db.conn.execute(
+        "SELECT c.sha256, c.ca_id, c.subject, e.issuer_ca, c.subject_key = c.issuer_key "
+        "FROM certificates c LEFT JOIN edges e ON e.certificate = c.sha256 "
+        "WHERE c.sha256 >= ? AND c.sha256 < ? LIMIT ?",
+        (low, high, limit),
+    ).fetchall()
+
+
+def cas_in_range(db: Database, low: str, high: str, limit: int) -> list[tuple[Any, ...]]:
+    """CAs whose id is in ``[low, high)``: (ca_id, subject), at most ``limit``."""
+    return db.conn.execute(
+        "SELECT ca_id, subject FROM cas WHERE ca_id >= ? AND ca_id < ? LIMIT ?",
+        (low, high, limit),
+    ).fetchall()
+
+
+def cas_named(db: Database, folded: str) -> list[tuple[Any, ...]]:
+    """CAs whose folded common name or whole subject is ``folded``, else whose folded subject
+    contains it: (ca_id, subject, subject_key)."""
+    return (
+        db.conn.execute(
+            "SELECT ca_id, subject, subject_key FROM cas WHERE cn_folded = ? OR subject_folded = ?",
+            (folded, folded),
+        ).fetchall()
+        or db.conn.execute(
+            "SELECT ca_id, subject, subject_key FROM cas WHERE instr(subject_folded, ?) > 0",
+            (folded,),
+        ).fetchall()
+    )

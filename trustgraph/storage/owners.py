@@ -1,0 +1,67 @@
+"""Owners: organisations, ownership between them over time, and operator facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustgraph.storage.database import Database
+
+
+def record_owner(db: Database, name: str, aliases_json: str, source: str) -> None:
+    db.conn.execute(
+        "INSERT OR REPLACE INTO owners(name, aliases, source) VALUES (?, ?, ?)",
+        (name, aliases_json, source),
+    )
+
+
+def record_ownership(
+    db: Database, owner: str, owned: str, start: str | None, until: str | None, source: str
+) -> None:
+    db.conn.execute(
+        "INSERT OR REPLACE INTO ownership(owner, owned, start, until, source) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (owner, owned, start, until, source),
+    )
+
+
+def record_operator(
+    db: Database,
+    certificate: str | None,
+    organization: str | None,
+    owner: str,
+    basis: str,
+    source: str,
+) -> None:
+    db.conn.execute(
+        "INSERT OR IGNORE INTO operator_facts(certificate, organization, owner, basis, source) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (certificate, organization, owner, basis, source),
+    )
+
+
+def owners(db: Database) -> list[tuple[Any, ...]]:
+    """(name, aliases JSON, source) of every owner."""
+    return db.conn.execute("SELECT name, aliases, source FROM owners").fetchall()
+
+
+def ownership(db: Database) -> list[tuple[Any, ...]]:
+    """(owner, owned, start, until, source) of every ownership relation."""
+    return db.conn.execute("SELECT owner, owned, start, until, source FROM ownership").fetchall()
+
+
+def certificate_operator_facts(db: Database) -> list[tuple[Any, ...]]:
+    """Operator facts about loaded certificates' CAs: (ca_id, owner, basis, source, whether
+    the certificate is self-issued)."""
+    return db.conn.execute(
+        "SELECT c.ca_id, f.owner, f.basis, f.source, c.subject_key = c.issuer_key "
+        "FROM operator_facts f JOIN certificates c ON c.sha256 = f.certificate "
+        "WHERE f.certificate IS NOT NULL AND c.ca_id IS NOT NULL"
+    ).fetchall()
+
+
+def organization_operator_facts(db: Database) -> list[tuple[Any, ...]]:
+    """Operator facts by subject organisation: (folded organisation, owner, basis, source)."""
+    return db.conn.execute(
+        "SELECT organization, owner, basis, source FROM operator_facts "
+        "WHERE organization IS NOT NULL"
+    ).fetchall()

@@ -1,0 +1,201 @@
+"""Trust data: root-store snapshots with their anchors and distrusted certificates,
+subject-name distrust rules, and revocations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from trustgraph.storage.database import Database
+
+SNAPSHOT_COLUMNS = ("id", "store", "as_of", "source_kind", "source_path", "description")
+REVOCATION_COLUMNS = (
+    "certificate",
+    "issuer_key",
+    "serial",
+    "revoked_at",
+    "no_later_than",
+    "source",
+    "note",
+)
+
+# -- snapshots ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One dated snapshot of a trust store, and the source it was read from."""
+
+    id: int
+    store: str
+    as_of: str
+    source_kind: str
+    source_path: str
+    description: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "as_of": self.as_of,
+            "source_kind": self.source_kind,
+            "source": self.source_path,
+            "description": self.description,
+        }
+
+
+def replace_snapshot(
+    db: Database, store: str, as_of: str, kind: str, path: str, description: str | None
+) -> int:
+    """A new, empty snapshot of ``store`` dated ``as_of`` (an earlier one of that date and
+    its anchors are deleted); its id."""
+    old = db.conn.execute(
+        "SELECT id FROM store_snapshots WHERE store = ? AND as_of = ?", (store, as_of)
+    ).fetchone()
+    if old:
+        db.conn.execute("DELETE FROM store_anchors WHERE snapshot_id = ?", (old[0],))
+        db.conn.execute("DELETE FROM store_blocked WHERE snapshot_id = ?", (old[0],))
+        db.conn.execute("DELETE FROM store_snapshots WHERE id = ?", (old[0],))
+    cursor = db.conn.execute(
+        "INSERT INTO store_snapshots(store, as_of, source_kind, source_path, description, "
+        "loaded_at) VALUES (?, ?, ?, ?, ?, datetime('now'))",
+        (store, as_of, kind, path, description),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def add_anchors(
+    db: Database, snapshot_id: int, rows: Sequence[tuple[str, str | None, str | None]]
+) -> None:
+    """Anchors of a snapshot as (certificate fingerprint, distrust-after, label)."""
+    db.insert_rows(
+        "store_anchors",
+        ("snapshot_id", "certificate", "distrust_after", "label"),
+        [(snapshot_id, fp.lower(), after, label) for fp, after, label in rows],
+    )
+
+
+def add_blocked(
+    db: Database, snapshot_id: int, rows: Iterable[tuple[str | None, str | None, str | None, str]]
+) -> None:
+    """Certificates a snapshot distrusts outright, as (fingerprint, issuer name key, serial,
+    label); by fingerprint, or by issuer and serial."""
+    db.insert_rows(
+        "store_blocked",
+        ("snapshot_id", "certificate", "issuer_key", "serial", "label"),
+        [(snapshot_id, *row) for row in rows],
+    )
+
+
+def snapshots(db: Database, store: str | None = None) -> list[Snapshot]:
+    """Every snapshot (of ``store`` if given), by store and date."""
+    sql = (
+        f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM store_snapshots"
+        + (" WHERE store = ?" if store else "")
+        + " ORDER BY store, as_of"
+    )
+    return [Snapshot(*row) for row in db.conn.execute(sql, (store,) if store else ())]
+
+
+def anchor_counts(db: Database) -> dict[int, int]:
+    """Snapshot id -> how many anchors it lists."""
+    return {
+        row[0]: row[1]
+        for row in db.conn.execute(
+            "SELECT snapshot_id, COUNT(*) FROM store_anchors GROUP BY snapshot_id"
+        )
+    }
+
+
+def snapshot_anchors(db: Database, snapshot_id: int) -> list[tuple[Any, ...]]:
+    """(fingerprint, CA id or None when its bytes are not loaded, distrust-after) of each
+    anchor of a snapshot."""
+    return db.conn.execute(
+        "SELECT a.certificate, c.ca_id, a.distrust_after FROM store_anchors a "
+        "LEFT JOIN certificates c ON c.sha256 = a.certificate AND c.der IS NOT NULL "
+        "WHERE a.snapshot_id = ?",
+        (snapshot_id,),
+    ).fetchall()
+
+
+def snapshot_anchor_subjects(db: Database, snapshot_id: int) -> list[tuple[Any, ...]]:
+    """(fingerprint, CA id or None, subject or label) of each anchor of a snapshot."""
+    return db.conn.execute(
+        "SELECT a.certificate, c.ca_id, COALESCE(c.subject, a.label) FROM store_anchors a "
+        "LEFT JOIN certificates c ON c.sha256 = a.certificate WHERE a.snapshot_id = ?",
+        (snapshot_id,),
+    ).fetchall()
+
+
+def blocked_certificates(db: Database, snapshot_id: int) -> set[str]:
+    """The loaded certificates a snapshot distrusts (by fingerprint, or issuer and serial)."""
+    return {
+        row[0]
+        for row in db.conn.execute(
+            "SELECT COALESCE(b.certificate, c.sha256) FROM store_blocked b "
+            "LEFT JOIN certificates c ON b.certificate IS NULL "
+            "AND c.issuer_key = b.issuer_key AND c.serial = b.serial "
+            "WHERE b.snapshot_id = ?",
+            (snapshot_id,),
+        )
+        if row[0]
+    }
+
+
+# -- distrust rules ---------------------------------------------------------------------
+
+
+def add_distrust_rule(
+    db: Database,
+    store: str,
+    subjects: str,
+    not_before_after: str,
+    effective: str,
+    source: str,
+    note: str | None,
+) -> None:
+    """A subject-name rule; ``subjects`` is its JSON list of (display name, name key)."""
+    db.conn.execute(
+        "INSERT OR IGNORE INTO distrust_rules(store, subjects, not_before_after, effective, "
+        "source, note) VALUES (?, ?, ?, ?, ?, ?)",
+        (store, subjects, not_before_after, effective, source, note),
+    )
+
+
+def distrust_rules_in_force(db: Database, store: str, at: str) -> list[tuple[Any, ...]]:
+    """(subjects JSON, not_before_after, effective, source) of the rules of ``store`` that
+    have taken effect by ``at``, in the order they were added."""
+    return db.conn.execute(
+        "SELECT subjects, not_before_after, effective, source FROM distrust_rules "
+        "WHERE store = ? AND effective <= ? ORDER BY id",
+        (store, at),
+    ).fetchall()
+
+
+def distrust_rule_dates(db: Database, store: str) -> list[tuple[str, str]]:
+    """(effective, not_before_after) of every rule of ``store``."""
+    return [
+        (row[0], row[1])
+        for row in db.conn.execute(
+            "SELECT effective, not_before_after FROM distrust_rules WHERE store = ?", (store,)
+        )
+    ]
+
+
+# -- revocations ----------------------------------------------------------------------------
+
+
+def add_revocations(db: Database, rows: Iterable[Sequence[Any]]) -> None:
+    """Revocations as rows of :data:`REVOCATION_COLUMNS`."""
+    db.insert_rows("revocations", REVOCATION_COLUMNS, rows)
+
+
+def revocation_rows(db: Database) -> list[tuple[Any, ...]]:
+    """Every revocation matched to a loaded certificate where it names issuer and serial:
+    (fingerprint or None, revoked_at, no_later_than, source)."""
+    return db.conn.execute(
+        "SELECT COALESCE(r.certificate, c.sha256), r.revoked_at, r.no_later_than, r.source "
+        "FROM revocations r LEFT JOIN certificates c "
+        "ON r.certificate IS NULL AND c.issuer_key = r.issuer_key AND c.serial = r.serial"
+    ).fetchall()
