@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,59 @@ def load_certs(db: Database, tmp_path: Path, certs: list[Cert], name: str = "pki
     """Write ``certs`` as one PEM bundle and load it."""
     report = load_paths(db, [write_pem(tmp_path / name, certs)])
     assert report.reconciles and not report.skipped
+
+
+@contextmanager
+def small_disk(path: Path, megabytes: int) -> Iterator[Path]:
+    """A tmpfs of ``megabytes`` at ``path`` (root only), for tests of a full disk; under
+    CI=true a machine that cannot mount one fails the test."""
+    path.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        _unavailable(f"cannot mount a small tmpfs for a full-disk test: {done.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def resize_disk(path: Path, megabytes: int) -> None:
+    """Give the tmpfs of :func:`small_disk` another size."""
+    subprocess.run(["mount", "-o", f"remount,size={megabytes}m", str(path)], check=True)
+
+
+@contextmanager
+def read_only_view(folder: Path, at: Path) -> Iterator[Path]:
+    """``folder`` mounted read-only at ``at`` (a bind mount; root only)."""
+    at.mkdir(parents=True, exist_ok=True)
+    for command in (
+        ["mount", "--bind", str(folder), str(at)],
+        ["mount", "-o", "remount,bind,ro", str(at)],
+    ):
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            subprocess.run(["umount", str(at)], check=False)
+            _unavailable(f"cannot make a read-only mount: {done.stderr.strip()}")
+    try:
+        yield at
+    finally:
+        subprocess.run(["umount", "-l", str(at)], check=False)
+
+
+def database_with_store(
+    folder: Path, certs: list[Cert], anchors: list[Cert], store: str = "s"
+) -> Path:
+    """A database in ``folder`` with ``certs`` loaded and a trust store ``store`` whose one
+    snapshot (2015-01-01) holds ``anchors``."""
+    from trustgraph.ingest import stores
+
+    path = folder / "test.db"
+    with Database(path) as db:
+        load_paths(db, [write_pem(folder / "all.pem", certs)])
+        stores.add_snapshot(db, store, write_pem(folder / "anchors.pem", anchors), "2015-01-01")
+    return path

@@ -9,10 +9,11 @@
     ├── TargetError           a query target matches nothing
     │   └── AmbiguousTargetError    a query target matches several CAs (``candidates``)
     ├── UsageError            a parameter is out of range or inconsistent
+    ├── OutputError           a file cannot be written where it was asked for
     └── Neo4jError            Neo4j could not be reached, or refused a statement
 
-The CLI maps ``UsageError``, ``TargetError`` and ``InputError`` to exit code 2 and prints the
-message; every other ``TrustgraphError`` exits 1.
+The CLI prints the message of each on one line and exits 2 for all of them but
+``Neo4jError`` (exit 1: the server, not the request, failed).
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ class AmbiguousTargetError(TargetError):
 
 class UsageError(TrustgraphError):
     """A parameter is malformed, out of range, or contradicts another one."""
+
+
+class OutputError(TrustgraphError):
+    """A file cannot be written (missing folder, read-only place, full disk); the message
+    names it. Nothing was left half-written."""
 
 
 class Neo4jError(TrustgraphError):

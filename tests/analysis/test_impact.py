@@ -53,7 +53,6 @@ def bypass_pki(db: Database, pki: PKI, tmp_path: Path) -> dict[str, Cert]:
     for name in ("Org X", "Org Y", "Org Z", "Org W"):
         facts.record_operator(db, name, "case", "test", organization=name)
     facts.record_ownership(db, "Org X", "Org W", "2017-06-01T00:00:00Z", None, "test")
-    db.conn.commit()
     return certs
 
 
@@ -186,7 +185,7 @@ def test_cli_markdown_and_exit_code(wosign_db: Path) -> None:
         ],
     )
     assert result.exit_code == 1, result.output
-    assert "## Distrust impact on `mozilla` at 2016-10-21" in result.stdout
+    assert "## Distrust impact on mozilla at 2016-10-21" in result.stdout
     assert "| Certum CA |" in result.stdout and "--revoke-cert 1092c43d" in result.stdout
     empty = runner.invoke(app, ["impact", "--store", "mozilla", "--db", str(wosign_db)])
     assert empty.exit_code == 2 and "give a scenario" in empty.stderr

@@ -127,7 +127,6 @@ def generated(tmp_path: Path, seed: int) -> Path:
         facts.record_revocations(
             db, [(revoked, None, None, "2015-06-01T00:00:00Z", None, "test", None)]
         )
-        db.conn.commit()
         cycles = [c for c in nx.simple_cycles(nx.DiGraph(graph.graph)) if len(c) > 1]
         assert cycles
     return path

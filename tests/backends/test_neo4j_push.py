@@ -109,7 +109,6 @@ def test_new_data_and_revocations_are_pushed_as_changes(
     facts.record_revocations(
         loaded, [(below.sha256, None, None, "2020-01-01T00:00:00Z", None, "test", None)]
     )
-    loaded.conn.commit()
     report = push(loaded, neo4j)
     assert report.counts["certificates"] == 2
     [row] = neo4j.run(
@@ -126,7 +125,6 @@ def test_rows_deleted_locally_are_removed(loaded: Database, neo4j: Neo4jGraph) -
     ).fetchall()
     loaded.conn.execute("DELETE FROM edges WHERE certificate = ?", (gone,))
     loaded.conn.execute("DELETE FROM certificates WHERE sha256 = ?", (gone,))
-    loaded.conn.commit()
     report = push(loaded, neo4j)
     assert report.removed["certificates"] == 1
     assert {name: len(rows) for name, rows in dump(neo4j).items()} == local_counts(loaded)

@@ -169,4 +169,4 @@ def test_bad_date_is_a_usage_error(small_pki: dict[str, Path]) -> None:
 
 def test_query_without_database_says_what_to_do(tmp_path: Path) -> None:
     result = _invoke("chains", "x", "--db", str(tmp_path / "none.db"))
-    assert result.exit_code == 1 and "trustgraph load" in result.stderr
+    assert result.exit_code == 2 and "trustgraph load" in result.stderr

@@ -11,7 +11,7 @@ import pytest
 
 from trustgraph import api
 from trustgraph.ingest import ccadb, stores
-from trustgraph.ingest.nss import TRUSTED_DELEGATOR, read_certdata
+from trustgraph.ingest.nss import NOT_TRUSTED, TRUSTED_DELEGATOR, read_certdata
 from trustgraph.storage.database import Database
 
 pytestmark = pytest.mark.corpus
@@ -31,15 +31,19 @@ def test_nss_certdata_snapshot(corpus: Path, db: Database) -> None:
     path = corpus / "nss" / "certdata-NSS_3_27_RTM.txt"
     roots, distrusts = read_certdata(path.read_text())
     trusted = [r for r in roots if r.server_auth == TRUSTED_DELEGATOR]
+    distrusted_here = [r for r in roots if r.server_auth == NOT_TRUSTED]
     report = stores.add_snapshot(db, "nss", path, "2016-09-27T00:00:00Z")
     assert report.anchors == len(trusted) > 140
-    assert report.distrusted == len(distrusts) > 0
+    assert report.distrusted == len(distrusts) + len(distrusted_here)
+    assert len(distrusts) > 0 and len(distrusted_here) > 0
     assert len(report.not_anchors) == len(roots) - len(trusted)
     assert report.load is not None and not report.load.skipped
     anchors = api.anchors_for(db, store="nss", at="2016-10-01")
     fingerprints = {fp for fps in anchors.cas.values() for fp in fps}
     assert G2_ROOT in fingerprints
     assert {hashlib.sha256(r.der).hexdigest() for r in trusted} == fingerprints
+    # Certificates the file carries but marks as not trusted are refused in paths.
+    assert {hashlib.sha256(r.der).hexdigest() for r in distrusted_here} <= anchors.blocked
 
 
 def test_ccadb_records_import_and_store(corpus: Path, db: Database) -> None:

@@ -29,13 +29,23 @@ def test_counts_reconcile_with_duplicates_and_garbage(
         + "-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----\n"
     )
     report = load_paths(db, [bundle])
-    assert (report.found, report.loaded, report.duplicates, len(report.skipped)) == (5, 2, 1, 2)
+    assert (report.found, report.loaded, report.duplicates, report.skipped) == (5, 2, 1, 2)
     assert report.reconciles
-    assert {issue.kind for issue in report.skipped} == {"unparsable", "unreadable"}
-    assert all(issue.location.startswith(f"{bundle}:") for issue in report.skipped)
+    assert {issue.kind for issue in report.skipped_inputs} == {"unparsable", "unreadable"}
+    assert all(issue.location.startswith(f"{bundle}:") for issue in report.skipped_inputs)
+    before = _rows(db)
     again = load_paths(db, [bundle])
-    assert (again.loaded, again.duplicates, len(again.skipped)) == (0, 3, 2)
-    assert db.counts()["certificates"] == 2
+    assert (again.loaded, again.duplicates, again.skipped) == (0, 3, 2)
+    assert again.unchanged == [str(bundle)]
+    assert _rows(db) == before and db.counts()["certificates"] == 2
+
+
+def _rows(db: Database) -> dict[str, int]:
+    """How many rows each table holds."""
+    tables = [
+        row[0] for row in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    ]
+    return {t: db.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in sorted(tables)}
 
 
 def test_sources_and_problems_are_recorded(db: Database, pki: PKI, tmp_path: Path) -> None:

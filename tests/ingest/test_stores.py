@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories.nss import cert_object, certdata, trust_object
 from tests.factories.pki import PKI, write_pem
 from tests.queries import anchor_set, paths
 from trustgraph import api
@@ -66,47 +67,6 @@ def test_a_query_uses_the_store_of_its_date(db: Database, pki: PKI, tmp_path: Pa
     assert len(before.reached) == 1 and after.reached == []
 
 
-def _certdata(objects: list[str]) -> str:
-    return "BEGINDATA\n" + "\n".join(objects)
-
-
-def _octal(data: bytes) -> str:
-    body = "".join(f"\\{byte:03o}" for byte in data)
-    return (
-        "MULTILINE_OCTAL\n"
-        + "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
-        + ("\nEND")
-    )
-
-
-def _cert_object(label: str, der: bytes) -> str:
-    return (
-        f'CKA_CLASS CK_OBJECT_CLASS CKO_CERTIFICATE\nCKA_LABEL UTF8 "{label}"\n'
-        f"CKA_VALUE {_octal(der)}\n"
-    )
-
-
-def _trust_object(
-    label: str,
-    der: bytes,
-    trust: str,
-    distrust_after: bytes | None = None,
-    issuer: bytes = b"",
-    serial: bytes = b"",
-) -> str:
-    import hashlib
-
-    text = (
-        f'CKA_CLASS CK_OBJECT_CLASS CKO_NSS_TRUST\nCKA_LABEL UTF8 "{label}"\n'
-        f"CKA_CERT_SHA1_HASH {_octal(hashlib.sha1(der).digest())}\n"
-        f"CKA_ISSUER {_octal(issuer)}\nCKA_SERIAL_NUMBER {_octal(serial)}\n"
-        f"CKA_TRUST_SERVER_AUTH CK_TRUST {trust}\n"
-    )
-    if distrust_after is not None:
-        text += f"CKA_NSS_SERVER_DISTRUST_AFTER {_octal(distrust_after)}\n"
-    return text
-
-
 def test_generated_certdata_trust_and_distrust_after(
     db: Database, pki: PKI, tmp_path: Path
 ) -> None:
@@ -121,20 +81,20 @@ def test_generated_certdata_trust_and_distrust_after(
     new_child = pki.issue(limited, "New Child", not_before=pki_time("2016-06-01"))
     blocked = pki.issue(trusted, "Blocked Child")
     blocked_cert = blocked.cert
-    text = _certdata(
+    text = certdata(
         [
-            _cert_object("NSS Trusted", trusted_cert.der),
-            _trust_object("NSS Trusted", trusted_cert.der, "CKT_NSS_TRUSTED_DELEGATOR"),
-            _cert_object("NSS Distrust After", limited_cert.der),
-            _trust_object(
+            cert_object("NSS Trusted", trusted_cert.der),
+            trust_object("NSS Trusted", trusted_cert.der, "CKT_NSS_TRUSTED_DELEGATOR"),
+            cert_object("NSS Distrust After", limited_cert.der),
+            trust_object(
                 "NSS Distrust After",
                 limited_cert.der,
                 "CKT_NSS_TRUSTED_DELEGATOR",
                 b"160101000000Z",
             ),
-            _cert_object("NSS Email Only", email.der),
-            _trust_object("NSS Email Only", email.der, "CKT_NSS_MUST_VERIFY_TRUST"),
-            _trust_object(
+            cert_object("NSS Email Only", email.der),
+            trust_object("NSS Email Only", email.der, "CKT_NSS_MUST_VERIFY_TRUST"),
+            trust_object(
                 "Blocked",
                 b"not in file",
                 "CKT_NSS_NOT_TRUSTED",

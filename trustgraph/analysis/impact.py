@@ -259,8 +259,23 @@ def _operated_by(owners: OwnerIndex, ca: str, organisations: set[str]) -> bool:
     return operator is not None and operator.owner in organisations
 
 
+def _hex_prefix(option: str, text: str) -> str:
+    """``text`` as a lower-case hex prefix of at least 8 digits.
+
+    Raises:
+        UsageError: it is not one.
+    """
+    wanted = text.strip().lower().replace(":", "")
+    if len(wanted) < 8 or any(c not in "0123456789abcdef" for c in wanted):
+        raise UsageError(
+            f"{option} {text!r}: give a certificate SHA-256 fingerprint or CA id (at least "
+            "8 hex digits of it)"
+        )
+    return wanted
+
+
 def _certificate(db: Database, text: str) -> str:
-    fingerprint = text.lower().replace(":", "")
+    fingerprint = _hex_prefix("--revoke-cert", text)
     rows = certificates.fingerprints_with_prefix(db, fingerprint, 2)
     if len(rows) != 1:
         raise UsageError(
@@ -271,15 +286,22 @@ def _certificate(db: Database, text: str) -> str:
 
 
 def _anchor_ca(db: Database, anchors: AnchorSet, text: str) -> str:
-    """The anchor CA named by a certificate fingerprint (prefix) or a CA id."""
-    wanted = text.lower().replace(":", "")
+    """The anchor CA named by a certificate fingerprint or CA id (or a unique prefix of
+    either, of 8 hex digits or more)."""
+    wanted = _hex_prefix("--distrust-root", text)
     if wanted in anchors.cas:
         return wanted
-    for ca, fingerprints in anchors.cas.items():
-        if any(fp.startswith(wanted) for fp in fingerprints) or ca.startswith(wanted):
-            return ca
-    found = certificates.fingerprints_with_prefix(db, wanted, 1)
-    found_ca = certificates.ca_of_certificate(db, found[0]) if found else None
+    matching = sorted(
+        ca
+        for ca, fingerprints in anchors.cas.items()
+        if ca.startswith(wanted) or any(fp.startswith(wanted) for fp in fingerprints)
+    )
+    if len(matching) > 1:
+        raise UsageError(f"--distrust-root {text}: {len(matching)} anchors match; give more digits")
+    if matching:
+        return matching[0]
+    found = certificates.fingerprints_with_prefix(db, wanted, 2)
+    found_ca = certificates.ca_of_certificate(db, found[0]) if len(found) == 1 else None
     if found_ca in anchors.cas:
         return str(found_ca)
     raise UsageError(

@@ -36,6 +36,7 @@ class MapRequest:
     highlight: list[ChainPath] = field(default_factory=list)
     revocations: RevocationIndex = field(default_factory=RevocationIndex)
     texts: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # (serial, subject, issuer)
+    truncated: dict[str, str] = field(default_factory=dict)  # bound -> why, for highlights
 
 
 def neighbourhood(graph: TrustGraph, seeds: set[str], depth: int) -> set[str]:
@@ -140,9 +141,12 @@ def plan_map(
     for name in owner_names or []:
         seeds |= owners.cas_of({owners.resolve(name)})
     paths: list[ChainPath] = []
+    truncated: dict[str, str] = {}
     if highlight == "chains":
         for target in resolved:
-            paths += find_chains(graph, target, anchors, rules, max_paths=max_paths).paths
+            found = find_chains(graph, target, anchors, rules, max_paths=max_paths)
+            paths += found.paths
+            truncated.update(found.truncated)
     elif highlight == "impact":
         if scenario is None or store is None:
             raise UsageError(
@@ -154,9 +158,14 @@ def plan_map(
         result = assess(db, plan, graph)
         seeds |= {item.ca for item in result.watched}
         paths = [way.path for way in result.ways_in]
+        truncated.update(result.ways_truncated)
     cas = neighbourhood(graph, seeds, depth) if seeds else set(graph.graph.nodes)
     described = ", ".join(t.description for t in resolved) or (
         ", ".join(owner_names or []) or "the whole graph"
     )
     title = f"trustgraph map: {described} at {rules.at[:10]}"
-    return map_request(db, graph, title, rules.at, cas, anchors, paths, rules.revocations, owners)
+    request = map_request(
+        db, graph, title, rules.at, cas, anchors, paths, rules.revocations, owners
+    )
+    request.truncated = truncated
+    return request

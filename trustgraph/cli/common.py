@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -14,16 +15,16 @@ from rich.console import Console
 from rich.text import Text
 
 from trustgraph.core.progress import NullProgress, Progress
+from trustgraph.core.text import printable
 from trustgraph.errors import (
     AmbiguousTargetError,
-    InputError,
-    TargetError,
+    Neo4jError,
     TrustgraphError,
     UsageError,
 )
 from trustgraph.policy.rules import Purpose
 from trustgraph.render.formats import Format
-from trustgraph.storage.database import Database
+from trustgraph.storage.database import Database, ReadFault
 
 if TYPE_CHECKING:
     from trustgraph.backends.base import Backend
@@ -41,7 +42,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-stderr = Console(stderr=True, highlight=False)
+# Diagnostics are never wrapped: one message, one line, whatever the terminal's width.
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DbOption = Annotated[
     Path | None,
@@ -138,18 +140,35 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except AmbiguousTargetError as exc:
-            stderr.print(Text(f"error: {exc}"))
+            say(f"error: {exc}")
             for candidate in exc.candidates:
-                stderr.print(Text("  " + "  ".join(f"{k}={v}" for k, v in candidate.items())))
+                say("  " + "  ".join(f"{k}={v}" for k, v in candidate.items()))
             raise typer.Exit(2) from exc
-        except (UsageError, TargetError, InputError) as exc:
-            stderr.print(Text(f"error: {exc}"))
-            raise typer.Exit(2) from exc
-        except TrustgraphError as exc:
-            stderr.print(Text(f"error: {exc}"))
+        except Neo4jError as exc:
+            say(f"error: {exc}")
             raise typer.Exit(1) from exc
+        except TrustgraphError as exc:
+            say(f"error: {exc}")
+            raise typer.Exit(2) from exc
+        except ReadFault as exc:
+            # Damage found only while reading (a corrupt page) surfaces here.
+            say(
+                f"error: the database cannot be read ({exc}); it may be damaged: load your "
+                "inputs again into a new --db"
+            )
+            raise typer.Exit(2) from exc
+        except BrokenPipeError as exc:
+            # The reader of stdout went away (`| head`): stop quietly, as other tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def say(message: str) -> None:
+    """A line on stderr, whatever text it holds (certificate text is shown escaped)."""
+    stderr.print(Text(printable(message)))
 
 
 class RichProgress:
@@ -207,11 +226,35 @@ def counted(items: Iterable[T], progress: Progress, every: int = 1000) -> Iterat
 def note(message: str, quiet: bool = False) -> None:
     """A diagnostic line on stderr (certificate text in it is printed literally)."""
     if not quiet:
-        stderr.print(Text(message))
+        say(message)
 
 
-def open_db(db_path: Path | None, *, create: bool = False) -> Database:
-    return Database(db_path, create=create)
+def open_db(db_path: Path | None, *, write: bool = False, create: bool = False) -> Database:
+    """The database of a command: read-only unless it writes (``write``), made if missing
+    when ``create``.
+
+    Raises:
+        DatabaseError: see :class:`~trustgraph.storage.database.Database`.
+    """
+    database = Database(db_path, create=create, readonly=not (write or create), on_wait=say)
+    if database.readonly:
+        _warn_if_unfinished(database)
+    return database
+
+
+def _warn_if_unfinished(database: Database) -> None:
+    """Say so when the database holds issuance edges an interrupted load of an older
+    trustgraph left undecided (this version never commits such a state)."""
+    from trustgraph.storage.edges import stale_unlinked
+
+    stale = stale_unlinked(database, limit=1000)
+    if stale:
+        say(
+            f"warning: {len(stale)}{'+' if len(stale) == 1000 else ''} certificates in "
+            f"{database.path} have no issuance edge although a CA with their issuer's name is "
+            "loaded (left by an interrupted load of an older trustgraph); answers may miss "
+            "paths until you run `trustgraph load` again with the same inputs"
+        )
 
 
 def choose_anchors(

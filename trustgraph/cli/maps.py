@@ -26,6 +26,7 @@ from trustgraph.cli.common import (
     note,
     open_db,
 )
+from trustgraph.core.files import check_writable
 from trustgraph.errors import UsageError
 from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, Purpose
 
@@ -76,6 +77,7 @@ def render(
 ) -> None:
     """Write an interactive HTML map: one self-contained file that opens offline anywhere,
     with the queried paths highlighted, a date control, search and details on click."""
+    check_writable(out)
     if highlight not in (None, "chains", "impact"):
         raise UsageError("--highlight is chains or impact")
     if highlight == "chains" and not targets:
@@ -114,3 +116,5 @@ def render(
         page = render_map(graph, request)
     write_map(out, page)
     note(f"wrote {out} ({len(request.cas)} CAs, {len(request.highlight)} highlighted paths)", quiet)
+    for bound, why in request.truncated.items():
+        note(f"highlighted paths truncated by {bound}: {why}")

@@ -54,7 +54,7 @@ def push_command(
     """Push the database into Neo4j: idempotent, and resumes after an interruption."""
     from trustgraph.backends.neo4j.push import push
 
-    with open_db(db) as database, _connect() as neo:
+    with open_db(db, write=True) as database, _connect() as neo:
         note(f"pushing {database.path} to {neo.settings.describe()}", quiet)
         report = push(database, neo, progress_for(quiet), restart=restart, batch=batch)
         document = envelope(

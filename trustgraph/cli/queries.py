@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -34,9 +35,11 @@ from trustgraph.cli.common import (
     open_backend,
     open_db,
     progress_for,
+    say,
 )
+from trustgraph.core.files import atomic_text, check_writable
 from trustgraph.core.times import as_iso
-from trustgraph.errors import UsageError
+from trustgraph.errors import InputError, UsageError
 from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
 from trustgraph.render.formats import Format, Tabular, envelope, render, write_jsonl
 
@@ -74,29 +77,54 @@ def load(
 ) -> None:
     """Load certificates into the database, verify issuance, report what was skipped.
 
+    Each path is loaded whole or not at all (an interrupted load keeps the paths before it;
+    run the same command again to finish), and loading the same bytes twice adds nothing.
     A CCADB certificate-records report adds metadata instead: declared edges for
     certificates without bytes, operators, and revocations (dated no later than --as-of).
+    Exit 2 when some input could not be used (each is named on stderr); everything valid
+    is loaded all the same.
     """
     from trustgraph.ingest import ccadb
     from trustgraph.ingest.loader import load_paths
     from trustgraph.render.inputs import load_view, records_view
 
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    records = [p for p in paths if p.is_file() and ccadb.is_records_report(p)]
+    records = [p for p in paths if ccadb.is_records_report(p)]
     certificates = [p for p in paths if p not in records]
+    failed = 0
     with open_db(db, create=True) as database:
         for path in records:
-            report = ccadb.import_records(database, path, _report_date(path, as_of))
+            try:
+                report = ccadb.import_records(database, path, _report_date(path, as_of))
+            except InputError as exc:
+                say(f"error: {exc}")
+                failed += 1
+                continue
             document, table = records_view(report, database.provenance())
             render(fmt, document, table)
-        if certificates or not records:
+            failed += _tell_problems(f"{p['location']}: {p['reason']}" for p in report.problems)
+        if certificates:
             loaded = load_paths(database, certificates, progress_for(quiet))
             document, table = load_view(
                 loaded, {"paths": [str(p) for p in certificates]}, database.provenance()
             )
             render(fmt, document, table)
+            failed += _tell_problems(
+                f"{issue.location}: {issue.reason}"
+                for issue in (*loaded.notes, *loaded.skipped_inputs)
+            )
+    if failed:
+        raise typer.Exit(2)
+
+
+def _tell_problems(lines: Iterable[str], most: int = 20) -> int:
+    """Say on stderr which inputs could not be used (the first ``most``); how many."""
+    count = 0
+    for count, line in enumerate(lines, start=1):
+        if count <= most:
+            say(f"error: {line}")
+    if count > most:
+        say(f"error: ... and {count - most} more (the report lists them)")
+    return count
 
 
 def _report_date(path: Path, as_of: str | None) -> str:
@@ -255,6 +283,8 @@ def export(
 
     if fmt is not Format.JSONL:
         raise UsageError("export writes --format jsonl only")
+    if out is not None:
+        check_writable(out)
     with open_db(db) as database:
         progress = progress_for(quiet)
         progress.start("exporting", database.counts()["certificates"])
@@ -262,7 +292,7 @@ def export(
         if out is None:
             count = write_jsonl(rows)
         else:
-            with out.open("w", encoding="utf-8") as stream:
+            with atomic_text(out) as stream:
                 count = write_jsonl(rows, stream)
         progress.finish()
     note(f"exported {count} certificates", quiet)

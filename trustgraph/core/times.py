@@ -35,7 +35,10 @@ def as_iso(moment: When) -> str:
             raise UsageError(f"{moment!r} is not a date such as 2016-06-01") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return iso(moment) or ""
+    try:
+        return iso(moment) or ""
+    except OverflowError as exc:
+        raise UsageError(f"{moment.isoformat()} is out of range once in UTC") from exc
 
 
 def parse_iso(text: str | None) -> datetime | None:

@@ -10,6 +10,7 @@ reachable once WoSign's roots are distrusted, and when each way in closes.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from trustgraph.analysis.reach import find_reach
 from trustgraph.analysis.timeline import TimelineResult, timeline
 from trustgraph.core.progress import Progress
 from trustgraph.core.resources import wosign_case
+from trustgraph.errors import OutputError
 from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
@@ -77,23 +79,37 @@ class DemoResult:
 
 
 def run_demo(out: Path, mirror: Path | None = None, progress: Progress | None = None) -> DemoResult:
-    """Load the case into a fresh database in ``out`` and compute the story.
+    """Load the case into a fresh database in ``out`` and compute the story. The database
+    is built beside its place and moved there when complete, so an interrupted demo leaves
+    the earlier one (or none).
 
     Raises:
         InputError: the shipped case file or the mirror cannot be read.
+        OutputError: ``out`` cannot be written.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the folder {out}: {exc.strerror or exc}") from exc
     path = out / "trustgraph.db"
-    for stale in out.glob("trustgraph.db*"):
-        stale.unlink()
-    with Database(path) as db:
+    building = out / "trustgraph.db.building"
+    _remove_database(building)
+    with Database(building) as db:
         casefile.apply(db, casefile.load(wosign_case()), progress)
         if mirror is not None:
             fetch(db, declared_fingerprints(db), Fetcher(mirror=mirror, online=False), progress)
+    _remove_database(path)
+    os.replace(building, path)
+    with Database(path, readonly=True) as db:
         result = _story(db, path, mirror)
         result.map_path = out / MAP_FILE
         write_map(result.map_path, _map(db, result))
         return result
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _map(db: Database, result: DemoResult) -> str:

@@ -329,12 +329,22 @@ class CaseReport:
 
 
 def apply(db: Database, case: CaseFile, progress: Progress | None = None) -> CaseReport:
-    """Load a validated case file into ``db``.
+    """Load a validated case file into ``db``, all of it or (on an error) nothing.
 
     Raises:
         InputError: a snapshot bundle named by the case file cannot be read.
+        DatabaseError: the database cannot be written.
     """
     report = CaseReport(case.name)
+    with db.transaction():
+        _apply_facts(db, case, report, progress)
+    report.counts = {table: len(case.entries(table)) for table in SCHEMA}
+    return report
+
+
+def _apply_facts(
+    db: Database, case: CaseFile, report: CaseReport, progress: Progress | None
+) -> None:
     for entry in case.entries("owners"):
         facts.record_owner(
             db, entry["name"], entry.get("aliases", []), case.citation(entry["source"])
@@ -404,9 +414,6 @@ def apply(db: Database, case: CaseFile, progress: Progress | None = None) -> Cas
             entry.get("note"),
         )
     linking.link_pending(db, progress=progress)
-    db.commit()
-    report.counts = {table: len(case.entries(table)) for table in SCHEMA}
-    return report
 
 
 def _declaration(case: CaseFile, entry: dict[str, Any]) -> Declaration:

@@ -16,8 +16,9 @@ The report has no dates of its own: callers give the report's date (``as_of``).
 from __future__ import annotations
 
 import csv
-import gzip
+import hashlib
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from trustgraph.errors import InputError
 from trustgraph.ingest import linking
 from trustgraph.ingest.declared import Declaration, declare
 from trustgraph.ingest.facts import record_operator, record_revocations
+from trustgraph.ingest.sources import read_head, read_input
 from trustgraph.storage.database import Database
 
 REQUIRED_COLUMNS = (
@@ -36,6 +38,8 @@ REQUIRED_COLUMNS = (
     "Certificate Record Type",
 )
 STATUS_COLUMNS = {"mozilla": "Mozilla Status", "microsoft": "Microsoft Status"}
+RECORDS_KIND = "ccadb-records"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,19 @@ class Record:
     def parent_sha256(self) -> str:
         return self.get("Parent SHA-256 Fingerprint").lower().replace(":", "")
 
+    def problem(self) -> str | None:
+        """Why the row cannot be used (its fingerprints must be SHA-256 hex), or None."""
+        if not _SHA256.fullmatch(self.sha256):
+            shown = self.get("SHA-256 Fingerprint")[:80]
+            return f"SHA-256 Fingerprint {shown!r} is not 64 hex digits"
+        parent = self.parent_sha256
+        if parent and not _SHA256.fullmatch(parent):
+            return (
+                f"Parent SHA-256 Fingerprint {self.get('Parent SHA-256 Fingerprint')[:80]!r} "
+                "is not 64 hex digits"
+            )
+        return None
+
     @property
     def is_root(self) -> bool:
         return self.get("Certificate Record Type").lower().startswith("root")
@@ -69,18 +86,14 @@ def looks_like_records(header_line: str) -> bool:
     )
 
 
-def read_records(path: Path) -> Iterator[Record]:
-    """The rows of a records report (plain or gzip), numbered as a spreadsheet numbers them.
+def read_records(path: Path, data: bytes | None = None) -> Iterator[Record]:
+    """The rows of a records report (plain or gzip; ``data``: its bytes, already read),
+    numbered as a spreadsheet numbers them.
 
     Raises:
         InputError: the file is unreadable or lacks the report's columns.
     """
-    try:
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
+    data = read_input(path) if data is None else data
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -103,6 +116,7 @@ class RecordsReport:
     revoked: int = 0
     operators: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: bool = False
 
     @property
     def reconciles(self) -> bool:
@@ -118,6 +132,7 @@ class RecordsReport:
             "operator_facts": self.operators,
             "problems": self.problems,
             "reconciles": self.reconciles,
+            "unchanged": self.unchanged,
         }
 
 
@@ -128,13 +143,26 @@ def import_records(db: Database, path: Path, as_of: str) -> RecordsReport:
         InputError: the file is not such a report.
     """
     report = RecordsReport(str(path))
+    data = read_input(path)
+    digest = hashlib.sha256(data + as_of.encode()).hexdigest()
+    with db.transaction() as transaction:
+        source_id = db.add_source(RECORDS_KIND, str(path))
+        if db.same_source_loaded(source_id, RECORDS_KIND, str(path), digest):
+            report.unchanged = True
+            transaction.discard()
+            return report
+        _import(db, path, data, as_of, report)
+        db.finish_source(source_id, report.as_dict(), digest)
+    return report
+
+
+def _import(db: Database, path: Path, data: bytes, as_of: str, report: RecordsReport) -> None:
     source = f"CCADB records report {path.name} ({as_of[:10]})"
-    for record in read_records(path):
+    for record in read_records(path, data):
         report.rows += 1
-        if len(record.sha256) != 64:
-            report.problems.append(
-                {"location": f"{path} row {record.row}", "reason": "no SHA-256 fingerprint"}
-            )
+        problem = record.problem()
+        if problem is not None:
+            report.problems.append({"location": f"{path} row {record.row}", "reason": problem})
             continue
         declaration = Declaration(
             sha256=record.sha256,
@@ -168,8 +196,6 @@ def import_records(db: Database, path: Path, as_of: str) -> RecordsReport:
             record_operator(db, record.operator, "ccadb", source, certificate=record.sha256)
             report.operators += 1
     linking.link_pending(db)
-    db.commit()
-    return report
 
 
 def included_roots(path: Path, program: str) -> Iterator[tuple[Record, str]]:
@@ -192,13 +218,10 @@ def included_roots(path: Path, program: str) -> Iterator[tuple[Record, str]]:
 
 
 def is_records_report(path: Path) -> bool:
-    """Whether ``path`` is a CCADB certificate-records report (plain or gzip CSV)."""
+    """Whether ``path`` is a CCADB certificate-records report (plain or gzip CSV); False
+    for anything that cannot be read (the loader then reports why)."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(8192)
-        if head[:2] == b"\x1f\x8b":
-            with gzip.open(path, "rb") as handle:
-                head = handle.read(8192)
-    except OSError:
+        head = read_head(path, 8192)
+    except InputError:
         return False
     return looks_like_records(head.decode("utf-8-sig", errors="replace").split("\n", 1)[0])

@@ -46,6 +46,11 @@ def declared_ca_id(subject_key: str, fingerprint: str) -> str:
 def declare(db: Database, item: Declaration) -> bool:
     """Record a declaration; insert a metadata-only certificate row unless the bytes are
     already loaded. Returns whether a metadata-only row was written."""
+    with db.transaction():
+        return _declare(db, item)
+
+
+def _declare(db: Database, item: Declaration) -> bool:
     fingerprint = item.sha256.lower()
     edges.store_declaration(
         db, fingerprint, _lower(item.issuer_certificate), _lower(item.same_ca_as), item.source
@@ -83,6 +88,11 @@ def _lower(value: str | None) -> str | None:
 def link_declared(db: Database) -> int:
     """(Re)decide the edge and CA of every metadata-only certificate. Cheap: declarations
     are few, so this runs after every load. Returns how many declared edges exist."""
+    with db.transaction():
+        return _link_declared(db)
+
+
+def _link_declared(db: Database) -> int:
     decided: list[tuple[str, str | None, str, str, str]] = []
     for (
         fingerprint,

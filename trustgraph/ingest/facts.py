@@ -1,7 +1,7 @@
 """Facts about CAs that come with sources rather than certificates: owners, ownership
 between organisations, who operates a CA, revocations and subject-name distrust rules.
-Written here in the database's normal form; read by :mod:`trustgraph.graph.owners` and
-:mod:`trustgraph.policy`."""
+Written here in the database's normal form, each call in a transaction of its own (or in
+the caller's); read by :mod:`trustgraph.graph.owners` and :mod:`trustgraph.policy`."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def record_ownership(
     db: Database, owner: str, owned: str, start: str | None, until: str | None, source: str
 ) -> None:
     """``owner`` owned ``owned`` from ``start`` until ``until`` (either may be unknown)."""
-    owner_rows.record_ownership(db, owner, owned, start, until, source)
+    with db.transaction():
+        owner_rows.record_ownership(db, owner, owned, start, until, source)
 
 
 def record_operator(
@@ -38,20 +39,22 @@ def record_operator(
 ) -> None:
     """A fact: the CA certified by ``certificate`` (or every CA whose subject O= is
     ``organization``) is operated by ``owner``."""
-    owner_rows.record_operator(
-        db,
-        certificate.lower() if certificate else None,
-        fold(organization) if organization else None,
-        owner,
-        basis,
-        source,
-    )
+    with db.transaction():
+        owner_rows.record_operator(
+            db,
+            certificate.lower() if certificate else None,
+            fold(organization) if organization else None,
+            owner,
+            basis,
+            source,
+        )
 
 
 def record_revocations(db: Database, rows: Iterable[Sequence[Any]]) -> None:
     """Revocations as rows of (certificate, issuer_key, serial, revoked_at, no_later_than,
     source, note)."""
-    trust.add_revocations(db, rows)
+    with db.transaction():
+        trust.add_revocations(db, rows)
 
 
 def add_distrust_rule(
@@ -65,4 +68,5 @@ def add_distrust_rule(
 ) -> None:
     """Record a subject-name rule; ``subjects`` are (display name, name key) pairs."""
     payload = json.dumps(sorted(subjects), ensure_ascii=False)
-    trust.add_distrust_rule(db, store, payload, not_before_after, effective, source, note)
+    with db.transaction():
+        trust.add_distrust_rule(db, store, payload, not_before_after, effective, source, note)

@@ -74,8 +74,9 @@ def link_pending(
     Raises:
         sqlite3.Error: the database cannot be read or written.
     """
-    linker = Linker(db, workers or Workers(1))
-    return linker.finish(new_issuer_names, progress)
+    with db.transaction():
+        linker = Linker(db, workers or Workers(1))
+        return linker.finish(new_issuer_names, progress)
 
 
 class Linker:
@@ -233,7 +234,7 @@ def decide(row: LinkRow, candidates: list[Candidate]) -> EdgeDecision:
     """The edge of one certificate given the CAs that carry its issuer name."""
     fingerprint, _issuer_key, subject_ca, aki, der_bytes = row
     if not candidates:
-        return EdgeDecision(fingerprint, None, subject_ca, NONE, "issuer not in the database")
+        return EdgeDecision(fingerprint, None, subject_ca, NONE, edges.NO_ISSUER)
     try:
         tbs, algorithm, signature = der.signed_parts(der_bytes)
         spec = signature_spec(algorithm)
@@ -253,7 +254,7 @@ def decide_signed(
 ) -> EdgeDecision:
     """:func:`decide` for a certificate already split into what its signature covers."""
     if not candidates:
-        return EdgeDecision(fingerprint, None, subject_ca, NONE, "issuer not in the database")
+        return EdgeDecision(fingerprint, None, subject_ca, NONE, edges.NO_ISSUER)
     ordered = _ordered(candidates, subject_ca, aki)
     unsupported: list[tuple[Candidate, str]] = []
     for candidate in ordered:

@@ -1,8 +1,16 @@
 """Loading certificates into the database: read, parse, store, link, and account for all.
 
-Every certificate found in the inputs ends in exactly one of three counts: loaded (new to
-the database), duplicate (already there, or seen earlier in the same load), or skipped
-(with its location and reason). ``LoadReport.reconciles`` checks that they add up.
+Each source (a file or directory named by the user, or a set of fetched certificates) is
+loaded in one transaction, its linking included: once it ends, every edge it decided is
+final, and until it ends nothing of it is in the database. So an interrupted load (a kill,
+a crash, a full disk) leaves the database exactly as after a clean load of the sources
+before it, and running the same command again finishes the job. A source whose bytes were
+already loaded from the same path adds nothing.
+
+Every certificate found ends in exactly one of three counts: loaded (new to the database),
+duplicate (already there, or seen earlier in the same source), or skipped (with its
+location and reason). The loaded, duplicate and skipped counts are what the database
+accepted, so ``LoadReport.reconciles`` checks them against what the readers found.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +28,7 @@ from trustgraph.errors import CertificateParseError
 from trustgraph.ingest import linking
 from trustgraph.ingest.parallel import Pending, Workers
 from trustgraph.ingest.rows import storage_rows
-from trustgraph.ingest.sources import Item, Occurrence, Problem, read_paths
+from trustgraph.ingest.sources import Item, Occurrence, Problem, Source
 from trustgraph.storage import certificates
 from trustgraph.storage.database import Database
 from trustgraph.storage.schema import CA_COLUMNS, CERTIFICATE_COLUMNS
@@ -27,8 +36,10 @@ from trustgraph.x509 import der, names
 from trustgraph.x509.certificate import parse_certificate
 
 # Problems of these kinds are inputs that were never certificates (an empty file, a private
-# key block); every other problem is a certificate that could not be loaded.
-NOT_CERTIFICATE_KINDS = ("empty", "not-a-certificate", "missing")
+# key block, a refused file); every other problem is a certificate that could not be loaded.
+NOT_CERTIFICATE_KINDS = ("empty", "not-a-certificate", "missing", "refused")
+LISTED = 1000
+"""Problems of one kind listed one by one per source; beyond that one row counts the rest."""
 _BATCH = 5000
 
 
@@ -40,25 +51,34 @@ class Issue:
     reason: str
     kind: str
     certificate: str | None = None
+    count: int = 1
 
     def as_dict(self) -> dict[str, Any]:
-        result = {"location": self.location, "kind": self.kind, "reason": self.reason}
+        result: dict[str, Any] = {
+            "location": self.location,
+            "kind": self.kind,
+            "reason": self.reason,
+        }
         if self.certificate:
             result["certificate"] = self.certificate
+        if self.count != 1:
+            result["count"] = self.count
         return result
 
 
 @dataclass
 class LoadReport:
-    """What a load did. ``found == loaded + duplicates + len(skipped)`` always holds."""
+    """What a load did, counted from what the database accepted."""
 
     paths: list[str]
     found: int = 0
     loaded: int = 0
-    duplicates: int = 0
-    skipped: list[Issue] = field(default_factory=list)
+    stored: int = 0  # occurrences the database recorded: loaded + duplicates
+    skipped: int = 0
+    skipped_inputs: list[Issue] = field(default_factory=list)
     notes: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
     new_cas: int = 0
     edges: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
@@ -66,8 +86,18 @@ class LoadReport:
     fingerprints: list[str] = field(default_factory=list)
 
     @property
+    def duplicates(self) -> int:
+        return self.stored - self.loaded
+
+    @property
     def reconciles(self) -> bool:
-        return self.found == self.loaded + self.duplicates + len(self.skipped)
+        """Whether every certificate the readers found is in the database or reported."""
+        return self.found == self.stored + self.skipped
+
+    @property
+    def problems(self) -> int:
+        """Inputs that could not be used: skipped certificates and inputs that held none."""
+        return self.skipped + sum(note.count for note in self.notes)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -75,13 +105,14 @@ class LoadReport:
             "found": self.found,
             "loaded": self.loaded,
             "duplicates": self.duplicates,
-            "skipped": len(self.skipped),
+            "skipped": self.skipped,
             "reconciles": self.reconciles,
+            "unchanged_sources": self.unchanged,
             "new_cas": self.new_cas,
             "edges_decided": dict(sorted(self.edges.items())),
             "database": self.totals,
             "seconds": round(self.seconds, 3),
-            "skipped_inputs": [issue.as_dict() for issue in self.skipped],
+            "skipped_inputs": [issue.as_dict() for issue in self.skipped_inputs],
             "notes": [issue.as_dict() for issue in self.notes],
             "warnings": [issue.as_dict() for issue in self.warnings],
         }
@@ -92,97 +123,148 @@ def load_paths(
     paths: Sequence[str | os.PathLike[str]],
     progress: Progress | None = None,
 ) -> LoadReport:
-    """Load every certificate in ``paths`` (files, directories, bundles, CSV) into ``db``.
+    """Load every certificate in ``paths`` (files, directories, bundles, CSV) into ``db``,
+    each path in a transaction of its own.
 
     One unreadable certificate never stops the load; it is reported in the result.
 
     Raises:
-        DatabaseError: the database cannot be written.
+        DatabaseError: the database cannot be written (nothing of the source being loaded
+            is kept).
     """
-    return load_items(db, [(str(path), read_paths([path])) for path in paths], progress)
+    return load_items(db, [Source.from_path(path) for path in paths], progress)
 
 
 def load_items(
     db: Database,
-    sources: Sequence[tuple[str, Iterable[Item]]],
+    sources: Sequence[Source],
     progress: Progress | None = None,
     kind: str = "certificates",
 ) -> LoadReport:
-    """Load certificates from already-read sources: ``(label, items)`` pairs, where the
-    items are what :mod:`trustgraph.sources` yields. Then decide the new edges.
+    """Load certificates from sources (see :class:`~trustgraph.ingest.sources.Source`),
+    each in a transaction of its own that also decides the edges it affects.
 
     Raises:
         DatabaseError: the database cannot be written.
     """
     started = time.perf_counter()
     progress = progress or NullProgress()
-    report = LoadReport([label for label, _items in sources])
-    seen: set[str] = set()
-    new_names: set[str] = set()
-    indexes = _IndexPolicy(db)
-    with Workers() as workers, indexes:
-        linker = linking.Linker(db, workers)
-        for label, items in sources:
-            source_id = db.add_source(kind, label)
-            before = (report.found, report.loaded, report.duplicates, len(report.skipped))
-            progress.start(f"reading {label}", None)
-            in_flight: _Batch | None = None
-            for batch in _batches(db, report, source_id, items):
-                # Parse this batch in the workers while the previous one is stored.
-                submitted = _prepare(db, report, source_id, batch, seen, workers, linker)
-                if in_flight is not None:
-                    new_names |= _finish(db, report, in_flight, progress, linker)
-                    indexes.consider(report.loaded)
-                in_flight = submitted
-            if in_flight is not None:
-                new_names |= _finish(db, report, in_flight, progress, linker)
-            db.set_source_summary(source_id, _source_summary(report, before))
-            db.commit()
-            progress.finish()
-        indexes.restore()
-        linked = linker.finish(new_names, progress)
-    report.edges = linked.counts
-    report.warnings.extend(
-        Issue(
-            _first_location(db, d.certificate), d.reason or "", "signature-invalid", d.certificate
-        )
-        for d in linked.invalid
-    )
-    db.commit()
+    report = LoadReport([source.label for source in sources])
+    with Workers() as workers:
+        for source in sources:
+            part = LoadReport([source.label])
+            with db.transaction() as transaction:
+                _load_source(db, part, source, kind, workers, progress)
+                if part.unchanged:
+                    transaction.discard()
+            _merge(report, part)
     report.totals = db.counts()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _first_location(db: Database, fingerprint: str) -> str:
-    return certificates.first_location(db, fingerprint) or fingerprint
+def _merge(report: LoadReport, part: LoadReport) -> None:
+    for name in ("found", "loaded", "stored", "skipped", "new_cas"):
+        setattr(report, name, getattr(report, name) + getattr(part, name))
+    for name in ("skipped_inputs", "notes", "warnings", "unchanged", "fingerprints"):
+        getattr(report, name).extend(getattr(part, name))
+    for edge_kind, count in part.edges.items():
+        report.edges[edge_kind] = report.edges.get(edge_kind, 0) + count
 
 
-def _source_summary(report: LoadReport, before: tuple[int, int, int, int]) -> dict[str, int]:
+def _load_source(
+    db: Database,
+    report: LoadReport,
+    source: Source,
+    kind: str,
+    workers: Workers,
+    progress: Progress,
+) -> None:
+    """Everything of one source, inside its transaction."""
+    source_id = db.add_source(kind, source.label)
+    linker = linking.Linker(db, workers)
+    problems = _ProblemLog(db, report, source_id)
+    indexes = _IndexPolicy(db)
+    seen: set[str] = set()
+    new_names: set[str] = set()
+    progress.start(f"reading {source.label}", None)
+    in_flight: _Batch | None = None
+    for batch in _batches(report, problems, source.items()):
+        # Parse this batch in the workers while the previous one is stored.
+        submitted = _prepare(db, report, source_id, batch, seen, workers, linker)
+        if in_flight is not None:
+            new_names |= _finish(db, report, problems, in_flight, progress, linker)
+            indexes.consider(report.loaded)
+        in_flight = submitted
+    if in_flight is not None:
+        new_names |= _finish(db, report, problems, in_flight, progress, linker)
+    problems.close()
+    progress.finish()
+    indexes.restore()
+    digest = source.digest()
+    if db.same_source_loaded(source_id, kind, source.label, digest):
+        report.unchanged.append(source.label)
+        return
+    linked = linker.finish(new_names, progress)
+    report.edges = linked.counts
+    report.warnings.extend(
+        Issue(
+            certificates.first_location(db, d.certificate) or d.certificate,
+            d.reason or "",
+            "signature-invalid",
+            d.certificate,
+        )
+        for d in linked.invalid
+    )
+    db.finish_source(source_id, _summary(report), digest)
+
+
+def _summary(report: LoadReport) -> dict[str, int]:
     return {
-        "found": report.found - before[0],
-        "certificates_new": report.loaded - before[1],
-        "duplicates": report.duplicates - before[2],
-        "skipped": len(report.skipped) - before[3],
+        "found": report.found,
+        "certificates_new": report.loaded,
+        "duplicates": report.duplicates,
+        "skipped": report.skipped,
     }
 
 
-def _record_problem(
-    db: Database, report: LoadReport, source_id: int, problem: Problem, *, counted: bool = False
-) -> None:
-    """Report and store a problem; ``counted``: its certificate is already in ``found``."""
-    issue = Issue(problem.location, problem.reason, problem.kind)
-    if problem.kind in NOT_CERTIFICATE_KINDS:
-        report.notes.append(issue)
-    else:
-        report.found += 0 if counted else 1
-        report.skipped.append(issue)
-    certificates.insert_problem(db, source_id, problem.location, problem.kind, problem.reason)
+class _ProblemLog:
+    """Records a source's problems: each of the first :data:`LISTED` of a kind on its own,
+    the rest of that kind as one row with their count and the span of their locations."""
+
+    def __init__(self, db: Database, report: LoadReport, source_id: int) -> None:
+        self.db, self.report, self.source_id = db, report, source_id
+        self.seen: Counter[str] = Counter()
+        self.overflow: dict[str, list[Any]] = {}  # kind -> [first location, last, reason, n]
+
+    def add(self, problem: Problem) -> None:
+        self.seen[problem.kind] += 1
+        if self.seen[problem.kind] <= LISTED:
+            self._record(problem.location, problem.kind, problem.reason, 1)
+            return
+        entry = self.overflow.setdefault(problem.kind, [problem.location, "", problem.reason, 0])
+        entry[1] = problem.location
+        entry[3] += 1
+
+    def close(self) -> None:
+        for kind, (first, last, reason, count) in sorted(self.overflow.items()):
+            where = first if count == 1 else f"{first} to {last}"
+            self._record(where, kind, f"{count} more like the above, e.g. {reason}", count)
+
+    def _record(self, location: str, kind: str, reason: str, count: int) -> None:
+        stored = certificates.insert_problem(self.db, self.source_id, location, kind, reason, count)
+        issue = Issue(location, reason, kind, count=count)
+        if kind in NOT_CERTIFICATE_KINDS:
+            self.report.notes.append(issue)
+        else:
+            self.report.skipped += stored
+            self.report.skipped_inputs.append(issue)
 
 
 class _IndexPolicy:
-    """Suspends the query indexes once a load proves large next to the database (rebuilding
-    them afterwards then costs less than keeping them up to date), and restores them."""
+    """Suspends the query indexes once a source proves large next to the database
+    (rebuilding them afterwards then costs less than keeping them up to date), and
+    restores them before the source's transaction ends."""
 
     THRESHOLD = 20_000
 
@@ -190,12 +272,6 @@ class _IndexPolicy:
         self.db = db
         self.rows_before = certificates.certificate_rows(db)
         self.suspended = False
-
-    def __enter__(self) -> _IndexPolicy:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.restore()
 
     def consider(self, loaded: int) -> None:
         if not self.suspended and loaded >= self.THRESHOLD and loaded * 5 >= self.rows_before:
@@ -209,13 +285,15 @@ class _IndexPolicy:
 
 
 def _batches(
-    db: Database, report: LoadReport, source_id: int, items: Iterable[Item]
+    report: LoadReport, problems: _ProblemLog, items: Iterable[Item]
 ) -> Iterator[list[Occurrence]]:
     """The certificates of a source in batches; problems are recorded on the way."""
     batch: list[Occurrence] = []
     for item in items:
         if isinstance(item, Problem):
-            _record_problem(db, report, source_id, item)
+            if item.kind not in NOT_CERTIFICATE_KINDS:
+                report.found += 1
+            problems.add(item)
             continue
         report.found += 1
         batch.append(item)
@@ -236,14 +314,15 @@ _CA = CERTIFICATE_COLUMNS.index("ca_id")
 def parse_for_storage(work: list[tuple[bytes, list[linking.Candidate]]]) -> list[Parsed]:
     """Parse certificates into their ``certificates`` and ``cas`` rows and warnings, and
     check each signature against the candidate issuers known when it was sent (run in
-    worker processes). The rows come back without the DER, which the caller has."""
-    results: list[Parsed] = []
-    for der_bytes, candidates in work:
-        try:
-            record = parse_certificate(der_bytes)
-        except CertificateParseError as exc:
-            results.append(str(exc))
-            continue
+    worker processes). The rows come back without the DER, which the caller has. A
+    certificate that cannot be read comes back as the reason, whatever went wrong, so that
+    one bad certificate never stops the others."""
+    return [_parse_one(der_bytes, candidates) for der_bytes, candidates in work]
+
+
+def _parse_one(der_bytes: bytes, candidates: list[linking.Candidate]) -> Parsed:
+    try:
+        record = parse_certificate(der_bytes)
         certificate, authority = storage_rows(record)
         edge = linking.decide_signed(
             record.sha256,
@@ -254,9 +333,18 @@ def parse_for_storage(work: list[tuple[bytes, list[linking.Candidate]]]) -> list
             record.signature_value,
             candidates,
         )
-        certificate = (*certificate[:_DER], None, *certificate[_DER + 1 :])
-        results.append((certificate, authority, record.warnings, edge))
-    return results
+    except Exception as exc:  # any failure is this certificate's problem
+        return _reason(exc)
+    certificate = (*certificate[:_DER], None, *certificate[_DER + 1 :])
+    return (certificate, authority, record.warnings, edge)
+
+
+def _reason(exc: Exception) -> str:
+    """Why a certificate could not be read, in one line."""
+    text = " ".join(str(exc).split())[:300]
+    if isinstance(exc, CertificateParseError):
+        return text
+    return f"cannot be read ({type(exc).__name__}: {text or 'no detail'})"
 
 
 def _issuer_key(der_bytes: bytes) -> str:
@@ -285,7 +373,7 @@ def _prepare(
     workers: Workers,
     linker: linking.Linker,
 ) -> _Batch:
-    """Fingerprint a batch, count its duplicates, and send the new certificates to be
+    """Fingerprint a batch, find its duplicates, and send the new certificates to be
     parsed."""
     fingerprints = [hashlib.sha256(item.der).hexdigest() for item in batch]
     present = certificates.existing_fingerprints(db, set(fingerprints) - seen)
@@ -311,19 +399,21 @@ def _prepare(
 
 
 def _finish(
-    db: Database, report: LoadReport, batch: _Batch, progress: Progress, linker: linking.Linker
+    db: Database,
+    report: LoadReport,
+    problems: _ProblemLog,
+    batch: _Batch,
+    progress: Progress,
+    linker: linking.Linker,
 ) -> set[str]:
-    """Store a parsed batch and start deciding its edges; return the names of new CAs."""
+    """Store a parsed batch and its edges; return the names of new CAs."""
     results = iter(batch.parsed.get())
     cert_rows, ca_rows, occurrences, edges = [], {}, [], []
     for item, fingerprint, new in batch.items:
-        if not new:
-            report.duplicates += 1
-        else:
+        if new:
             result = next(results)
             if isinstance(result, str):
-                problem = Problem(item.location, result, kind="unparsable")
-                _record_problem(db, report, batch.source_id, problem, counted=True)
+                problems.add(Problem(item.location, result, kind="unparsable"))
                 continue
             cert_row, ca, warnings, edge = result
             edges.append(edge)
@@ -334,7 +424,6 @@ def _finish(
             )
         report.fingerprints.append(fingerprint)
         occurrences.append((batch.source_id, item.location, fingerprint))
-    report.loaded += len(cert_rows)
     progress.advance(batch.size)
     new_names = _insert(db, report, cert_rows, ca_rows, occurrences, linker)
     linker.record(edges)
@@ -355,8 +444,8 @@ def _insert(
     known = certificates.existing_cas(db, ca_rows)
     new_cas = [row for ca, row in ca_rows.items() if ca not in known]
     report.new_cas += len(new_cas)
-    certificates.insert_certificates(db, cert_rows)
+    report.loaded += certificates.insert_certificates(db, cert_rows)
     certificates.insert_cas(db, new_cas)
     linker.add_cas(tuple(row[i] for i in _CANDIDATE_COLUMNS) for row in new_cas)
-    certificates.insert_occurrences(db, occurrences)
+    report.stored += certificates.insert_occurrences(db, occurrences)
     return {row[CA_COLUMNS.index("subject_key")] for row in new_cas}

@@ -6,6 +6,10 @@ The file is a sequence of PKCS #11 objects, each a block of ``CKA_NAME TYPE VALU
 serial) and say whether it is a trust anchor for server authentication
 (``CKT_NSS_TRUSTED_DELEGATOR``), explicitly distrusted (``CKT_NSS_NOT_TRUSTED``) or
 neither, and may carry ``CKA_NSS_SERVER_DISTRUST_AFTER`` (a UTCTime).
+
+Trust data fails closed: a distrust-after date, an explicit distrust entry or an octal
+value that cannot be read is an error for the whole file (with its line), never a root
+trusted without its restriction.
 """
 
 from __future__ import annotations
@@ -16,10 +20,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from trustgraph.errors import InputError
+from trustgraph.x509 import der, names
+from trustgraph.x509.certificate import serial_hex
 
 TRUSTED_DELEGATOR = "CKT_NSS_TRUSTED_DELEGATOR"
 NOT_TRUSTED = "CKT_NSS_NOT_TRUSTED"
 _OCTAL = re.compile(r"\\([0-7]{3})")
+_OCTAL_VALUE = re.compile(r"(?:\\[0-7]{3})*")
 
 
 @dataclass
@@ -49,10 +56,11 @@ class NssRoot:
 
 @dataclass(frozen=True)
 class NssDistrust:
-    """A trust object that distrusts a certificate the file does not contain."""
+    """A trust object that distrusts a certificate the file does not contain, named by its
+    issuer (a name key) and serial number (hex)."""
 
-    issuer_der: bytes
-    serial_der: bytes
+    issuer_key: str
+    serial: str
     label: str
     line: int
 
@@ -88,7 +96,7 @@ def parse_objects(text: str, label: str = "certdata.txt") -> list[NssObject]:
             if index >= len(lines):
                 raise InputError(f"{label}:{start}: {name} has no END line")
             index += 1
-            current.attributes[name] = bytes(int(o, 8) for o in _OCTAL.findall("".join(chunks)))
+            current.attributes[name] = _octal_bytes("".join(chunks), f"{label}:{start}", name)
         elif kind == "UTF8":
             current.attributes[name] = value.strip().strip('"')
         else:
@@ -98,16 +106,62 @@ def parse_objects(text: str, label: str = "certdata.txt") -> list[NssObject]:
     return objects
 
 
-def _distrust_after(obj: NssObject) -> str | None:
-    raw = obj.octets("CKA_NSS_SERVER_DISTRUST_AFTER")
-    if not raw:
+def _octal_bytes(text: str, location: str, name: str) -> bytes:
+    """The bytes of a MULTILINE_OCTAL value.
+
+    Raises:
+        InputError: the value is not a sequence of ``\\ooo`` escapes.
+    """
+    if not _OCTAL_VALUE.fullmatch(text):
+        raise InputError(f"{location}: {name} is not a MULTILINE_OCTAL value")
+    return bytes(int(o, 8) for o in _OCTAL.findall(text))
+
+
+def _distrust_after(obj: NssObject, label: str) -> str | None:
+    """The server distrust-after date of a trust object (None when it has none).
+
+    Raises:
+        InputError: the attribute is present but not a UTCTime or GeneralizedTime.
+    """
+    raw = obj.attributes.get("CKA_NSS_SERVER_DISTRUST_AFTER")
+    if raw is None or raw == "CK_FALSE":
         return None
-    text = raw.decode("ascii", errors="replace").rstrip("Z")
+    text = raw.decode("ascii", errors="replace") if isinstance(raw, bytes) else raw
+    for pattern in ("%y%m%d%H%M%SZ", "%Y%m%d%H%M%SZ"):
+        try:
+            moment = datetime.strptime(text, pattern).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    raise InputError(
+        f"{label}:{obj.line}: CKA_NSS_SERVER_DISTRUST_AFTER {text!r} is not a UTCTime or "
+        "GeneralizedTime; refusing the file rather than trusting the root without it"
+    )
+
+
+def _distrust_entry(item: NssObject, label: str) -> NssDistrust:
+    """An explicit distrust of a certificate the file does not contain.
+
+    Raises:
+        InputError: its issuer or serial number cannot be read.
+    """
+    where = f"{label}:{item.line}"
+    issuer, serial = item.octets("CKA_ISSUER"), item.octets("CKA_SERIAL_NUMBER")
     try:
-        moment = datetime.strptime(text, "%y%m%d%H%M%S").replace(tzinfo=UTC)
-    except ValueError:
-        return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if not issuer or not serial:
+            raise der.DerError("CKA_ISSUER and CKA_SERIAL_NUMBER are both required")
+        issuer_key = names.name_key(names.rdns_from_der(issuer))
+        serial_tlv = der.read_tlv(serial, 0)
+        if serial_tlv.tag != der.INTEGER or serial_tlv.end != len(serial):
+            raise der.DerError("CKA_SERIAL_NUMBER is not a DER INTEGER")
+    except der.DerError as exc:
+        raise InputError(
+            f"{where}: explicit distrust entry {item.text('CKA_LABEL')!r} cannot be read "
+            f"({exc}); refusing the file rather than leaving the certificate trusted"
+        ) from exc
+    return NssDistrust(
+        issuer_key, serial_hex(serial_tlv.content(serial)), item.text("CKA_LABEL") or "", item.line
+    )
 
 
 def read_certdata(
@@ -140,16 +194,11 @@ def read_certdata(
                 cert.text("CKA_LABEL") or "",
                 cert.line,
                 trust_object.text("CKA_TRUST_SERVER_AUTH") if trust_object else None,
-                _distrust_after(trust_object) if trust_object else None,
+                _distrust_after(trust_object, label) if trust_object else None,
             )
         )
     distrusts = [
-        NssDistrust(
-            item.octets("CKA_ISSUER") or b"",
-            item.octets("CKA_SERIAL_NUMBER") or b"",
-            item.text("CKA_LABEL") or "",
-            item.line,
-        )
+        _distrust_entry(item, label)
         for item in trust
         if id(item) not in matched and item.text("CKA_TRUST_SERVER_AUTH") == NOT_TRUSTED
     ]

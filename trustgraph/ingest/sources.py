@@ -4,20 +4,28 @@ Every reader yields :class:`Occurrence` items (DER bytes plus where they came fr
 :class:`Problem` items (what could not be read, where, and why). Nothing is dropped
 silently: a PEM block that does not decode, an empty CSV cell, or a file with no
 certificate in it is a problem with its location.
+
+Inputs are bounded: only regular files are read (a FIFO, device or socket is refused, so a
+load never hangs or reads forever), one input may hold at most :func:`max_input_bytes`
+(decompressed: a small gzip bomb is refused, not expanded), and a CSV at most
+:data:`MAX_CSV_ROWS` rows.
 """
 
 from __future__ import annotations
 
 import binascii
 import csv
-import gzip
+import hashlib
 import io
 import os
 import re
+import stat
+import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from trustgraph.errors import InputError
 from trustgraph.x509 import der
 
 CERTIFICATE_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE")
@@ -25,11 +33,28 @@ PEM_COLUMNS = ("X.509 Certificate (PEM)", "PEM Info", "PEM")
 FINGERPRINT_COLUMNS = ("SHA-256 Fingerprint", "SHA256 Fingerprint")
 CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".der", ".cert", ".csv", ".gz", ".txt", ".p7b")
 
+MAX_INPUT_VARIABLE = "TRUSTGRAPH_MAX_INPUT_MB"
+DEFAULT_MAX_INPUT_MB = 256
+MAX_CSV_ROWS = 2_000_000
+
 _BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
 _END = re.compile(r"-----END ([A-Z0-9 ]+)-----")
 _GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
 
 csv.field_size_limit(1 << 27)
+
+
+def max_input_bytes() -> int:
+    """The most bytes one input may hold once decompressed (``TRUSTGRAPH_MAX_INPUT_MB``)."""
+    configured = os.environ.get(MAX_INPUT_VARIABLE, "")
+    megabytes = int(configured) if configured.isdigit() and int(configured) > 0 else None
+    return (megabytes or DEFAULT_MAX_INPUT_MB) << 20
+
+
+def _limit_text() -> str:
+    limit = max_input_bytes() >> 20
+    return f"the limit of {limit} MiB per input (set {MAX_INPUT_VARIABLE} to raise it)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +78,50 @@ class Problem:
 Item = Occurrence | Problem
 
 
-def read_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Item]:
-    """Every certificate occurrence and problem in the given files and directories.
+class InputRefused(Exception):
+    """An input that is not read at all (not a regular file, too large, a gzip bomb)."""
+
+
+@dataclass
+class Source:
+    """One input of a load (a file or directory the user named, or certificates fetched),
+    and a digest of every byte read from it, complete once :meth:`items` is exhausted."""
+
+    label: str
+    _items: Iterable[Item]
+    _digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str]) -> Source:
+        source = cls(str(path), ())
+        source._items = read_paths([path], source._digest)
+        return source
+
+    @classmethod
+    def from_items(cls, label: str, items: Iterable[Item]) -> Source:
+        """Items read elsewhere; the digest covers their locations and bytes."""
+        source = cls(label, ())
+        source._items = source._hashed(items)
+        return source
+
+    def _hashed(self, items: Iterable[Item]) -> Iterator[Item]:
+        for item in items:
+            if isinstance(item, Occurrence):
+                self._digest.update(item.location.encode() + b"\0" + item.der)
+            yield item
+
+    def items(self) -> Iterable[Item]:
+        return self._items
+
+    def digest(self) -> str:
+        return self._digest.hexdigest()
+
+
+def read_paths(
+    paths: Iterable[str | os.PathLike[str]], digest: hashlib._Hash | None = None
+) -> Iterator[Item]:
+    """Every certificate occurrence and problem in the given files and directories
+    (``digest``, if given, is updated with each file's name and bytes).
 
     Directories are walked recursively in sorted order; inside them, only files whose
     name looks like certificate data are read (see ``CERTIFICATE_SUFFIXES``). A path named
@@ -63,34 +130,45 @@ def read_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Item]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from _read_directory(path)
-        elif path.exists():
-            yield from read_file(path)
+            yield from _read_directory(path, digest)
+        elif path.exists() or path.is_symlink():
+            yield from read_file(path, digest)
         else:
             yield Problem(str(path), "no such file or directory", kind="missing")
 
 
-def _read_directory(root: Path) -> Iterator[Item]:
+def _read_directory(root: Path, digest: hashlib._Hash | None) -> Iterator[Item]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(CERTIFICATE_SUFFIXES):
                 continue
-            yield from read_file(Path(dirpath) / name)
+            yield from read_file(Path(dirpath) / name, digest, relative_to=root)
 
 
-def read_file(path: Path) -> Iterator[Item]:
+def read_file(
+    path: Path, digest: hashlib._Hash | None = None, relative_to: Path | None = None
+) -> Iterator[Item]:
     """The certificates in one file, whatever its format (sniffed from the content)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield Problem(str(path), f"cannot read: {exc.strerror or exc}", kind="missing")
-        return
     label = str(path)
+    try:
+        data = read_bounded(path)
+    except InputRefused as exc:
+        yield Problem(label, str(exc), kind="refused")
+        return
+    except OSError as exc:
+        yield Problem(label, f"cannot read: {exc.strerror or exc}", kind="missing")
+        return
+    if digest is not None:
+        name = str(path.relative_to(relative_to)) if relative_to else path.name
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")
     if data.startswith(_GZIP_MAGIC):
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+            data = gunzip_bounded(data)
+        except InputRefused as exc:
+            yield Problem(label, str(exc), kind="refused")
+            return
+        except (zlib.error, EOFError) as exc:
             yield Problem(label, f"not a readable gzip file: {exc}")
             return
     anything = False
@@ -99,6 +177,106 @@ def read_file(path: Path) -> Iterator[Item]:
         yield item
     if not anything:
         yield Problem(label, "no certificate found in this file", kind="empty")
+
+
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file, read without blocking and within the input limit.
+
+    Raises:
+        InputRefused: a FIFO, device, socket or directory; larger than the limit.
+        OSError: the file cannot be opened or read.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputRefused(f"not a regular file ({_file_type(mode)}); only files are read")
+        limit = max_input_bytes()
+        if os.fstat(handle.fileno()).st_size > limit:
+            raise InputRefused(f"larger than {_limit_text()}")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputRefused(f"larger than {_limit_text()}")
+    return data
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a directory"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of one input file, decompressed if it is gzip, within the input limit.
+
+    Raises:
+        InputError: the file is refused (see :func:`read_bounded`), unreadable, or broken
+            gzip; the message names it.
+    """
+    try:
+        data = read_bounded(path)
+        return gunzip_bounded(data) if data.startswith(_GZIP_MAGIC) else data
+    except InputRefused as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except (zlib.error, EOFError) as exc:
+        raise InputError(f"{path}: not a readable gzip file: {exc}") from exc
+
+
+def read_head(path: Path, size: int = 65536) -> bytes:
+    """The first ``size`` bytes of an input file, decompressed if it is gzip: enough to
+    tell what it is.
+
+    Raises:
+        InputError: the file is refused or unreadable.
+    """
+    try:
+        data = read_bounded(path)
+    except InputRefused as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if not data.startswith(_GZIP_MAGIC):
+        return data[:size]
+    try:
+        return zlib.decompressobj(wbits=31).decompress(data, size)
+    except zlib.error as exc:
+        raise InputError(f"{path}: not a readable gzip file: {exc}") from exc
+
+
+def gunzip_bounded(data: bytes) -> bytes:
+    """Decompress gzip data (every member), refusing to expand beyond the input limit.
+
+    Raises:
+        InputRefused: it expands beyond the limit.
+        zlib.error, EOFError: it is not valid gzip data.
+    """
+    limit = max_input_bytes()
+    out = bytearray()
+    rest = data
+    while rest:
+        inflater = zlib.decompressobj(wbits=31)
+        pending = rest
+        while pending:
+            out += inflater.decompress(pending, _CHUNK)
+            if len(out) > limit:
+                raise InputRefused(f"expands beyond {_limit_text()} (a gzip bomb?)")
+            pending = inflater.unconsumed_tail
+        out += inflater.flush()
+        if len(out) > limit:
+            raise InputRefused(f"expands beyond {_limit_text()} (a gzip bomb?)")
+        if not inflater.eof:
+            raise EOFError("compressed data ended early")
+        rest = inflater.unused_data.lstrip(b"\0")
+    return bytes(out)
 
 
 def read_bytes(data: bytes, label: str) -> Iterator[Item]:
@@ -185,12 +363,14 @@ def read_csv(data: bytes, label: str) -> Iterator[Item]:
     """The certificates of a CSV with a PEM column (CCADB "AllCertificatePEMsCSVFormat").
 
     Locations are ``FILE row N`` with the header as row 1, as a spreadsheet numbers them.
+    A CSV of more than :data:`MAX_CSV_ROWS` rows is read up to the limit and the rest
+    reported.
     """
     text = data.decode("utf-8-sig", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
-    except StopIteration:
+    except (StopIteration, csv.Error):
         return
     pem_column = _column(header, PEM_COLUMNS)
     if pem_column is None:
@@ -201,21 +381,39 @@ def read_csv(data: bytes, label: str) -> Iterator[Item]:
         )
         return
     fp_column = _column(header, FINGERPRINT_COLUMNS)
-    for row_number, row in enumerate(reader, start=2):
-        location = f"{label} row {row_number}"
-        if len(row) <= pem_column or not row[pem_column].strip():
-            yield Problem(location, "empty certificate cell")
-            continue
-        claimed = row[fp_column].strip().lower() if fp_column is not None else None
-        cell = row[pem_column].strip().strip("'")
-        items = list(read_pem(cell, location))
-        if not items:
-            yield Problem(location, "certificate cell holds no PEM block")
-        for item in items:
-            if isinstance(item, Occurrence):
-                yield Occurrence(item.der, location, claimed or None)
-            else:
-                yield Problem(location, item.reason, item.kind)
+    row_number = 1
+    try:
+        for row_number, row in enumerate(reader, start=2):
+            if row_number > MAX_CSV_ROWS + 1:
+                yield Problem(
+                    f"{label} rows {row_number} and on",
+                    f"more than {MAX_CSV_ROWS} rows, the limit for one CSV; split the file",
+                    kind="refused",
+                )
+                return
+            yield from _csv_row(row, row_number, label, pem_column, fp_column)
+    except csv.Error as exc:
+        yield Problem(f"{label} row {row_number + 1}", f"not readable as CSV: {exc}")
+
+
+def _csv_row(
+    row: list[str], number: int, label: str, pem_column: int, fp_column: int | None
+) -> Iterator[Item]:
+    location = f"{label} row {number}"
+    if len(row) <= pem_column or not row[pem_column].strip():
+        yield Problem(location, "empty certificate cell")
+        return
+    listed = fp_column is not None and fp_column < len(row)
+    claimed = row[fp_column].strip().lower() if listed and fp_column is not None else None
+    cell = row[pem_column].strip().strip("'")
+    items = list(read_pem(cell, location))
+    if not items:
+        yield Problem(location, "certificate cell holds no PEM block")
+    for item in items:
+        if isinstance(item, Occurrence):
+            yield Occurrence(item.der, location, claimed or None)
+        else:
+            yield Problem(location, item.reason, item.kind)
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:

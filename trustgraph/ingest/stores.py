@@ -6,7 +6,6 @@ explicit distrust, ``CKA_NSS_SERVER_DISTRUST_AFTER``) or a CCADB certificate-rec
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -14,15 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from trustgraph.core.progress import Progress
-from trustgraph.errors import InputError, UsageError
+from trustgraph.errors import UsageError
 from trustgraph.ingest import ccadb, nss
 from trustgraph.ingest.loader import LoadReport, load_items, load_paths
-from trustgraph.ingest.sources import Occurrence
+from trustgraph.ingest.sources import Occurrence, Source, read_head, read_input
 from trustgraph.storage import certificates, trust
 from trustgraph.storage.database import Database
 from trustgraph.storage.trust import Snapshot
-from trustgraph.x509 import names
-from trustgraph.x509.certificate import serial_hex
 
 BUNDLE = "pem-bundle"
 NSS = "nss-certdata"
@@ -57,14 +54,7 @@ def detect_kind(path: Path) -> str:
     Raises:
         InputError: the file cannot be read.
     """
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(65536)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
-    if head[:2] == b"\x1f\x8b":
-        head = gzip.decompress(path.read_bytes())[:65536]
-    text = head.decode("utf-8", errors="replace")
+    text = read_head(path).decode("utf-8", errors="replace")
     first_line = text.split("\n", 1)[0]
     if ccadb.looks_like_records(first_line):
         return CCADB
@@ -83,28 +73,28 @@ def add_snapshot(
     description: str | None = None,
     progress: Progress | None = None,
 ) -> SnapshotReport:
-    """Add (or replace) the snapshot of ``store`` dated ``as_of`` from ``source``.
+    """Add (or replace) the snapshot of ``store`` dated ``as_of`` from ``source``: all of
+    it, or (on an error) nothing.
 
     Raises:
-        InputError: the source is unreadable or of no known kind.
+        InputError: the source is unreadable, of no known kind, or holds trust data that
+            cannot be read (a distrust entry that cannot be read fails the whole source).
         UsageError: a CCADB report without a known root program.
     """
     path = Path(source)
     kind = detect_kind(path)
     if kind == CCADB:
         program = program or _program_for(store)
-    snapshot_id = trust.replace_snapshot(db, store, as_of, kind, str(path), description)
-    snapshot = Snapshot(snapshot_id, store, as_of, kind, str(path), description)
-    if kind == BUNDLE:
-        load = load_paths(db, [path], progress)
-        trust.add_anchors(db, snapshot_id, [(fp, None, None) for fp in load.fingerprints])
-        report = SnapshotReport(snapshot, len(set(load.fingerprints)), load=load)
-    elif kind == NSS:
-        report = _from_certdata(db, snapshot, path, progress)
-    else:
-        report = _from_ccadb(db, snapshot, path, program or "")
-    db.commit()
-    return report
+    with db.transaction():
+        snapshot_id = trust.replace_snapshot(db, store, as_of, kind, str(path), description)
+        snapshot = Snapshot(snapshot_id, store, as_of, kind, str(path), description)
+        if kind == BUNDLE:
+            load = load_paths(db, [path], progress)
+            trust.add_anchors(db, snapshot_id, [(fp, None, None) for fp in load.fingerprints])
+            return SnapshotReport(snapshot, len(set(load.fingerprints)), load=load)
+        if kind == NSS:
+            return _from_certdata(db, snapshot, path, progress)
+        return _from_ccadb(db, snapshot, path, program or "")
 
 
 def _program_for(store: str) -> str:
@@ -121,33 +111,29 @@ def _from_certdata(
     db: Database, snapshot: Snapshot, path: Path, progress: Progress | None
 ) -> SnapshotReport:
     roots, distrusts = nss.read_certdata(
-        path.read_text(encoding="utf-8", errors="replace"), str(path)
+        read_input(path).decode("utf-8", errors="replace"), str(path)
     )
     items = [Occurrence(root.der, f"{path}:{root.line}") for root in roots]
-    load = load_items(db, [(str(path), items)], progress)
+    load = load_items(db, [Source.from_items(str(path), items)], progress)
     anchors = []
     not_anchors = []
+    blocked: list[tuple[str | None, str | None, str | None, str]] = []
     for root in roots:
         fingerprint = hashlib.sha256(root.der).hexdigest()
         if root.server_auth == nss.TRUSTED_DELEGATOR:
             anchors.append((fingerprint, root.distrust_after, root.label))
-        else:
-            not_anchors.append(
-                {
-                    "certificate": fingerprint,
-                    "label": root.label,
-                    "server_auth": root.server_auth or "no trust object",
-                }
-            )
-    trust.add_anchors(db, snapshot.id, anchors)
-    blocked = []
-    for entry in distrusts:
-        try:
-            issuer_key = names.name_key(names.rdns_from_der(entry.issuer_der))
-            serial = serial_hex(entry.serial_der[2:]) if len(entry.serial_der) > 2 else None
-        except ValueError:
             continue
-        blocked.append((None, issuer_key, serial, entry.label))
+        if root.server_auth == nss.NOT_TRUSTED:
+            blocked.append((fingerprint, None, None, root.label))
+        not_anchors.append(
+            {
+                "certificate": fingerprint,
+                "label": root.label,
+                "server_auth": root.server_auth or "no trust object",
+            }
+        )
+    trust.add_anchors(db, snapshot.id, anchors)
+    blocked += [(None, entry.issuer_key, entry.serial, entry.label) for entry in distrusts]
     trust.add_blocked(db, snapshot.id, blocked)
     return SnapshotReport(
         snapshot, len(anchors), not_anchors=not_anchors, distrusted=len(blocked), load=load

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from trustgraph.core.text import csv_cell, markdown_text, printable
 from trustgraph.version import __version__
 
 SCHEMA_VERSION = 1
@@ -77,19 +78,20 @@ def to_json(document: Any) -> str:
 
 
 def write_csv(table: Tabular, stream: IO[str]) -> None:
+    """CSV rows; a cell that a spreadsheet could read as a formula is neutralised."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(["" if cell is None else csv_cell(cell) for cell in row])
 
 
 def _markdown_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+    return markdown_text("" if value is None else str(value))
 
 
 def to_markdown(table: Tabular, heading_level: int = 3) -> str:
-    """A Markdown table; cells escape ``|`` and fold line breaks."""
+    """A Markdown table; cells show certificate text literally (markup characters escaped,
+    hidden characters as escapes, line breaks folded)."""
     lines = [f"{'#' * heading_level} {_markdown_cell(table.title)}", ""]
     if table.rows:
         lines.append("| " + " | ".join(_markdown_cell(c) for c in table.columns) + " |")
@@ -111,13 +113,14 @@ def _cell(value: Any) -> Text:
     text = "" if value is None else str(value)
     if _FINGERPRINT.match(text):
         text = text[:16] + "…"
-    return Text(text)
+    return Text(printable(text))
 
 
 def print_table(table: Tabular, stream: IO[str]) -> None:
-    """A rich table; certificate text is never read as rich markup."""
+    """A rich table; certificate text is never read as rich markup, and its control and
+    bidirectional characters are shown as escapes."""
     console = Console(file=stream, highlight=False, soft_wrap=False)
-    grid = Table(title=Text(table.title), show_lines=False, title_justify="left")
+    grid = Table(title=Text(printable(table.title)), show_lines=False, title_justify="left")
     for column in table.columns:
         grid.add_column(Text(column), overflow="fold")
     for row in table.rows:
@@ -125,9 +128,9 @@ def print_table(table: Tabular, stream: IO[str]) -> None:
     if table.rows:
         console.print(grid)
     else:
-        console.print(Text(f"{table.title}: none"))
+        console.print(Text(printable(f"{table.title}: none")))
     for note in table.notes:
-        console.print(Text(note))
+        console.print(Text(printable(note)))
 
 
 def write_jsonl(objects: Iterable[dict[str, Any]], stream: IO[str] | None = None) -> int:

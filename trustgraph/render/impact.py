@@ -6,6 +6,7 @@ from typing import Any
 
 from trustgraph.analysis.impact import LOST, SURVIVES, UNREACHED, ImpactResult
 from trustgraph.analysis.impact import WayIn as ImpactWayIn
+from trustgraph.core.text import markdown_text
 from trustgraph.render.common import View, ca_ref
 from trustgraph.render.formats import Tabular, envelope, to_markdown
 from trustgraph.render.paths import path_dict
@@ -155,20 +156,20 @@ def _way_row(result: ImpactResult, way: ImpactWayIn) -> list[Any]:
 def impact_markdown(result: ImpactResult) -> str:
     """A short report to paste into a bug."""
     scenario = result.scenario
+    md = markdown_text
     items = (
-        [f"distrust everything operated by **{o}**" for o in scenario.distrust_owners]
-        + [f"distrust root `{r}`" for r in scenario.distrust_roots]
-        + [f"revoke `{c}`" for c in scenario.revoke_certs]
-        + [f"apply distrust rules from `{p}`" for p in scenario.rule_files]
+        [f"distrust everything operated by **{md(o)}**" for o in scenario.distrust_owners]
+        + [f"distrust root {md(r)}" for r in scenario.distrust_roots]
+        + [f"revoke {md(c)}" for c in scenario.revoke_certs]
+        + [f"apply distrust rules from {md(str(p))}" for p in scenario.rule_files]
     )
     lines = [
-        f"## Distrust impact on `{result.store}` at {result.at[:10]}",
+        f"## Distrust impact on {md(result.store)} at {result.at[:10]}",
         "",
-        f"Snapshot of {result.snapshot.as_of[:10]} ({result.snapshot.source_path}). Scenario: "
-        + "; ".join(items)
-        + ".",
+        f"Snapshot of {result.snapshot.as_of[:10]} ({md(result.snapshot.source_path)}). "
+        "Scenario: " + "; ".join(items) + ".",
         "",
-        f"* organisations distrusted: {', '.join(result.owners_distrusted) or 'none'}",
+        f"* organisations distrusted: {md(', '.join(result.owners_distrusted)) or 'none'}",
         f"* anchors: {len(result.anchors_before)} before, {len(result.anchors_after)} after "
         f"({len(result.removed)} removed)",
         f"* watched CAs: {len(result.watched)}; **{result.count(SURVIVES)} stay reachable**, "
@@ -195,6 +196,6 @@ def impact_markdown(result: ImpactResult) -> str:
     if result.directly_trusted:
         lines.append(
             "Watched CAs that are still anchors (no revocation closes them): "
-            + ", ".join(result.graph.label(ca) for ca in result.directly_trusted)
+            + ", ".join(md(result.graph.label(ca)) for ca in result.directly_trusted)
         )
     return "\n".join(lines).rstrip() + "\n"

@@ -18,16 +18,20 @@ def load_view(report: LoadReport, parameters: dict[str, Any], provenance: dict[s
     document = envelope("load", parameters, provenance, report.as_dict())
     table = Tabular(
         f"Loaded {report.loaded} new certificates of {report.found} found "
-        f"({report.duplicates} duplicates, {len(report.skipped)} skipped) in "
+        f"({report.duplicates} duplicates, {report.skipped} skipped) in "
         f"{report.seconds:.1f} s",
         ["count", "value"],
         [[name, value] for name, value in report.totals.items()],
     )
     table.rows.extend([f"edges decided now: {kind}", n] for kind, n in sorted(report.edges.items()))
-    table.notes.extend(f"skipped {i.location}: {i.reason}" for i in report.skipped)
+    table.notes.extend(f"skipped {i.location}: {i.reason}" for i in report.skipped_inputs)
     table.notes.extend(f"note {i.location}: {i.reason}" for i in report.notes)
     invalid = [w for w in report.warnings if w.kind == "signature-invalid"]
     table.notes.extend(f"no edge {i.location}: {i.reason}" for i in invalid)
+    table.notes.extend(
+        f"unchanged {label}: these bytes were loaded from it before; nothing was added"
+        for label in report.unchanged
+    )
     if not report.reconciles:
         table.notes.append("counts do not reconcile: please report this as a bug")
     return document, table
@@ -47,6 +51,10 @@ def records_view(report: RecordsReport, provenance: dict[str, Any]) -> View:
         ],
     )
     table.notes.extend(f"{p['location']}: {p['reason']}" for p in report.problems)
+    if report.unchanged:
+        table.notes.append(
+            f"{report.path}: these bytes were imported before for this date; nothing changed"
+        )
     return document, table
 
 

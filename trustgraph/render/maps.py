@@ -21,6 +21,7 @@ import pyvis
 from pyvis.network import Network
 
 from trustgraph.analysis.maps import MapRequest, drawn_edges
+from trustgraph.core.files import write_atomic
 from trustgraph.graph.model import Edge
 from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.trustgraph import TrustGraph
@@ -291,5 +292,9 @@ def _page(title: str, data: dict[str, Any]) -> str:
 
 
 def write_map(path: Path, page: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    """Write a map atomically (see :func:`trustgraph.core.files.write_atomic`).
+
+    Raises:
+        OutputError: the file cannot be written; an earlier file there is unchanged.
+    """
+    write_atomic(path, page)

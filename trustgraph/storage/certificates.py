@@ -8,14 +8,14 @@ from typing import Any
 from trustgraph.storage.database import Database
 from trustgraph.storage.schema import CA_COLUMNS, CERTIFICATE_COLUMNS
 
-PROBLEM_COLUMNS = ("source_id", "location", "certificate", "kind", "reason")
+PROBLEM_COLUMNS = ("source_id", "location", "certificate", "kind", "reason", "count")
 OCCURRENCE_COLUMNS = ("source_id", "location", "certificate")
 
 
-def insert_certificates(db: Database, rows: Iterable[Sequence[Any]]) -> None:
+def insert_certificates(db: Database, rows: Iterable[Sequence[Any]]) -> int:
     """Certificate rows in :data:`CERTIFICATE_COLUMNS` order (replacing metadata-only rows
-    of the same fingerprint)."""
-    db.insert_rows("certificates", CERTIFICATE_COLUMNS, rows, replace=True)
+    of the same fingerprint); how many rows the database took."""
+    return db.insert_rows("certificates", CERTIFICATE_COLUMNS, rows, replace=True)
 
 
 def insert_metadata_only(db: Database, row: dict[str, Any]) -> None:
@@ -28,14 +28,18 @@ def insert_cas(db: Database, rows: Iterable[Sequence[Any]]) -> None:
     db.insert_rows("cas", CA_COLUMNS, rows)
 
 
-def insert_occurrences(db: Database, rows: Iterable[Sequence[Any]]) -> None:
-    """``(source_id, location, certificate)`` rows."""
-    db.insert_rows("occurrences", OCCURRENCE_COLUMNS, rows)
+def insert_occurrences(db: Database, rows: Iterable[Sequence[Any]]) -> int:
+    """``(source_id, location, certificate)`` rows; how many the database took."""
+    return db.insert_rows("occurrences", OCCURRENCE_COLUMNS, rows)
 
 
-def insert_problem(db: Database, source_id: int, location: str, kind: str, reason: str) -> None:
-    """An input of a source that did not become a certificate."""
-    db.insert_rows("problems", PROBLEM_COLUMNS, [(source_id, location, None, kind, reason)])
+def insert_problem(
+    db: Database, source_id: int, location: str, kind: str, reason: str, count: int = 1
+) -> int:
+    """An input of a source that did not become a certificate (``count`` alike, when one
+    row stands for many); how many inputs the database recorded."""
+    row = (source_id, location, None, kind, reason, count)
+    return count * db.insert_rows("problems", PROBLEM_COLUMNS, [row])
 
 
 def existing_fingerprints(db: Database, fingerprints: Iterable[str]) -> set[str]:
@@ -93,11 +97,14 @@ def ca_of_certificate(db: Database, fingerprint: str) -> str | None:
 
 
 def fingerprints_with_prefix(db: Database, prefix: str, limit: int) -> list[str]:
-    """Certificate fingerprints starting with ``prefix`` (lower-case hex), at most ``limit``."""
+    """Certificate fingerprints starting with ``prefix`` (lower-case hex), at most ``limit``,
+    in order. A range, not LIKE: no character of the prefix is a wildcard."""
     return [
         str(row[0])
         for row in db.conn.execute(
-            "SELECT sha256 FROM certificates WHERE sha256 LIKE ? LIMIT ?", (prefix + "%", limit)
+            "SELECT sha256 FROM certificates WHERE sha256 >= ? AND sha256 < ? "
+            "ORDER BY sha256 LIMIT ?",
+            (prefix, prefix + "g", limit),
         )
     ]
 

@@ -5,6 +5,12 @@ from and every input that could not be used. The networkx graph is built from it
 
 Default location: ``$TRUSTGRAPH_DB`` if set, else ``$XDG_DATA_HOME/trustgraph/trustgraph.db``
 (``~/.local/share/trustgraph/trustgraph.db``). Every command takes ``--db FILE``.
+
+Safety: a file is written only once it is known to be a trustgraph database of this
+version or an older one (which is migrated first); anything else is refused untouched.
+Queries open the file read-only. Every write happens inside :meth:`Database.transaction`,
+so a crash, a kill or a full disk leaves the database as it was after the last completed
+transaction; loaders make each transaction a whole input.
 """
 
 from __future__ import annotations
@@ -12,8 +18,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,11 +29,27 @@ from typing import Any
 
 from trustgraph.core.times import iso
 from trustgraph.errors import DatabaseError
-from trustgraph.storage.schema import DEFERRABLE_INDEXES, SCHEMA, SCHEMA_VERSION
+from trustgraph.storage.schema import (
+    APPLICATION_ID,
+    DEFERRABLE_INDEXES,
+    INDEXES,
+    MIGRATIONS,
+    SCHEMA,
+    SCHEMA_VERSION,
+)
 from trustgraph.version import __version__
+
+ReadFault = sqlite3.DatabaseError
+"""What a read raises when it finds the file damaged (a corrupt page shows only when read).
+Writes are translated into :class:`~trustgraph.errors.DatabaseError` already; callers that
+show errors catch this too."""
 
 MAX_VARIABLES = 900
 """Values bound in one ``IN (...)`` list: below SQLite's oldest limit of 999 variables."""
+
+LOCK_TIMEOUT_VARIABLE = "TRUSTGRAPH_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 120.0
+"""Seconds a writer waits for another process's write to finish."""
 
 
 def default_path() -> Path:
@@ -35,6 +59,15 @@ def default_path() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "trustgraph" / "trustgraph.db"
+
+
+def lock_timeout() -> float:
+    """How long a writer waits for another writer (``TRUSTGRAPH_LOCK_TIMEOUT`` seconds)."""
+    configured = os.environ.get(LOCK_TIMEOUT_VARIABLE, "")
+    try:
+        return max(0.0, float(configured)) if configured else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -57,35 +90,227 @@ class SourceInfo:
         }
 
 
+class Transaction:
+    """An open transaction (or savepoint, when nested); :meth:`discard` rolls it back when
+    it ends instead of keeping it."""
+
+    def __init__(self) -> None:
+        self.discarded = False
+
+    def discard(self) -> None:
+        self.discarded = True
+
+
+def _damaged(path: Path, exc: Exception) -> DatabaseError:
+    return DatabaseError(
+        f"{path} cannot be read as a trustgraph database ({exc}); it may be damaged or "
+        "not a database: use another --db, or load your inputs again into a new one"
+    )
+
+
 class Database:
     """An open trustgraph database. Use as a context manager, or call :meth:`close`.
 
     ``conn`` is the SQLite connection; only the storage layer uses it.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, create: bool = True) -> None:
-        """Open (and with ``create``, create) the database at ``path`` or the default place.
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        create: bool = True,
+        readonly: bool = False,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        """Open the database at ``path`` (or the default place): read-only, or for writing
+        (with ``create``, making it if missing). ``on_wait`` is told when a write has to
+        wait for another process (the CLI prints it).
 
         Raises:
-            DatabaseError: the file does not exist and ``create`` is false, is not a SQLite
-                database, or was written with an incompatible schema.
+            DatabaseError: the file is missing (and not to be created), is not a SQLite
+                database, is another program's database, was written by a newer trustgraph,
+                is damaged, or cannot be opened in the mode asked.
         """
         self.path = Path(path) if path is not None else default_path()
-        if not create and not self.path.exists():
+        self.readonly = readonly
+        self.on_wait = on_wait
+        self._depth = 0
+        if (readonly or not create) and not self.path.exists():
             raise DatabaseError(
                 f"no database at {self.path}; load certificates first with "
-                f"`trustgraph load PATH --db {self.path}`"
+                f"`trustgraph load PATH --db {self.path}`, or give --db"
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and not self.path.is_file():
+            raise DatabaseError(f"{self.path} is not a file; give --db a database file")
+        self._check_header()
         try:
-            self.conn = sqlite3.connect(self.path)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            # 64 MB of page cache: indexes of a large corpus stay in memory while loading.
-            self.conn.execute("PRAGMA cache_size=-65536")
-            self._migrate()
+            self.conn = self._connect()
+            self._check_and_migrate()
         except sqlite3.DatabaseError as exc:
-            raise DatabaseError(f"{self.path} is not a trustgraph database: {exc}") from exc
+            self._close_quietly()
+            raise _damaged(self.path, exc) from exc
+        except DatabaseError:
+            self._close_quietly()
+            raise
+
+    # -- opening ------------------------------------------------------------------------
+
+    def _check_header(self) -> None:
+        """Refuse, without opening it, a file that is not SQLite or that a newer trustgraph
+        wrote (opening a database can create files beside it)."""
+        try:
+            with self.path.open("rb") as handle:
+                header = handle.read(100)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise DatabaseError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
+        if not header:
+            return
+        if not header.startswith(b"SQLite format 3\0"):
+            raise DatabaseError(
+                f"{self.path} is not a SQLite database, so not a trustgraph database; trustgraph "
+                "leaves it untouched: give --db another file"
+            )
+        application = int.from_bytes(header[68:72], "big")
+        version = int.from_bytes(header[60:64], "big")
+        if application == APPLICATION_ID and version > SCHEMA_VERSION:
+            raise DatabaseError(self._newer(version))
+
+    def _newer(self, version: int) -> str:
+        return (
+            f"{self.path} was written by a newer trustgraph (schema {version}, this one "
+            f"reads up to {SCHEMA_VERSION}); upgrade trustgraph or use another --db"
+        )
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.readonly:
+            return self._connect_read_only()
+        if self.path.exists() and not (
+            os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+        ):
+            raise DatabaseError(
+                f"cannot write {self.path}: the file or its folder is read-only here (it can "
+                "still be queried); give a writable --db to load into"
+            )
+        if not self.path.exists() and not self.path.parent.is_dir():
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot create the folder of {self.path}: {exc.strerror or exc}"
+                ) from exc
+        try:
+            return sqlite3.connect(self.path, isolation_level=None, timeout=lock_timeout())
+        except sqlite3.OperationalError as exc:
+            raise DatabaseError(f"cannot open {self.path}: {exc}") from exc
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A read-only connection. On a read-only medium SQLite cannot make the shared
+        memory file a database in WAL mode needs; a cleanly closed one (no -wal file) is then
+        read as immutable."""
+        uri = f"file:{self.path.resolve().as_posix()}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+        try:
+            connection.execute("PRAGMA application_id").fetchone()
+            return connection
+        except sqlite3.OperationalError as exc:
+            connection.close()
+            if "unable to open" not in str(exc):
+                raise
+        journal = Path(f"{self.path}-wal")
+        if journal.exists() and journal.stat().st_size:
+            raise DatabaseError(
+                f"cannot read {self.path}: it is on a read-only medium and was not closed "
+                f"cleanly ({journal.name} holds changes); open it once where it is writable"
+            )
+        return sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None)
+
+    def _check_and_migrate(self) -> None:
+        version = self._identify()
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(self._newer(version))
+        if self.readonly:
+            if version < SCHEMA_VERSION:
+                self._migrate_elsewhere(version)
+            self.conn.execute("PRAGMA query_only=ON")
+            return
+        if version < SCHEMA_VERSION:
+            self._upgrade(version)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        # 64 MB of page cache: indexes of a large corpus stay in memory while loading.
+        self.conn.execute("PRAGMA cache_size=-65536")
+
+    def _identify(self) -> int:
+        """The schema version of the file (0: an empty file, to be initialised).
+
+        Raises:
+            DatabaseError: another program's SQLite database, or an unreadable version.
+        """
+        application = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {
+            row[0]
+            for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if application == APPLICATION_ID:
+            return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if not tables:
+            return 0
+        if application == 0 and "meta" in tables and "certificates" in tables:
+            # Databases of schema 1 predate the application id: their meta table says.
+            row = self.conn.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchone()
+            if row is not None:
+                try:
+                    return int(row[0])
+                except ValueError as exc:
+                    raise DatabaseError(
+                        f"{self.path} has an unreadable schema version {row[0]!r}; it is "
+                        "damaged: use another --db"
+                    ) from exc
+        shown = ", ".join(sorted(tables)[:6]) + (", ..." if len(tables) > 6 else "")
+        raise DatabaseError(
+            f"{self.path} is a SQLite database, but not trustgraph's (its tables: {shown}); "
+            "trustgraph leaves it untouched: give --db another file"
+        )
+
+    def _upgrade(self, version: int) -> None:
+        """Create the schema in an empty file, or migrate an older one, in one transaction."""
+        with self.transaction():
+            if version == 0:
+                for statement in _statements(SCHEMA + INDEXES):
+                    self.conn.execute(statement)
+            else:
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in _statements(MIGRATIONS[target]):
+                        self.conn.execute(statement)
+                # An interrupted load of schema 1 could leave indexes suspended.
+                for statement in _statements(INDEXES):
+                    self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    def _migrate_elsewhere(self, version: int) -> None:
+        """A read-only open of an older database: migrate it through a writable connection
+        if the file allows, else refuse with what to do."""
+        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+            raise DatabaseError(
+                f"{self.path} has schema {version}, older than this trustgraph's "
+                f"{SCHEMA_VERSION}, and is read-only here; open it once where it is writable "
+                "(any command that loads data migrates it)"
+            )
+        Database(self.path, create=False).close()
+
+    def _close_quietly(self) -> None:
+        connection = getattr(self, "conn", None)
+        if connection is not None:
+            connection.close()
 
     def __enter__(self) -> Database:
         return self
@@ -96,46 +321,134 @@ class Database:
     def close(self) -> None:
         self.conn.close()
 
-    def commit(self) -> None:
-        """Make everything written so far durable."""
-        self.conn.commit()
+    # -- transactions -------------------------------------------------------------------
 
-    def _migrate(self) -> None:
-        self.conn.executescript(SCHEMA)
-        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
-            with self.conn:
-                self.conn.execute(
-                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-        elif int(row[0]) > SCHEMA_VERSION:
-            raise DatabaseError(
-                f"{self.path} was written by a newer trustgraph (schema {row[0]}); upgrade "
-                f"trustgraph or use another --db"
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """A transaction: everything written inside is kept together when the block ends,
+        or nothing of it if the block raises (or calls :meth:`Transaction.discard`).
+        Nested blocks are savepoints inside the outer transaction.
+
+        Raises:
+            DatabaseError: the database is read-only, or another process kept it locked
+                for longer than ``TRUSTGRAPH_LOCK_TIMEOUT`` seconds.
+        """
+        if self.readonly:
+            raise DatabaseError(f"{self.path} is open read-only")
+        handle = Transaction()
+        level = self._depth
+        if level == 0:
+            self._begin()
+        else:
+            self.conn.execute(f"SAVEPOINT tg{level}")
+        self._depth += 1
+        try:
+            yield handle
+        except sqlite3.Error as exc:
+            self._depth -= 1
+            self._rollback(level)
+            raise self._explain(exc) from exc
+        except BaseException:
+            self._depth -= 1
+            self._rollback(level)
+            raise
+        self._depth -= 1
+        try:
+            if handle.discarded:
+                self._rollback(level)
+            elif level == 0:
+                self.conn.execute("COMMIT")
+            else:
+                self.conn.execute(f"RELEASE tg{level}")
+        except sqlite3.Error as exc:
+            self._rollback(level)
+            raise self._explain(exc) from exc
+
+    def _explain(self, exc: sqlite3.Error) -> DatabaseError:
+        """A one-line error for a failed write, saying that nothing of it was kept."""
+        text = str(exc)
+        if "full" in text:
+            reason = "the disk is full"
+            advice = "free some space and run the command again"
+        elif "readonly" in text or "read-only" in text:
+            reason = "the database file or its folder is read-only"
+            advice = "use a writable --db"
+        elif "locked" in text or "busy" in text:
+            reason = "another process holds the database"
+            advice = f"wait for it, or set {LOCK_TIMEOUT_VARIABLE}"
+        elif "malformed" in text or "corrupt" in text or "not a database" in text:
+            reason = "the database file is damaged"
+            advice = "load your inputs again into a new --db"
+        else:
+            reason = text
+            advice = "run the command again"
+        return DatabaseError(
+            f"cannot write {self.path}: {reason} ({text}); nothing of this step was kept: {advice}"
+        )
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    def _begin(self) -> None:
+        """Take the write lock, waiting for another writer up to the lock timeout."""
+        try:
+            self.conn.execute("PRAGMA busy_timeout=200")
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        timeout = lock_timeout()
+        if self.on_wait is not None:
+            self.on_wait(
+                f"waiting for another process writing to {self.path} (up to {timeout:.0f} s; "
+                f"{LOCK_TIMEOUT_VARIABLE} changes it)"
             )
+        started = time.monotonic()
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise DatabaseError(
+                f"another process kept {self.path} locked for "
+                f"{time.monotonic() - started:.0f} s (a load of a large corpus can take "
+                f"minutes); wait for it to finish, or set {LOCK_TIMEOUT_VARIABLE}"
+            ) from exc
+
+    def _rollback(self, level: int) -> None:
+        try:
+            if level == 0:
+                self.conn.execute("ROLLBACK")
+            else:
+                self.conn.execute(f"ROLLBACK TO tg{level}")
+                self.conn.execute(f"RELEASE tg{level}")
+        except sqlite3.OperationalError:
+            pass  # SQLite already rolled back (a full disk or I/O error ends the transaction)
 
     def suspend_indexes(self) -> None:
-        """Drop the indexes a load does not read (:data:`DEFERRABLE_INDEXES`): a large load
-        inserts faster without them and :meth:`restore_indexes` rebuilds each in one sort.
-        Opening the database recreates any that are missing, so an interrupted load leaves
-        nothing broken."""
+        """Drop the indexes a load does not read (:data:`DEFERRABLE_INDEXES`) inside the
+        current transaction: a large load inserts faster without them, and
+        :meth:`restore_indexes` rebuilds each in one sort before the transaction ends (if it
+        does not end, they were never dropped)."""
         for name in DEFERRABLE_INDEXES:
             self.conn.execute(f"DROP INDEX IF EXISTS {name}")
 
     def restore_indexes(self) -> None:
-        """Recreate the indexes :meth:`suspend_indexes` dropped (commits first)."""
-        self.conn.commit()
-        self.conn.executescript(SCHEMA)
+        """Recreate the indexes :meth:`suspend_indexes` dropped."""
+        for statement in _statements(INDEXES):
+            self.conn.execute(statement)
 
-    def identity(self) -> str:
-        """A random id naming this database (made on first use), so that a Neo4j push can
-        keep its checkpoints on the server."""
+    def identity(self, *, create: bool = True) -> str | None:
+        """A random id naming this database (made on first use unless not ``create``: None
+        then), so that a Neo4j push can keep its checkpoints on the server."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'database_id'").fetchone()
         if row:
             return str(row[0])
+        if not create:
+            return None
         value = uuid.uuid4().hex
-        with self.conn:
+        with self.transaction():
             self.conn.execute("INSERT INTO meta(key, value) VALUES ('database_id', ?)", (value,))
         return value
 
@@ -148,13 +461,25 @@ class Database:
         rows: Iterable[Sequence[Any]],
         *,
         replace: bool = False,
-    ) -> None:
-        """Insert rows into one of the schema's tables (names are constants, not input)."""
+    ) -> int:
+        """Insert rows into one of the schema's tables (names are constants, not input);
+        only inside a transaction. How many rows the database took."""
+        self._require_transaction()
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         placeholders = ", ".join("?" for _ in columns)
-        self.conn.executemany(
+        cursor = self.conn.executemany(
             f"{verb} INTO {table}({', '.join(columns)}) VALUES ({placeholders})", rows
         )
+        return max(cursor.rowcount, 0)
+
+    def write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one writing statement; only inside a transaction."""
+        self._require_transaction()
+        return self.conn.execute(sql, params)
+
+    def _require_transaction(self) -> None:
+        if not self._depth:
+            raise RuntimeError("trustgraph writes only inside Database.transaction()")
 
     def in_batches(
         self, sql: str, values: Iterable[Any], leading: Sequence[Any] = ()
@@ -175,16 +500,29 @@ class Database:
     # -- sources -------------------------------------------------------------------------
 
     def add_source(self, kind: str, path: str) -> int:
-        cursor = self.conn.execute(
+        cursor = self.write(
             "INSERT INTO sources(kind, path, loaded_at, tool_version) VALUES (?, ?, ?, ?)",
             (kind, path, iso(datetime.now(UTC)), __version__),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def set_source_summary(self, source_id: int, summary: dict[str, Any]) -> None:
-        self.conn.execute(
-            "UPDATE sources SET summary=? WHERE id=?", (json.dumps(summary), source_id)
+    def finish_source(self, source_id: int, summary: dict[str, Any], digest: str) -> None:
+        self.write(
+            "UPDATE sources SET summary = ?, digest = ? WHERE id = ?",
+            (json.dumps(summary), digest, source_id),
+        )
+
+    def same_source_loaded(self, source_id: int, kind: str, path: str, digest: str) -> bool:
+        """Whether a source other than ``source_id`` read exactly these bytes from ``path``
+        with this version of trustgraph."""
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM sources WHERE kind = ? AND path = ? AND digest = ? AND id != ? "
+                "AND tool_version = ?",
+                (kind, path, digest, source_id, __version__),
+            ).fetchone()
+            is not None
         )
 
     def sources(self) -> list[SourceInfo]:
@@ -200,7 +538,7 @@ class Database:
         result = {
             "certificates": self.scalar("SELECT COUNT(*) FROM certificates WHERE der IS NOT NULL"),
             "cas": self.scalar("SELECT COUNT(*) FROM cas"),
-            "problems": self.scalar("SELECT COUNT(*) FROM problems"),
+            "problems": self.scalar("SELECT COALESCE(SUM(count), 0) FROM problems"),
         }
         for kind, count in self.conn.execute("SELECT kind, COUNT(*) FROM edges GROUP BY kind"):
             result[f"edges_{kind}"] = count
@@ -220,3 +558,9 @@ class Database:
                 for s in self.sources()
             ],
         }
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a schema script (no statement of it contains a semicolon)."""
+    body = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [part.strip() for part in body.split(";") if part.strip()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from trustgraph.core.kinds import DECLARED, GRAPH_KINDS, RELINKABLE_KINDS
+from trustgraph.core.kinds import DECLARED, GRAPH_KINDS, NONE, RELINKABLE_KINDS
 from trustgraph.storage.database import Database
 from trustgraph.storage.schema import EDGE_COLUMNS
 
@@ -18,10 +18,15 @@ def store_edges(db: Database, rows: Iterable[Sequence[Any]]) -> None:
     db.insert_rows("edges", EDGE_COLUMNS, rows, replace=True)
 
 
+NO_ISSUER = "issuer not in the database"
+"""The reason of a ``none`` edge decided while no CA of the issuer's name was loaded."""
+
+
 def pending_fingerprints(db: Database, new_issuer_names: Iterable[str] = ()) -> list[str]:
     """Certificates whose edge must be decided: with bytes and no edge yet, or a declared
-    edge now that bytes are here; and those with a relinkable edge whose issuer name is
-    among ``new_issuer_names``. Sorted."""
+    edge now that bytes are here; those with a relinkable edge whose issuer name is among
+    ``new_issuer_names``; and those said to have no issuer although a CA of their issuer's
+    name is loaded (left so by an interrupted load of an older trustgraph). Sorted."""
     found = {
         row[0]
         for row in db.conn.execute(
@@ -30,6 +35,7 @@ def pending_fingerprints(db: Database, new_issuer_names: Iterable[str] = ()) -> 
             (DECLARED,),
         )
     }
+    found.update(stale_unlinked(db))
     names = set(new_issuer_names)
     if names:
         kinds = ",".join("?" for _ in RELINKABLE_KINDS)
@@ -44,6 +50,19 @@ def pending_fingerprints(db: Database, new_issuer_names: Iterable[str] = ()) -> 
             if issuer_key in names
         )
     return sorted(found)
+
+
+def stale_unlinked(db: Database, limit: int | None = None) -> list[str]:
+    """Certificates with bytes whose edge says no issuer is loaded, although a CA of their
+    issuer's name with a key is (at most ``limit``)."""
+    rows = db.conn.execute(
+        "SELECT e.certificate FROM edges e JOIN certificates c ON c.sha256 = e.certificate "
+        "WHERE e.kind = ? AND e.reason = ? AND c.der IS NOT NULL AND EXISTS "
+        "(SELECT 1 FROM cas a WHERE a.subject_key = c.issuer_key AND a.spki IS NOT NULL)"
+        + (" LIMIT ?" if limit is not None else ""),
+        (NONE, NO_ISSUER, *((limit,) if limit is not None else ())),
+    )
+    return [row[0] for row in rows]
 
 
 def link_rows(db: Database, fingerprints: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -74,7 +93,7 @@ def store_declaration(
     same_ca_as: str | None,
     source: str,
 ) -> None:
-    db.conn.execute(
+    db.write(
         "INSERT OR REPLACE INTO declarations(certificate, issuer_certificate, same_ca_as, source) "
         "VALUES (?, ?, ?, ?)",
         (fingerprint, issuer_certificate, same_ca_as, source),
@@ -101,7 +120,7 @@ def declared_issuer_certificate(db: Database, fingerprint: str) -> str | None:
 
 
 def set_certificate_ca(db: Database, fingerprint: str, ca_id: str) -> None:
-    db.conn.execute("UPDATE certificates SET ca_id = ? WHERE sha256 = ?", (ca_id, fingerprint))
+    db.write("UPDATE certificates SET ca_id = ? WHERE sha256 = ?", (ca_id, fingerprint))
 
 
 def ensure_keyless_ca(
@@ -115,7 +134,7 @@ def ensure_keyless_ca(
     cn_folded: str | None,
 ) -> None:
     """A CA known by metadata only (no key): stored unless it is already."""
-    db.conn.execute(
+    db.write(
         "INSERT OR IGNORE INTO cas(ca_id, subject, subject_key, subject_cn, subject_o, "
         "key_algorithm, subject_folded, cn_folded) VALUES (?, ?, ?, ?, ?, 'unknown', ?, ?)",
         (ca_id, subject, subject_key, cn, org, subject_folded, cn_folded),
@@ -124,7 +143,7 @@ def ensure_keyless_ca(
 
 def remove_orphan_keyless_cas(db: Database) -> None:
     """Delete CAs without a key that no certificate certifies any more."""
-    db.conn.execute(
+    db.write(
         "DELETE FROM cas WHERE spki IS NULL AND ca_id NOT IN "
         "(SELECT ca_id FROM certificates WHERE ca_id IS NOT NULL)"
     )

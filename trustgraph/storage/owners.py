@@ -8,7 +8,7 @@ from trustgraph.storage.database import Database
 
 
 def record_owner(db: Database, name: str, aliases_json: str, source: str) -> None:
-    db.conn.execute(
+    db.write(
         "INSERT OR REPLACE INTO owners(name, aliases, source) VALUES (?, ?, ?)",
         (name, aliases_json, source),
     )
@@ -17,7 +17,7 @@ def record_owner(db: Database, name: str, aliases_json: str, source: str) -> Non
 def record_ownership(
     db: Database, owner: str, owned: str, start: str | None, until: str | None, source: str
 ) -> None:
-    db.conn.execute(
+    db.write(
         "INSERT OR REPLACE INTO ownership(owner, owned, start, until, source) "
         "VALUES (?, ?, ?, ?, ?)",
         (owner, owned, start, until, source),
@@ -32,7 +32,7 @@ def record_operator(
     basis: str,
     source: str,
 ) -> None:
-    db.conn.execute(
+    db.write(
         "INSERT OR IGNORE INTO operator_facts(certificate, organization, owner, basis, source) "
         "VALUES (?, ?, ?, ?, ?)",
         (certificate, organization, owner, basis, source),

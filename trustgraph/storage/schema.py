@@ -1,12 +1,17 @@
 """The database's tables, their columns, and the schema version.
 
-Bump :data:`SCHEMA_VERSION` with every change to :data:`SCHEMA` and add the statements that
-bring a database of the previous version up to date to :data:`MIGRATIONS`.
+Bump :data:`SCHEMA_VERSION` with every change to :data:`SCHEMA` or :data:`INDEXES`, and add
+the statements that bring a database of the previous version up to date to
+:data:`MIGRATIONS` (``tests/storage/test_migrations.py`` opens a database of every earlier
+version). No statement of these scripts may contain a semicolon but the one that ends it.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+APPLICATION_ID = 0x54724752
+"""SQLite's application id of a trustgraph database (ASCII "TrGR"), from schema 2 on."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -16,7 +21,8 @@ CREATE TABLE IF NOT EXISTS sources (
     path TEXT NOT NULL,
     loaded_at TEXT NOT NULL,
     tool_version TEXT NOT NULL,
-    summary TEXT
+    summary TEXT,
+    digest TEXT  -- SHA-256 of the bytes read, so that the same input loads once
 );
 CREATE TABLE IF NOT EXISTS certificates (
     sha256 TEXT PRIMARY KEY,
@@ -53,8 +59,6 @@ CREATE TABLE IF NOT EXISTS certificates (
     warnings TEXT,
     der BLOB  -- last: queries of the other columns then never read through it
 );
-CREATE INDEX IF NOT EXISTS certificates_issuer_serial ON certificates(issuer_key, serial);
-CREATE INDEX IF NOT EXISTS certificates_ca ON certificates(ca_id);
 CREATE TABLE IF NOT EXISTS cas (
     ca_id TEXT PRIMARY KEY,
     subject TEXT NOT NULL,
@@ -70,7 +74,6 @@ CREATE TABLE IF NOT EXISTS cas (
     subject_folded TEXT,
     cn_folded TEXT
 );
-CREATE INDEX IF NOT EXISTS cas_subject_key ON cas(subject_key);
 CREATE TABLE IF NOT EXISTS edges (
     certificate TEXT PRIMARY KEY,
     issuer_ca TEXT,
@@ -78,20 +81,18 @@ CREATE TABLE IF NOT EXISTS edges (
     kind TEXT NOT NULL,
     reason TEXT
 );
-CREATE INDEX IF NOT EXISTS edges_issuer ON edges(issuer_ca);
-CREATE INDEX IF NOT EXISTS edges_subject ON edges(subject_ca);
 CREATE TABLE IF NOT EXISTS occurrences (
     source_id INTEGER NOT NULL,
     location TEXT NOT NULL,
     certificate TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS occurrences_certificate ON occurrences(certificate);
 CREATE TABLE IF NOT EXISTS problems (
     source_id INTEGER NOT NULL,
     location TEXT NOT NULL,
     certificate TEXT,
     kind TEXT NOT NULL,
-    reason TEXT NOT NULL
+    reason TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 1  -- more than 1: the row stands for that many alike
 );
 CREATE TABLE IF NOT EXISTS revocations (
     certificate TEXT,
@@ -166,7 +167,40 @@ CREATE TABLE IF NOT EXISTS operator_facts (
 );
 """
 
-MIGRATIONS: dict[int, str] = {}
+INDEXES = """
+CREATE INDEX IF NOT EXISTS certificates_issuer_serial ON certificates(issuer_key, serial);
+CREATE INDEX IF NOT EXISTS certificates_ca ON certificates(ca_id);
+CREATE INDEX IF NOT EXISTS cas_subject_key ON cas(subject_key);
+CREATE INDEX IF NOT EXISTS edges_issuer ON edges(issuer_ca);
+CREATE INDEX IF NOT EXISTS edges_subject ON edges(subject_ca);
+CREATE INDEX IF NOT EXISTS occurrences_certificate ON occurrences(certificate);
+CREATE INDEX IF NOT EXISTS edges_kind ON edges(kind);
+CREATE UNIQUE INDEX IF NOT EXISTS revocations_once ON revocations(
+    COALESCE(certificate, ''), COALESCE(issuer_key, ''), COALESCE(serial, ''), source);
+CREATE UNIQUE INDEX IF NOT EXISTS ownership_once ON ownership(owner, owned, COALESCE(start, ''));
+CREATE UNIQUE INDEX IF NOT EXISTS operator_facts_once ON operator_facts(
+    COALESCE(certificate, ''), COALESCE(organization, ''), owner, basis);
+CREATE UNIQUE INDEX IF NOT EXISTS store_blocked_once ON store_blocked(
+    snapshot_id, COALESCE(certificate, ''), COALESCE(issuer_key, ''), COALESCE(serial, ''));
+"""
+"""The indexes, made when the tables are (and remade after a load suspends some). The
+unique ones make facts count once even where a column is NULL (SQLite's UNIQUE constraints
+treat NULLs as distinct), so that reading a source again adds nothing."""
+
+MIGRATIONS: dict[int, str] = {
+    2: """
+ALTER TABLE sources ADD COLUMN digest TEXT;
+ALTER TABLE problems ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+DELETE FROM revocations WHERE rowid NOT IN (SELECT MIN(rowid) FROM revocations GROUP BY
+    COALESCE(certificate, ''), COALESCE(issuer_key, ''), COALESCE(serial, ''), source);
+DELETE FROM ownership WHERE rowid NOT IN (SELECT MIN(rowid) FROM ownership GROUP BY
+    owner, owned, COALESCE(start, ''));
+DELETE FROM operator_facts WHERE rowid NOT IN (SELECT MIN(rowid) FROM operator_facts GROUP BY
+    COALESCE(certificate, ''), COALESCE(organization, ''), owner, basis);
+DELETE FROM store_blocked WHERE rowid NOT IN (SELECT MIN(rowid) FROM store_blocked GROUP BY
+    snapshot_id, COALESCE(certificate, ''), COALESCE(issuer_key, ''), COALESCE(serial, ''));
+""",
+}
 """For each version above 1, the statements that turn a database of the version before it
 into one of that version."""
 

@@ -53,10 +53,10 @@ def replace_snapshot(
         "SELECT id FROM store_snapshots WHERE store = ? AND as_of = ?", (store, as_of)
     ).fetchone()
     if old:
-        db.conn.execute("DELETE FROM store_anchors WHERE snapshot_id = ?", (old[0],))
-        db.conn.execute("DELETE FROM store_blocked WHERE snapshot_id = ?", (old[0],))
-        db.conn.execute("DELETE FROM store_snapshots WHERE id = ?", (old[0],))
-    cursor = db.conn.execute(
+        db.write("DELETE FROM store_anchors WHERE snapshot_id = ?", (old[0],))
+        db.write("DELETE FROM store_blocked WHERE snapshot_id = ?", (old[0],))
+        db.write("DELETE FROM store_snapshots WHERE id = ?", (old[0],))
+    cursor = db.write(
         "INSERT INTO store_snapshots(store, as_of, source_kind, source_path, description, "
         "loaded_at) VALUES (?, ?, ?, ?, ?, datetime('now'))",
         (store, as_of, kind, path, description),
@@ -156,7 +156,7 @@ def add_distrust_rule(
     note: str | None,
 ) -> None:
     """A subject-name rule; ``subjects`` is its JSON list of (display name, name key)."""
-    db.conn.execute(
+    db.write(
         "INSERT OR IGNORE INTO distrust_rules(store, subjects, not_before_after, effective, "
         "source, note) VALUES (?, ?, ?, ?, ?, ?)",
         (store, subjects, not_before_after, effective, source, note),

@@ -190,7 +190,10 @@ def parse_certificate(der_bytes: bytes) -> CertificateRecord:
         extensions = _extensions_with_cryptography(der_bytes)
         parser = "cryptography"
     except Exception as crypto_exc:
-        extensions, notes = _extensions_with_asn1crypto(parts)
+        try:
+            extensions, notes = _extensions_with_asn1crypto(parts)
+        except der.DerError as exc:
+            raise CertificateParseError(f"malformed extensions: {exc}") from exc
         parser = "asn1crypto"
         warn.append(f"extensions read by asn1crypto (cryptography: {_one_line(crypto_exc)})")
         warn.extend(notes)

@@ -51,8 +51,8 @@ def read_tlv(buf: bytes, offset: int, limit: int | None = None) -> Tlv:
         DerError: the header is truncated, uses an indefinite or over-long length, or the
             content runs past ``limit`` (default: the end of ``buf``).
     """
-    end_limit = len(buf) if limit is None else limit
-    if offset + 2 > end_limit:
+    end_limit = len(buf) if limit is None else min(limit, len(buf))
+    if offset < 0 or offset + 2 > end_limit:
         raise DerError(f"truncated element header at offset {offset}")
     tag = buf[offset]
     pos = offset + 1
@@ -64,6 +64,8 @@ def read_tlv(buf: bytes, offset: int, limit: int | None = None) -> Tlv:
             pos += 1
             if not more:
                 break
+    if pos >= end_limit:
+        raise DerError(f"truncated length at offset {offset}")
     first = buf[pos]
     pos += 1
     if first < 0x80:
@@ -306,6 +308,8 @@ def parse_validity(validity: bytes) -> tuple[datetime, datetime]:
 
 def _parse_time(buf: bytes, tlv: Tlv) -> datetime:
     content = tlv.content(buf)
+    if tlv.tag not in (UTC_TIME, GENERALIZED_TIME):
+        raise DerError(f"time has tag {tlv.tag:#x}")
     if (tlv.tag == UTC_TIME and len(content) == 13) or (
         tlv.tag == GENERALIZED_TIME and len(content) == 15
     ):
@@ -317,27 +321,25 @@ def _parse_time(buf: bytes, tlv: Tlv) -> datetime:
     except UnicodeDecodeError as exc:
         raise DerError("time is not ASCII") from exc
     if tlv.tag == UTC_TIME:
-        year = int(text[:2])
-        text = ("19" if year >= 50 else "20") + text
-    elif tlv.tag != GENERALIZED_TIME:
-        raise DerError(f"time has tag {tlv.tag:#x}")
+        if len(text) < 2 or not text[:2].isdigit():
+            raise DerError(f"unreadable time {text!r}")
+        text = ("19" if int(text[:2]) >= 50 else "20") + text
     body, offset = _split_zone(text)
     if "." in body:
         body = body.split(".", 1)[0]
+    if len(body) not in (12, 14) or not body.isdigit():
+        raise DerError(f"unreadable time {text!r}")
     try:
-        if len(body) == 12:
-            when = datetime.strptime(body, "%Y%m%d%H%M")
-        else:
-            when = datetime.strptime(body, "%Y%m%d%H%M%S")
-    except ValueError as exc:
+        when = datetime.strptime(body, "%Y%m%d%H%M" if len(body) == 12 else "%Y%m%d%H%M%S")
+        return when.replace(tzinfo=UTC) - offset
+    except (ValueError, OverflowError) as exc:
         raise DerError(f"unreadable time {text!r}") from exc
-    return when.replace(tzinfo=UTC) - offset
 
 
 def _strict_time(content: bytes) -> datetime | None:
     """RFC 5280's own forms, YYMMDDHHMMSSZ and YYYYMMDDHHMMSSZ, read without strptime
     (they are nearly all certificates); None for anything else."""
-    if content[-1:] != b"Z" or not content[:-1].isdigit():
+    if content[-1:] != b"Z" or not content[:-1].isdigit() or not content[:-1].isascii():
         return None
     digits = content[:-1].decode("ascii")
     if len(digits) == 12:
@@ -363,7 +365,7 @@ def _split_zone(text: str) -> tuple[str, timedelta]:
     for sign in "+-":
         if sign in text[8:]:
             body, zone = text.rsplit(sign, 1)
-            if len(zone) != 4 or not zone.isdigit():
+            if len(zone) != 4 or not zone.isdigit() or int(zone[:2]) > 23 or int(zone[2:]) > 59:
                 raise DerError(f"unreadable time zone in {text!r}")
             delta = timedelta(hours=int(zone[:2]), minutes=int(zone[2:]))
             return body, delta if sign == "+" else -delta

@@ -250,6 +250,7 @@ def push(
     """
     progress = progress or NullProgress()
     database_id = db.identity()
+    assert database_id is not None
     report = PushReport(neo.settings.describe())
     for statement in SCHEMA:
         neo.run(statement)
@@ -332,10 +333,10 @@ def pending(db: Database, neo: Neo4jGraph) -> dict[str, int]:
     Raises:
         Neo4jError: the server is unreachable.
     """
-    database_id = db.identity()
+    database_id = db.identity(create=False)
     result = {}
     for name, _read, _write in STAGES:
-        watermark = _checkpoint(neo, database_id, name)
+        watermark = _checkpoint(neo, database_id, name) if database_id else 0
         result[name] = push_rows.rows_after(db, name, watermark)
     return result
 

@@ -1,0 +1,114 @@
+"""Files trustgraph writes: every ``--out`` failure (a folder, a missing folder, a read-only
+place, a full disk) is one line and exit 2, and a file is replaced whole or not at all.
+Also the scenario arguments that name nothing, and bounds that cut what a map highlights."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import database_with_store, read_only_view, small_disk
+from tests.factories.pki import PKI
+from tests.process import trustgraph
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small mesh: a root, and four CAs that all cross-certify each other."""
+    folder = tmp_path_factory.mktemp("outputs")
+    pki = PKI()
+    root = pki.ca("Out Root")
+    root_cert = pki.root(root)
+    mesh = [pki.ca(f"Mesh {n}") for n in range(4)]
+    for ca in mesh:
+        pki.issue(root, ca)
+        for other in mesh:
+            if other is not ca:
+                pki.issue(ca, other)
+    return database_with_store(folder, pki.certs, [root_cert])
+
+
+def _render(database: Path, out: Path, *extra: str) -> object:
+    return trustgraph(
+        "render",
+        "Mesh 3",
+        "--store",
+        "s",
+        "--at",
+        "2020-01-01",
+        "--out",
+        str(out),
+        "--db",
+        str(database),
+        *extra,
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [("folder", "it is a folder"), ("missing/map.html", "does not exist")],
+)
+def test_a_bad_out_is_one_line(database: Path, tmp_path: Path, where: str, message: str) -> None:
+    (tmp_path / "folder").mkdir()
+    for command in (["render", "Mesh 3", "--at", "2020-01-01"], ["export"]):
+        done = trustgraph(*command, "--out", str(tmp_path / where), "--db", str(database))
+        assert done.returncode == 2 and "Traceback" not in done.stderr, command
+        assert message in done.stderr and done.stderr.startswith("error: ")
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_read_only_place_is_one_line(database: Path, tmp_path: Path) -> None:
+    (tmp_path / "target").mkdir()
+    with read_only_view(tmp_path / "target", tmp_path / "ro") as view:
+        done = _render(database, view / "map.html")
+    assert done.returncode == 2 and "Read-only file system" in done.stderr  # type: ignore[attr-defined]
+
+
+def test_a_full_disk_leaves_the_earlier_map_whole(database: Path, tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", 1) as disk:
+        out = disk / "map.html"
+        first = trustgraph(
+            "render",
+            "Mesh 0",
+            "--depth",
+            "0",
+            "--at",
+            "2020-01-01",
+            "--out",
+            str(out),
+            "--db",
+            str(database),
+        )
+        assert first.returncode == 0, first.stderr
+        before = hashlib.sha256(out.read_bytes()).hexdigest()
+        full = _render(database, out)
+        assert full.returncode == 2  # type: ignore[attr-defined]
+        assert "No space left on device; it is unchanged" in full.stderr  # type: ignore[attr-defined]
+        assert hashlib.sha256(out.read_bytes()).hexdigest() == before
+        assert [p.name for p in disk.iterdir()] == ["map.html"]
+
+
+def test_a_bound_that_cuts_the_highlight_is_said(database: Path, tmp_path: Path) -> None:
+    done = _render(database, tmp_path / "m.html", "--highlight", "chains", "--max-paths", "2")
+    assert done.returncode == 0, done.stderr  # type: ignore[attr-defined]
+    assert "2 highlighted paths" in done.stderr  # type: ignore[attr-defined]
+    assert "highlighted paths truncated by max_paths" in done.stderr  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("root", ["", "%", "_", "a", "Mesh"])
+def test_a_distrusted_root_must_be_named_exactly(database: Path, root: str) -> None:
+    done = trustgraph(
+        "impact",
+        "--store",
+        "s",
+        "--at",
+        "2020-01-01",
+        "--distrust-root",
+        root,
+        "--db",
+        str(database),
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--distrust-root" in done.stderr

@@ -1,0 +1,181 @@
+"""Hostile and broken inputs: each is reported on one line naming it, the load exits 2, and
+everything valid in the same run is still loaded. No input hangs the load, takes unbounded
+memory, or writes unbounded problem rows."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.factories import der as encode
+from tests.factories.pki import PKI, Cert, resign_tbs, write_pem
+from tests.process import trustgraph
+from trustgraph.ingest import sources
+from trustgraph.ingest.loader import LISTED, load_paths
+from trustgraph.storage.database import Database
+from trustgraph.x509 import der
+
+
+def _with_validity(cert: Cert, not_before: bytes, not_after: bytes) -> bytes:
+    """``cert`` re-signed with its Validity replaced by these two encoded times."""
+    parts = der.split_certificate(cert.der)
+    tbs = parts.tbs
+    body = tbs[der.read_tlv(tbs, 0).content_start :]
+    replaced = body.replace(parts.validity, encode.seq(not_before, not_after), 1)
+    return resign_tbs(cert.der, encode.tlv(0x30, replaced), cert.issuer.key)
+
+
+def _time(tag: int, text: str) -> bytes:
+    return encode.tlv(tag, text.encode())
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> dict[str, Path]:
+    """Files of broken certificates (one each), and a file of good ones."""
+    pki = PKI()
+    root = pki.root("Hostile Root")
+    victim = pki.issue(root.issuer, "Victim CA")
+    good = write_pem(tmp_path / "good.pem", [root, victim])
+    files = {
+        "four-bytes.der": bytes.fromhex("30029f01"),
+        "utctime-letters.der": _with_validity(
+            victim, _time(0x17, "1x0101000000Z"), _time(0x17, "300101000000Z")
+        ),
+        "utctime-empty.der": _with_validity(victim, _time(0x17, ""), _time(0x17, "")),
+        "zone-overflow.der": _with_validity(
+            victim, _time(0x18, "99991231235959-2359"), _time(0x18, "99991231235959-2359")
+        ),
+    }
+    paths = {"good": good}
+    for name, data in files.items():
+        paths[name] = tmp_path / name
+        paths[name].write_bytes(data)
+    return paths
+
+
+def test_bad_certificates_are_reported_and_the_rest_loaded(
+    broken: dict[str, Path], tmp_path: Path
+) -> None:
+    db = tmp_path / "hostile.db"
+    done = trustgraph("load", *map(str, broken.values()), "--db", str(db), "--format", "json")
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 4
+    for name in ("four-bytes.der", "utctime-letters.der", "utctime-empty.der", "zone-overflow"):
+        assert any(name in line for line in errors), name
+    with Database(db, readonly=True) as database:
+        assert database.counts()["certificates"] == 2
+
+
+def test_a_load_of_nothing_valid_exits_2(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("no certificates here\n")
+    done = trustgraph("load", str(text), "--db", str(tmp_path / "x.db"))
+    assert done.returncode == 2
+    assert f"error: {text}" in done.stderr
+
+
+def test_an_out_of_range_date_is_a_usage_error(tmp_path: Path) -> None:
+    done = trustgraph("reach", "x", "--at", "9999-12-31T23:59:59-01:00", "--db", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: 9999-12-31T23:59:59-01:00")
+
+
+def test_special_files_are_refused_without_hanging(tmp_path: Path) -> None:
+    pki = PKI()
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    write_pem(folder / "real.pem", [pki.root("Real Root")])
+    os.mkfifo(folder / "pipe.pem")
+    (folder / "zero.pem").symlink_to("/dev/zero")
+    done = trustgraph("load", str(folder), "--db", str(tmp_path / "s.db"), timeout=60)
+    assert done.returncode == 2
+    assert "pipe.pem: not a regular file (a FIFO)" in done.stderr
+    assert "zero.pem: not a regular file (a character device)" in done.stderr
+    with Database(tmp_path / "s.db", readonly=True) as database:
+        assert database.counts()["certificates"] == 1
+
+
+def _bomb(path: Path, megabytes: int) -> Path:
+    """A small gzip file that expands to ``megabytes`` of a CSV-looking text."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"\0" * (1 << 20)
+    with path.open("wb") as out:
+        out.write(packer.compress(b"SHA-256 Fingerprint,X.509 Certificate (PEM)\n"))
+        for _ in range(megabytes):
+            out.write(packer.compress(chunk))
+        out.write(packer.flush())
+    return path
+
+
+@pytest.mark.slow
+def test_a_gzip_bomb_is_refused_within_bounded_memory(tmp_path: Path) -> None:
+    bomb = _bomb(tmp_path / "bomb.csv.gz", 1500)
+    assert bomb.stat().st_size < 3 << 20
+    rss = tmp_path / "rss"
+    done = trustgraph("load", str(bomb), "--db", str(tmp_path / "b.db"), rss=rss)
+    assert done.returncode == 2
+    assert "expands beyond the limit of 256 MiB per input" in done.stderr
+    assert int(rss.read_text()) < 1 << 20  # KiB: under 1 GiB
+
+
+def test_a_million_empty_rows_write_a_bounded_number_of_problems(tmp_path: Path) -> None:
+    rows = tmp_path / "empty.csv.gz"
+    body = b"SHA-256 Fingerprint,X.509 Certificate (PEM)\n" + b",\n" * 1_000_000
+    rows.write_bytes(gzip.compress(body))
+    assert rows.stat().st_size < 10_000
+    with Database(tmp_path / "e.db") as db:
+        report = load_paths(db, [rows])
+        stored = db.conn.execute("SELECT COUNT(*), SUM(count) FROM problems").fetchone()
+    assert report.skipped == 1_000_000 and report.reconciles
+    assert stored == (LISTED + 1, 1_000_000)
+    assert report.skipped_inputs[-1].count == 1_000_000 - LISTED
+
+
+def test_a_csv_longer_than_the_limit_is_cut_and_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "MAX_CSV_ROWS", 5)
+    rows = tmp_path / "long.csv"
+    rows.write_text("SHA-256 Fingerprint,X.509 Certificate (PEM)\n" + ",\n" * 9)
+    items = list(sources.read_paths([rows]))
+    assert [i.kind for i in items if isinstance(i, sources.Problem)][-1] == "refused"
+    assert "more than 5 rows, the limit for one CSV" in items[-1].reason  # type: ignore[union-attr]
+    assert len(items) == 6
+
+
+def test_an_input_larger_than_the_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(sources.MAX_INPUT_VARIABLE, "1")
+    big = tmp_path / "big.pem"
+    big.write_bytes(b"x" * (2 << 20))
+    [problem] = list(sources.read_paths([big]))
+    assert isinstance(problem, sources.Problem) and problem.kind == "refused"
+    assert "larger than the limit of 1 MiB per input (set TRUSTGRAPH_MAX_INPUT_MB" in (
+        problem.reason
+    )
+
+
+def test_reconciliation_notices_a_lost_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counts come from what the database took: a row that never arrives shows."""
+    from trustgraph.storage import certificates
+
+    original = certificates.insert_occurrences
+
+    def lossy(db: Database, rows: list[tuple[object, ...]]) -> int:
+        return original(db, list(rows)[1:])
+
+    monkeypatch.setattr(certificates, "insert_occurrences", lossy)
+    pki = PKI()
+    bundle = write_pem(tmp_path / "two.pem", [pki.root("One"), pki.root("Two")])
+    with Database(tmp_path / "l.db") as db:
+        report = load_paths(db, [bundle])
+    assert report.found == 2 and not report.reconciles

@@ -1,0 +1,111 @@
+"""Running the ``trustgraph`` command in a process of its own, as a user does: to kill it at
+a chosen moment, to measure its memory, or to feed it files a test cannot fake in-process.
+
+``python -m tests.process [--kill-at N --when before|after] [--rss FILE] -- ARGS`` runs the
+command line with ARGS; ``--kill-at`` sends SIGKILL to itself at the N-th commit of a
+top-level database transaction (just before or just after it), ``--rss`` writes the peak
+resident memory (KiB) of the command and of its largest worker to FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def trustgraph(
+    *args: str,
+    env: dict[str, str] | None = None,
+    kill_at: int | None = None,
+    when: str = "after",
+    rss: Path | None = None,
+    timeout: float = 600,
+) -> Completed:
+    """Run ``trustgraph ARGS`` in a child process (see the module docstring)."""
+    command = [sys.executable, "-m", "tests.process"]
+    if kill_at is not None:
+        command += ["--kill-at", str(kill_at), "--when", when]
+    if rss is not None:
+        command += ["--rss", str(rss)]
+    done = subprocess.run(
+        [*command, "--", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=PROJECT,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+    return Completed(done.returncode, done.stdout, done.stderr)
+
+
+def _kill_at(target: int, when: str) -> None:
+    from trustgraph.storage import database
+
+    original = database.Database.transaction
+    commits = [0]
+
+    @contextmanager
+    def transaction(self: Any) -> Iterator[Any]:
+        outermost = self._depth == 0
+        with original(self) as handle:
+            yield handle
+            if outermost and when == "before":
+                _count(commits, target)
+        if outermost and when == "after":
+            _count(commits, target)
+
+    database.Database.transaction = transaction  # type: ignore[method-assign]
+
+
+def _count(commits: list[int], target: int) -> None:
+    commits[0] += 1
+    if commits[0] == target:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kill-at", type=int)
+    parser.add_argument("--when", choices=("before", "after"), default="after")
+    parser.add_argument("--rss", type=Path)
+    parser.add_argument("args", nargs="*")
+    options = parser.parse_args()
+    if options.kill_at is not None:
+        _kill_at(options.kill_at, options.when)
+    from trustgraph.cli import app
+
+    code = 0
+    try:
+        app(options.args, prog_name="trustgraph")
+    except SystemExit as exc:
+        code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    finally:
+        if options.rss is not None:
+            peak = max(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+            )
+            options.rss.write_text(str(peak))
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""Opening databases safely: another program's SQLite file, a newer or damaged trustgraph
+database, or a file that is not a database at all is refused with one line and left
+untouched; a read-only database can be queried; a second writer waits for the first or
+says why it cannot; a database of schema 1 is migrated and repaired."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import read_only_view
+from tests.factories.pki import PKI, write_pem
+from tests.process import trustgraph
+from trustgraph.errors import DatabaseError
+from trustgraph.storage.database import Database
+from trustgraph.storage.schema import APPLICATION_ID, SCHEMA_VERSION
+
+SCHEMA_V1 = Path(__file__).parent / "data" / "schema-v1.sql"
+
+
+def _state(folder: Path) -> dict[str, str]:
+    """Every file of ``folder`` with a digest of its bytes."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def _foreign(path: Path) -> Path:
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+    connection.execute("INSERT INTO invoices(amount) VALUES (12.5)")
+    connection.commit()
+    connection.close()
+    return path
+
+
+def _newer(path: Path) -> Path:
+    with Database(path):
+        pass
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version={SCHEMA_VERSION + 7}")
+    connection.commit()
+    connection.close()
+    return path
+
+
+def _not_a_database(path: Path) -> Path:
+    path.write_bytes(b"this is a text file, not SQLite\n" * 50)
+    return path
+
+
+def _bad_version(path: Path) -> Path:
+    connection = sqlite3.connect(path)
+    connection.executescript(SCHEMA_V1.read_text())
+    connection.execute("INSERT INTO meta(key, value) VALUES ('schema_version', 'one')")
+    connection.commit()
+    connection.close()
+    return path
+
+
+REFUSED = {
+    "another program's database": (_foreign, "not trustgraph's (its tables: invoices)"),
+    "a newer trustgraph's database": (_newer, "written by a newer trustgraph"),
+    "not a database": (_not_a_database, "is not a SQLite database"),
+    "an unreadable schema version": (_bad_version, "unreadable schema version 'one'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+@pytest.mark.parametrize("command", ["status", "load"])
+def test_a_file_that_is_not_ours_is_refused_untouched(
+    case: str, command: str, tmp_path: Path
+) -> None:
+    make, message = REFUSED[case]
+    folder = tmp_path / "dbs"
+    folder.mkdir()
+    path = make(folder / "other.db")
+    before = _state(folder)
+    pem = write_pem(tmp_path / "one.pem", [PKI().root("Unused")])
+    args = ["status"] if command == "status" else ["load", str(pem)]
+    done = trustgraph(*args, "--db", str(path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert _state(folder) == before
+
+
+def _loaded(tmp_path: Path) -> Path:
+    pki = PKI()
+    root = pki.root("Damage Root")
+    pki.issue(root.issuer, "Damage Child")
+    db = tmp_path / "damaged.db"
+    done = trustgraph("load", str(write_pem(tmp_path / "d.pem", pki.certs)), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+def test_a_damaged_page_is_a_one_line_error(tmp_path: Path) -> None:
+    db = _loaded(tmp_path)
+    data = bytearray(db.read_bytes())
+    page = 4096
+    for offset in range(page, len(data), page):  # every page but the header
+        data[offset : offset + 64] = b"\xa5" * 64
+    db.write_bytes(bytes(data))
+    for args in (["status"], ["chains", "Damage Child", "--at", "2020-01-01"]):
+        done = trustgraph(*args, "--db", str(db))
+        assert done.returncode == 2 and "Traceback" not in done.stderr, args
+        assert "damaged" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_read_only_database_is_queried(tmp_path: Path) -> None:
+    db = _loaded(tmp_path)
+    with read_only_view(db.parent, tmp_path / "ro") as view:
+        frozen = view / db.name
+        done = trustgraph("reach", "Damage Child", "--at", "2020-01-01", "--db", str(frozen))
+        assert done.returncode == 0, done.stderr
+        pem = write_pem(tmp_path / "new.pem", [PKI().root("New Root")])
+        load = trustgraph("load", str(pem), "--db", str(frozen))
+        assert load.returncode == 2 and "read-only" in load.stderr
+        assert "Traceback" not in load.stderr
+
+
+def _hold_write_lock(path: Path, seconds: float) -> threading.Thread:
+    ready = threading.Event()
+
+    def hold() -> None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        ready.set()
+        time.sleep(seconds)
+        connection.execute("ROLLBACK")
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    ready.wait()
+    return thread
+
+
+def test_a_second_writer_waits_or_says_why_not(tmp_path: Path) -> None:
+    db = _loaded(tmp_path)
+    pem = write_pem(tmp_path / "new.pem", [PKI().root("Waiting Root")])
+    holder = _hold_write_lock(db, 4)
+    refused = trustgraph("load", str(pem), "--db", str(db), env={"TRUSTGRAPH_LOCK_TIMEOUT": "0.5"})
+    holder.join()
+    assert refused.returncode == 2 and "another process kept" in refused.stderr
+    holder = _hold_write_lock(db, 1)
+    waited = trustgraph("load", str(pem), "--db", str(db), env={"TRUSTGRAPH_LOCK_TIMEOUT": "30"})
+    holder.join()
+    assert waited.returncode == 0, waited.stderr
+    assert "waiting for another process" in waited.stderr
+
+
+def _as_schema_1(db: Path) -> None:
+    """Turn a database into what trustgraph 0.1.0 wrote (schema 1), with the damage an
+    interrupted load of it could leave: a provisional edge and facts counted twice."""
+    connection = sqlite3.connect(db, isolation_level=None)
+    for statement in (
+        "DROP INDEX revocations_once",
+        "DROP INDEX ownership_once",
+        "DROP INDEX operator_facts_once",
+        "DROP INDEX store_blocked_once",
+        "DROP INDEX edges_kind",
+        "ALTER TABLE sources DROP COLUMN digest",
+        "ALTER TABLE problems DROP COLUMN count",
+        "PRAGMA application_id=0",
+        "PRAGMA user_version=0",
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+        "UPDATE edges SET kind = 'none', issuer_ca = NULL, reason = 'issuer not in the "
+        "database' WHERE certificate = (SELECT sha256 FROM certificates WHERE subject_cn = "
+        "'Damage Child')",
+        "INSERT INTO operator_facts(certificate, organization, owner, basis, source) "
+        "VALUES (NULL, 'org', 'Owner', 'case', 's'), (NULL, 'org', 'Owner', 'case', 's')",
+    ):
+        connection.execute(statement)
+    connection.close()
+
+
+def test_a_schema_1_database_is_migrated_and_repaired(tmp_path: Path) -> None:
+    db = _loaded(tmp_path)
+    _as_schema_1(db)
+    warned = trustgraph("reach", "Damage Child", "--at", "2020-01-01", "--db", str(db))
+    assert warned.returncode == 1 and "have no issuance edge" in warned.stderr
+    with Database(db, readonly=True) as database:
+        assert database.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert database.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert database.conn.execute("SELECT COUNT(*) FROM operator_facts").fetchone()[0] == 1
+    repaired = trustgraph("load", str(tmp_path / "d.pem"), "--db", str(db))
+    assert repaired.returncode == 0, repaired.stderr
+    done = trustgraph("reach", "Damage Child", "--at", "2020-01-01", "--db", str(db))
+    assert done.returncode == 0 and "have no issuance edge" not in done.stderr
+
+
+def test_writing_outside_a_transaction_is_refused(tmp_path: Path) -> None:
+    with Database(tmp_path / "t.db") as database, pytest.raises(RuntimeError):
+        database.write("DELETE FROM cas")
+
+
+def test_a_missing_database_is_not_created_for_a_query(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="no database at"):
+        Database(tmp_path / "missing.db", readonly=True)
+    assert not (tmp_path / "missing.db").exists()

@@ -1,0 +1,51 @@
+"""Certificate text made safe to show. Names, labels and extension values come from
+certificates and are attacker-controlled: a terminal must not receive their escape sequences
+(clear screen, cursor moves, window titles) or bidirectional overrides (text that reads
+differently from what it is), a Markdown report must not turn them into markup, and a
+spreadsheet must not run them as formulas.
+
+Control characters (C0 but newline and tab, DEL, C1) and the bidirectional and zero-width
+format characters are shown as visible escapes (``\\x1b``, ``\\u202e``), so what is shown is
+still exactly what the certificate says.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` with control and bidirectional characters shown as escapes (newlines and
+    tabs kept when ``keep_newlines``)."""
+    escaped = _HIDDEN.sub(_escape, text)
+    if keep_newlines:
+        return escaped
+    return escaped.replace("\n", "\\n").replace("\t", "\\t")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` for a Markdown paragraph or table cell: hidden characters escaped, markup
+    characters backslash-escaped, ``&`` as an entity, white space folded to single spaces
+    (a line break would end a table row)."""
+    folded = " ".join(printable(text, keep_newlines=False).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", folded.replace("&", "&amp;"))
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that no spreadsheet reads as a formula: text starting with ``=``, ``+``,
+    ``-``, ``@``, tab or carriage return gets a leading apostrophe (OWASP's advice);
+    numbers and empty cells are kept as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
