@@ -4,6 +4,7 @@ in force at a date; diffs."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import io
 from pathlib import Path
@@ -244,4 +245,10 @@ def test_unknown_revocation_date_is_a_caveat(db: Database, pki: PKI, tmp_path: P
     assert len(paths(db, "Caveat Child", [root_cert], at="2019-06-01")) == 1
     assert paths(db, "Caveat Child", [root_cert], at="2020-06-01") == []
     rules = api.with_revocations(db, api.make_rules("2019-06-01"))
-    assert "unknown date" in (rules.revocations.caveat(child.sha256, rules.at) or "")
+    assert rules.revocations.caveat(child.sha256, rules.at) == (
+        f"certificate {child.sha256} was revoked by 2020-01-01 (date unknown) (test): it may "
+        "already be revoked on 2019-06-01"
+    )
+    pessimistic = dataclasses.replace(rules, revocations=rules.revocations.assuming_revoked())
+    strict = api.chains(db, "Caveat Child", anchors=anchor_set(db, [root_cert]), rules=pessimistic)
+    assert strict.paths == []

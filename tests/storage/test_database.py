@@ -153,6 +153,40 @@ def test_a_second_writer_waits_or_says_why_not(tmp_path: Path) -> None:
     assert "waiting for another process" in waited.stderr
 
 
+_SCHEMA_3_COLUMNS = (
+    "ALTER TABLE ownership DROP COLUMN relation",
+    "ALTER TABLE ownership DROP COLUMN precision",
+    "ALTER TABLE operator_facts DROP COLUMN as_of",
+)
+
+
+def test_a_schema_2_database_gains_dated_operators(tmp_path: Path) -> None:
+    """Schema 3 dates CCADB operator facts by their report (read from the fact's source)
+    and types ownership relations; a schema 2 database is brought up to it."""
+    db = _loaded(tmp_path)
+    connection = sqlite3.connect(db, isolation_level=None)
+    for statement in (
+        *_SCHEMA_3_COLUMNS,
+        "PRAGMA user_version=2",
+        "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+        "INSERT INTO operator_facts(certificate, organization, owner, basis, source) VALUES "
+        "('ab', NULL, 'O', 'ccadb', 'CCADB records report r.csv (2021-04-05)'), "
+        "('cd', NULL, 'O', 'case', 'case file (2021-04-05)')",
+        "INSERT INTO ownership(owner, owned, start, until, source) VALUES ('A', 'B', NULL, "
+        "NULL, 's')",
+    ):
+        connection.execute(statement)
+    connection.close()
+    with Database(db) as database:
+        assert database.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        dated = database.conn.execute(
+            "SELECT certificate, as_of FROM operator_facts WHERE certificate IS NOT NULL ORDER BY 1"
+        ).fetchall()
+        assert dated == [("ab", "2021-04-05T00:00:00Z"), ("cd", None)]
+        relation = database.conn.execute("SELECT relation, precision FROM ownership").fetchall()
+        assert relation == [("owned_by", "day")]
+
+
 def _as_schema_1(db: Path) -> None:
     """Turn a database into what trustgraph 0.1.0 wrote (schema 1), with the damage an
     interrupted load of it could leave: a provisional edge and facts counted twice."""
@@ -165,6 +199,7 @@ def _as_schema_1(db: Path) -> None:
         "DROP INDEX edges_kind",
         "ALTER TABLE sources DROP COLUMN digest",
         "ALTER TABLE problems DROP COLUMN count",
+        *_SCHEMA_3_COLUMNS,
         "PRAGMA application_id=0",
         "PRAGMA user_version=0",
         "UPDATE meta SET value = '1' WHERE key = 'schema_version'",

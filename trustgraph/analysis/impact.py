@@ -2,9 +2,10 @@
 
 A scenario removes anchors from a trust store (every anchor an owner operates, or named
 roots), treats certificates as revoked from the query date, and adds distrust rules. The
-*watched* CAs are those the scenario is about: every CA operated by the distrusted owners
-(and the organisations they own at the date), by the operators of the distrusted roots, and
-the CAs certified by the revoked certificates or named by the rules.
+*watched* CAs are those the scenario is about: every CA operated at the date by the
+distrusted owners and the organisations they own then; every CA that chained through a
+distrusted root at the date (not its owner's whole estate); and the CAs certified by the
+revoked certificates or named by the rules, with every CA their operators operate.
 
 The result compares reachability of the watched CAs before and after (without enumerating
 paths), lists the ways in that survive (paths from the remaining anchors that end at the
@@ -21,14 +22,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from trustgraph.analysis.caveats import APPROXIMATE_DATE, OPERATOR_AS_OF, Caveat
 from trustgraph.analysis.chains import ChainPath, find_chains
 from trustgraph.analysis.reach import ReachMap, reach_everything
 from trustgraph.analysis.stores import snapshot_dates
+from trustgraph.core.text import did_you_mean
 from trustgraph.core.times import one_second_after
-from trustgraph.errors import UsageError
+from trustgraph.errors import AmbiguousTargetError, TargetError, UsageError
 from trustgraph.graph.model import Edge
 from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.search import SearchContext, path_refusal
+from trustgraph.graph.targets import HEX as _HEX
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.ingest.casefile import parse_dn, to_iso
@@ -38,7 +42,7 @@ from trustgraph.policy.revocations import Revocation
 from trustgraph.policy.rules import PathRules, with_revocations
 from trustgraph.policy.signatures import ALWAYS
 from trustgraph.policy.stores import anchors_at, snapshot_at
-from trustgraph.storage import certificates
+from trustgraph.storage import certificates, edges
 from trustgraph.storage.database import Database
 from trustgraph.storage.trust import Snapshot
 from trustgraph.x509 import names
@@ -89,6 +93,8 @@ class Watched:
     after: dict[str, tuple[int, int]]
     paths: list[ChainPath] = field(default_factory=list)
     more_paths: bool = False
+    uncertain: bool = False
+    """Every way in after the scenario uses a certificate revoked at an unknown date."""
 
     @property
     def status(self) -> str:
@@ -118,6 +124,9 @@ class ImpactResult:
     cut_verified: bool
     graph: TrustGraph
     owners: OwnerIndex
+    caveats: list[Caveat] = field(default_factory=list)
+    """What holds for the whole answer: approximate ownership dates, operators known only as
+    of a later record."""
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.watched if item.status == status)
@@ -140,6 +149,11 @@ class ScenarioPlan:
     rules_before: PathRules
     rules_after: PathRules
     watched: set[str]
+    roots: set[str] = field(default_factory=set)
+    """The anchors distrusted by name or fingerprint."""
+    below_roots: set[str] = field(default_factory=set)
+    """CAs certified, directly or not, by the distrusted roots: watched when they chained
+    through one of those roots at the date (decided with the graph)."""
 
 
 def plan_scenario(
@@ -150,7 +164,8 @@ def plan_scenario(
     Raises:
         UsageError: an empty scenario, an unknown store or snapshot, a root that is not an
             anchor of the store then, an unreadable rule file.
-        TargetError: an owner name that matches no owner, or several.
+        TargetError: an owner name that matches no owner, or several; a root name that
+            matches no anchor of the store, or several.
     """
     if scenario.is_empty():
         raise UsageError(
@@ -162,8 +177,9 @@ def plan_scenario(
     distrusted = set()
     for name in scenario.distrust_owners:
         distrusted |= owners.owned_at(owners.resolve(name), at)
-    removed = {ca for ca in anchors_before.cas if _operated_by(owners, ca, distrusted)}
-    removed |= {_anchor_ca(db, anchors_before, item) for item in scenario.distrust_roots}
+    removed = owners.cas_of(distrusted, at) & set(anchors_before.cas)
+    roots = {_anchor_ca(db, anchors_before, item) for item in scenario.distrust_roots}
+    below_roots = _below(db, roots, rules.max_depth)
     extra_rules = tuple(rule for path in scenario.rule_files for rule in read_rules(path, at))
     revoked = [
         Revocation(_certificate(db, fp), at, None, "scenario") for fp in scenario.revoke_certs
@@ -175,13 +191,17 @@ def plan_scenario(
         scenario,
         owners,
         distrusted,
-        removed,
+        removed | roots,
         extra_rules,
         anchors_before,
-        _apply(anchors_before, removed, extra_rules),
+        _apply(anchors_before, removed | roots, extra_rules),
         base,
         after_rules,
-        _watched(db, owners, distrusted, removed, [r.certificate for r in revoked], extra_rules),
+        _watched(db, owners, at, distrusted, removed, [r.certificate for r in revoked], extra_rules)
+        | roots
+        | below_roots,
+        roots,
+        below_roots - roots,
     )
 
 
@@ -203,11 +223,24 @@ def assess(
         raise UsageError("--horizon must be after --at")
     before = reach_everything(graph, plan.anchors_before, plan.rules_before)
     after = reach_everything(graph, anchors_after, after_rules)
+    # A CA below a distrusted root is watched when a path through that root reached it;
+    # another anchor of the store is trusted in its own right, so it is not.
+    through_roots = {
+        ca
+        for ca in plan.below_roots - set(plan.anchors_before.cas)
+        if plan.roots & set(before.get(ca, {}))
+    }
+    kept = (plan.watched - plan.below_roots) | through_roots
     watched = [
         Watched(ca, before.get(ca, {}), after.get(ca, {}))
-        for ca in sorted(plan.watched, key=lambda c: (graph.label(c), c))
+        for ca in sorted(kept, key=lambda c: (graph.label(c), c))
     ]
-    target = Target("watched", frozenset(plan.watched), None, "the watched CAs")
+    if after_rules.revocations.pending(at):
+        strict = replace(after_rules, revocations=after_rules.revocations.assuming_revoked())
+        surely = reach_everything(graph, anchors_after, strict)
+        for item in watched:
+            item.uncertain = item.status == SURVIVES and not surely.get(item.ca)
+    target = Target("watched", frozenset(kept), None, "the watched CAs")
     chains = find_chains(graph, target, anchors_after, after_rules, max_paths=1000)
     ways = [WayIn(path) for path in chains.paths if path.edges]
     for item in watched:
@@ -228,9 +261,9 @@ def assess(
                 at,
                 horizon,
             )
-    directly = sorted(ca for ca in anchors_after.cas if ca in plan.watched)
-    cut = minimum_revocations(graph, anchors_after, after_rules, plan.watched)
-    verified = _cut_closes(graph, anchors_after, after_rules, plan.watched, cut, set(directly))
+    directly = sorted(ca for ca in anchors_after.cas if ca in kept)
+    cut = minimum_revocations(graph, anchors_after, after_rules, kept)
+    verified = _cut_closes(graph, anchors_after, after_rules, kept, cut, set(directly))
     return ImpactResult(
         plan.store,
         at,
@@ -251,12 +284,43 @@ def assess(
         verified,
         graph,
         plan.owners,
+        _owner_caveats(plan, kept | plan.removed),
     )
 
 
-def _operated_by(owners: OwnerIndex, ca: str, organisations: set[str]) -> bool:
-    operator = owners.operator(ca)
-    return operator is not None and operator.owner in organisations
+def _owner_caveats(plan: ScenarioPlan, cas: set[str]) -> list[Caveat]:
+    """Caveats about who operated the CAs at the date: ownership whose start is known to
+    the month or year only, around the date; operators known from a later record."""
+    found = [
+        Caveat(
+            APPROXIMATE_DATE,
+            f"{item.describe(plan.owners.names)}: known to the {item.precision} only, so "
+            f"ownership on {plan.at[:10]} is uncertain",
+        )
+        for owner in plan.scenario.distrust_owners
+        for item in plan.owners.uncertain(owner, plan.at)
+    ]
+    later = sorted(
+        {
+            op.as_of[:10]
+            for op in (plan.owners.operator_at(ca, plan.at) for ca in cas)
+            if op is not None and op.basis == "ccadb" and op.as_of and op.as_of > plan.at
+        }
+    )
+    if later:
+        found.append(
+            Caveat(
+                OPERATOR_AS_OF,
+                f"some operators are known only from CCADB records of {', '.join(later)}, "
+                f"after {plan.at[:10]}: a CA may have been operated by another organisation "
+                + (
+                    "then, which the ownership history loaded does not show"
+                    if plan.owners.relations
+                    else "then (load ownership history with `trustgraph owners load`)"
+                ),
+            )
+        )
+    return found
 
 
 def _hex_prefix(option: str, text: str) -> str:
@@ -287,7 +351,14 @@ def _certificate(db: Database, text: str) -> str:
 
 def _anchor_ca(db: Database, anchors: AnchorSet, text: str) -> str:
     """The anchor CA named by a certificate fingerprint or CA id (or a unique prefix of
-    either, of 8 hex digits or more)."""
+    either, of 8 hex digits or more), or by name (exact, else a unique substring).
+
+    Raises:
+        UsageError: a fingerprint of no anchor; TargetError: a name of no anchor, or of
+            several.
+    """
+    if not _HEX.match(text.strip()):
+        return _anchor_named(db, anchors, text)
     wanted = _hex_prefix("--distrust-root", text)
     if wanted in anchors.cas:
         return wanted
@@ -305,9 +376,53 @@ def _anchor_ca(db: Database, anchors: AnchorSet, text: str) -> str:
     if found_ca in anchors.cas:
         return str(found_ca)
     raise UsageError(
-        f"--distrust-root {text}: not an anchor of the store at that date "
-        f"(give a certificate fingerprint of the anchor, or its CA id)"
+        f"--distrust-root {text}: no anchor of the store at that date has this certificate "
+        "fingerprint or CA id (give the anchor's name, a fingerprint of its certificate, or "
+        "its CA id; `trustgraph store list` shows the snapshots)"
     )
+
+
+def _anchor_named(db: Database, anchors: AnchorSet, text: str) -> str:
+    """The anchor whose name is ``text`` (folded, whole name or common name; else a unique
+    substring)."""
+    folded = names.fold(text)
+    if not folded:
+        raise UsageError("--distrust-root needs a name, a certificate fingerprint or a CA id")
+    named = [row for row in certificates.ca_names(db) if row[0] in anchors.cas]
+    for exact in (True, False):
+        found = sorted(
+            {
+                (row[1], row[0])
+                for row in named
+                if (folded in (names.fold(row[1]), names.fold(row[2] or "")))
+                or (not exact and folded in names.fold(row[1]))
+            }
+        )
+        if len(found) == 1:
+            return found[0][1]
+        if len(found) > 1:
+            raise AmbiguousTargetError(
+                f"--distrust-root {text!r} names {len(found)} anchors of the store at that date; "
+                "give the whole name, or a fingerprint",
+                [{"ca": ca, "subject": subject} for subject, ca in found],
+            )
+    labels = [row[2] or row[1] for row in named]
+    raise TargetError(
+        f"--distrust-root {text!r}: no anchor of the store at that date has this name"
+        + did_you_mean(text, labels, names.fold)
+    )
+
+
+def _below(db: Database, roots: set[str], depth: int) -> set[str]:
+    """Every CA within ``depth`` certificates below ``roots`` in the graph (whatever the
+    dates)."""
+    found, frontier = set(roots), set(roots)
+    for _ in range(depth):
+        frontier = edges.cas_issued_by(db, frontier) - found
+        if not frontier:
+            break
+        found |= frontier
+    return found
 
 
 def read_rules(path: Path, at: str) -> list[NameRule]:
@@ -345,25 +460,26 @@ def _apply(anchors: AnchorSet, removed: set[str], rules: tuple[NameRule, ...]) -
 def _watched(
     db: Database,
     owners: OwnerIndex,
+    at: str,
     distrusted: set[str],
     removed: set[str],
     revoked: list[str],
     rules: tuple[NameRule, ...],
 ) -> set[str]:
-    """The CAs a scenario is about: the removed anchors, the CAs the revoked certificates
-    certify, the CAs named by the rules, and every CA their (known) operators and the
-    distrusted organisations operate."""
+    """The CAs a scenario is about: the anchors removed for their owner, the CAs the revoked
+    certificates certify, the CAs named by the rules, and every CA their (known) operators
+    and the distrusted organisations operate at ``at``."""
     subjects = set(removed)
     subjects |= certificates.cas_of_certificates(db, revoked)
     subjects |= certificates.cas_by_subject_keys(
         db, {key for rule in rules for key in rule.subject_keys}
     )
     operators = set(distrusted)
-    for ca in subjects:
-        operator = owners.operator(ca)
+    for ca in subjects - removed:
+        operator = owners.operator_at(ca, at)
         if operator is not None and operator.basis != "guess":
             operators.add(operator.owner)
-    return owners.cas_of(operators) | subjects
+    return owners.cas_of(operators, at) | subjects
 
 
 def _only_ways_in(watched: list[Watched]) -> dict[str, list[str]]:

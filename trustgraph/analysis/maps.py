@@ -139,7 +139,7 @@ def plan_map(
     for target in resolved:
         seeds |= set(target.cas)
     for name in owner_names or []:
-        seeds |= owners.cas_of({owners.resolve(name)})
+        seeds |= owners.cas_of({owners.resolve(name)}, rules.at)
     paths: list[ChainPath] = []
     truncated: dict[str, str] = {}
     if highlight == "chains":

@@ -15,15 +15,26 @@ paths; that is exact, because removing a cycle from a valid walk leaves a valid 
 intermediates, fewer names, the same certificates otherwise). So an anchor is listed
 exactly when ``chains`` finds a path from it, with the length of its shortest path and the
 strongest weakest-edge kind among its paths.
+
+Each anchor carries its caveats: its best path uses an edge weaker than verified, or every
+path from it uses a certificate revoked at an unknown date (found by searching again with
+those certificates refused).
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from trustgraph.analysis.caveats import (
+    DECLARED_EDGE,
+    REVOCATION_DATE_UNKNOWN,
+    UNVERIFIABLE_EDGE,
+    Caveat,
+)
+from trustgraph.core.kinds import DECLARED, VERIFIED
 from trustgraph.graph.model import Edge
 from trustgraph.graph.search import ForwardState, SearchContext
 from trustgraph.graph.targets import Target
@@ -57,6 +68,7 @@ class ReachedAnchor:
     certificate: str
     shortest: int
     best_kind: str
+    caveats: tuple[Caveat, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +76,7 @@ class ReachedAnchor:
             "certificate": self.certificate,
             "shortest_path": self.shortest,
             "best_weakest_edge": self.best_kind,
+            "caveats": [caveat.as_dict() for caveat in self.caveats],
         }
 
 
@@ -165,9 +178,52 @@ class _Search:
 def find_reach(
     graph: TrustGraph, target: Target, anchors: AnchorSet, rules: PathRules
 ) -> ReachResult:
-    """The anchors from which a valid path to ``target`` exists under ``rules``."""
+    """The anchors from which a valid path to ``target`` exists under ``rules``, each
+    with its caveats."""
     started = time.perf_counter()
     result = ReachResult(target, anchors, rules, graph)
+    reached, result.labels = _reached(graph, target, anchors, rules)
+    pending = rules.revocations.pending(rules.at)
+    surely: set[str] = set()
+    if pending and reached:
+        strict = replace(rules, revocations=rules.revocations.assuming_revoked())
+        surely = {item.ca for item in _reached(graph, target, anchors, strict)[0]}
+    bound = max(item.effective for item in pending)[:10] if pending else ""
+    result.reached = [
+        replace(item, caveats=_caveats(item, item.ca in surely or not pending, bound))
+        for item in reached
+    ]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _caveats(item: ReachedAnchor, certain: bool, bound: str) -> tuple[Caveat, ...]:
+    found = []
+    if not certain:
+        found.append(
+            Caveat(
+                REVOCATION_DATE_UNKNOWN,
+                "every path from this anchor uses a certificate revoked at an unknown date "
+                f"(by {bound} at the latest): it may no longer reach the target; chains "
+                "names the certificates",
+                item.ca,
+            )
+        )
+    if item.best_kind != VERIFIED:
+        found.append(
+            Caveat(
+                DECLARED_EDGE if item.best_kind == DECLARED else UNVERIFIABLE_EDGE,
+                f"every path from this anchor uses an edge that is only {item.best_kind}",
+                item.ca,
+            )
+        )
+    return tuple(found)
+
+
+def _reached(
+    graph: TrustGraph, target: Target, anchors: AnchorSet, rules: PathRules
+) -> tuple[list[ReachedAnchor], int]:
+    """The anchors that reach the target, and how many labels the search kept."""
     context = SearchContext(graph, rules, target, anchors)
     search = _Search(context)
     search.index_constraints(set(context.distances()))
@@ -189,10 +245,8 @@ def find_reach(
                     KIND_BY_RANK[max(label.kind for label in labels)],
                 )
             )
-    result.reached = sorted(reached, key=lambda r: (r.shortest, r.certificate))
-    result.labels = sum(len(labels) for labels in search.labels.values())
-    result.seconds = time.perf_counter() - started
-    return result
+    ordered = sorted(reached, key=lambda r: (r.shortest, r.certificate))
+    return ordered, sum(len(labels) for labels in search.labels.values())
 
 
 @dataclass(frozen=True)

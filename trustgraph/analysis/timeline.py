@@ -5,14 +5,20 @@ removed), a certificate of the target's region becoming valid or expiring, a rev
 a distrust rule taking effect, or a signature-policy cut-off. The timeline evaluates
 ``reach`` once per event time and reports the intervals in which some anchor reaches the
 target, with the anchors of each stretch and the events at each boundary.
+
+A revocation known only by an upper bound ("revoked by" a date) is an event at that bound
+marked as such; an anchor that reaches the target only through such certificates is listed
+as uncertain in its stretch, since the way in may have closed sooner.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from trustgraph.analysis.caveats import REVOCATION_DATE_UNKNOWN, Caveat
 from trustgraph.analysis.reach import find_reach
 from trustgraph.analysis.stores import anchor_history, snapshot_dates
 from trustgraph.core.times import one_second_after
@@ -33,9 +39,11 @@ class Event:
     detail: str
     certificate: str | None = None
     ca: str | None = None
+    bound: bool = False
+    """The event happened at an unknown time no later than ``at``."""
 
     def as_dict(self) -> dict[str, Any]:
-        result = {"at": self.at, "kind": self.kind, "detail": self.detail}
+        result = {"at": self.at, "kind": self.kind, "detail": self.detail, "bound": self.bound}
         if self.certificate:
             result["certificate"] = self.certificate
         if self.ca:
@@ -48,6 +56,8 @@ class Stretch:
     start: str
     end: str | None
     anchors: list[str]
+    uncertain: list[str] = field(default_factory=list)
+    """Anchors that reach the target only through certificates revoked at an unknown date."""
 
 
 @dataclass
@@ -129,8 +139,9 @@ def events_for(
                 Event(
                     revocation.effective,
                     "revoked",
-                    f"revoked ({revocation.source_label})",
+                    f"revoked {revocation.describe()} ({revocation.source_label})",
                     fingerprint,
+                    bound=revocation.revoked_at is None,
                 )
             )
     for effective, cutoff in all_rules(db, store):
@@ -171,11 +182,12 @@ def timeline(
     first, last = snapshots[0], until or rules.at
     events = events_for(db, graph, target, store, rules, revocations)
     times = sorted({first} | {e.at for e in events if first <= e.at <= last})
-    states: list[tuple[str, list[str]]] = []
+    states: list[tuple[str, list[str], list[str]]] = []
     for moment in times:
         anchors = anchors_at(db, store, moment)
         reach = find_reach(graph, target, anchors, replace(rules, at=moment))
-        states.append((moment, sorted(r.ca for r in reach.reached)))
+        uncertain = [r.ca for r in reach.reached if _uncertain(r.caveats)]
+        states.append((moment, sorted(r.ca for r in reach.reached), sorted(uncertain)))
     result.evaluated = len(states)
     result.intervals = _intervals(states, events)
     return result
@@ -191,13 +203,19 @@ def _relevant(events: list[Event], kinds: frozenset[str], anchors: list[str]) ->
     return [e for e in events if e.kind in kinds and (e.ca is None or e.ca in anchors)]
 
 
-def _intervals(states: list[tuple[str, list[str]]], events: list[Event]) -> list[Interval]:
+def _uncertain(caveats: Iterable[Caveat]) -> bool:
+    return any(caveat.kind == REVOCATION_DATE_UNKNOWN for caveat in caveats)
+
+
+def _intervals(
+    states: list[tuple[str, list[str], list[str]]], events: list[Event]
+) -> list[Interval]:
     by_time: dict[str, list[Event]] = {}
     for event in events:
         by_time.setdefault(event.at, []).append(event)
     intervals: list[Interval] = []
     current: Interval | None = None
-    for moment, anchors in states:
+    for moment, anchors, uncertain in states:
         here = by_time.get(moment, [])
         if anchors and current is None:
             current = Interval(moment, None, _relevant(here, OPENING, anchors), [])
@@ -209,8 +227,11 @@ def _intervals(states: list[tuple[str, list[str]]], events: list[Event]) -> list
             current.closed_by = _relevant(here, CLOSING, current.stretches[-1].anchors)
             current.stretches[-1].end = moment
             current = None
-        elif not current.stretches or current.stretches[-1].anchors != anchors:
+        elif not current.stretches or (
+            current.stretches[-1].anchors,
+            current.stretches[-1].uncertain,
+        ) != (anchors, uncertain):
             if current.stretches:
                 current.stretches[-1].end = moment
-            current.stretches.append(Stretch(moment, None, anchors))
+            current.stretches.append(Stretch(moment, None, anchors, uncertain))
     return intervals

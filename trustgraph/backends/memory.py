@@ -94,8 +94,8 @@ class MemoryBackend:
         graph = self.region(watched, None, plan.anchors_before.cas)
         return assess(self.db, plan, graph, horizon, paths_per_ca)
 
-    def check(self, names: list[str] | None, since: str | None) -> CheckReport:
-        return run_checks(self.db, names, since, progress=self.progress)
+    def check(self, names: list[str] | None, since: str | None, scope: str = "tls") -> CheckReport:
+        return run_checks(self.db, names, since, progress=self.progress, scope=scope)
 
     def timeline(self, target: Target, store: str, rules: PathRules) -> TimelineResult:
         graph = self.region(target, rules.max_depth, store_anchors(self.db, store))

@@ -14,7 +14,14 @@ from typing import Annotated
 
 import typer
 
-from trustgraph.cli import case, maps, neo4j, queries, stores  # noqa: F401  (they register commands)
+from trustgraph.cli import (  # noqa: F401  (they register commands)
+    case,
+    maps,
+    neo4j,
+    owners,
+    queries,
+    stores,
+)
 from trustgraph.cli.common import app
 from trustgraph.version import __version__
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
 from trustgraph.cli.common import (
+    Commands,
     DbOption,
+    FormatOption,
+    OutputFormat,
     QuietOption,
-    TableFormat,
     app,
     handle_errors,
     note,
@@ -18,10 +20,10 @@ from trustgraph.cli.common import (
     progress_for,
 )
 from trustgraph.errors import UsageError
-from trustgraph.render.formats import Format, render, to_json
+from trustgraph.render.formats import render, to_json
 
 case_app = typer.Typer(
-    help="Case files: the facts of an incident, with sources.", no_args_is_help=True
+    cls=Commands, help="Case files: the facts of an incident, with sources.", no_args_is_help=True
 )
 app.add_typer(case_app, name="case")
 
@@ -42,7 +44,7 @@ def check(file: Annotated[Path, typer.Argument(help="Case file (TOML).")]) -> No
 def apply(
     file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
     db: DbOption = None,
-    fmt: TableFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     quiet: QuietOption = False,
 ) -> None:
     """Load a case file: owners, stores, declared certificates, revocations, rules."""
@@ -84,7 +86,7 @@ def fetch_command(
     offline: Annotated[bool, typer.Option("--offline", help="Never ask crt.sh.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds per request.")] = 20.0,
     db: DbOption = None,
-    fmt: TableFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     quiet: QuietOption = False,
 ) -> None:
     """Certificate bytes by SHA-256, from --mirror, the cache or crt.sh, loaded into the
@@ -120,7 +122,10 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the demo's database.")] = Path(
         "trustgraph-demo"
     ),
-    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    fmt: Annotated[
+        Literal["text", "json"],
+        typer.Option("--format", help="text to read, json for scripts (self-describing)."),
+    ] = "text",
     quiet: QuietOption = False,
 ) -> None:
     """The WoSign 2016 case, offline: which roots chained to WoSign through StartCom, Certum
@@ -128,8 +133,6 @@ def demo(
     from trustgraph.demo.story import as_document, run_demo
     from trustgraph.demo.text import demo_lines
 
-    if fmt not in ("text", "json"):
-        raise UsageError("--format is text or json")
     if mirror is not None and not mirror.is_dir():
         raise UsageError(f"--mirror {mirror} is not a folder")
     result = run_demo(out, mirror, progress_for(quiet))

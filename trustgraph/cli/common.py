@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 import os
 import sys
+import typing
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.core.text import printable
@@ -23,7 +26,6 @@ from trustgraph.errors import (
     UsageError,
 )
 from trustgraph.policy.rules import Purpose
-from trustgraph.render.formats import Format
 from trustgraph.storage.database import Database, ReadFault
 
 if TYPE_CHECKING:
@@ -33,7 +35,72 @@ if TYPE_CHECKING:
 # Command modules import what only some commands need inside those commands, so that every
 # command starts fast (networkx, neo4j and pyvis take a third of a second to import).
 
+
+class Commands(TyperGroup):
+    """A command group whose help reads as words: every option shows a plain metavar
+    (``DATE``, ``PATH``, the choices of an enumeration, nothing for a flag) instead of the
+    Python type Typer derives from the annotation."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            for param in command.get_params(ctx):
+                _plain_metavar(param)
+        return command
+
+    def get_params(self, ctx: Any) -> Any:
+        params = super().get_params(ctx)
+        for param in params:
+            _plain_metavar(param)
+        return params
+
+
+_METAVARS = {int: "N", float: "NUMBER", Path: "PATH", str: "TEXT"}
+_NAMED_METAVARS = {
+    "--at": "DATE",
+    "--until": "DATE",
+    "--horizon": "DATE",
+    "--as-of": "DATE",
+    "--since": "DATE",
+    "--store": "STORE",
+    "--owner": "OWNER",
+    "--distrust-owner": "OWNER",
+    "--distrust-root": "ROOT",
+    "--revoke-cert": "SHA256",
+    "--signature-policy": "POLICY",
+    "--only": "CHECK",
+    "--param": "KEY=VALUE",
+    "--mirror": "FOLDER",
+    "--cache": "FOLDER",
+}
+
+
+def _plain_metavar(param: Any) -> None:
+    if param.metavar is not None:
+        return
+    if isinstance(param, TyperArgument):
+        param.metavar = (param.name or "value").upper()
+        # The name column already says what an argument is; no type column beside it.
+        setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010
+    elif isinstance(param, TyperOption) and param.is_flag:
+        param.metavar = ""
+    elif any(name in _NAMED_METAVARS for name in param.opts):
+        param.metavar = next(_NAMED_METAVARS[n] for n in param.opts if n in _NAMED_METAVARS)
+    else:
+        descriptor = getattr(param, "type_descriptor", None)
+        choices = getattr(descriptor, "choices", None)
+        if choices:
+            param.metavar = "|".join(str(getattr(c, "value", c)) for c in choices)
+        else:
+            annotation = getattr(descriptor, "annotation", None)
+            arguments = typing.get_args(annotation)
+            element = arguments[0] if arguments else annotation
+            param.metavar = _METAVARS.get(element, "TEXT") if isinstance(element, type) else "TEXT"
+
+
 app = typer.Typer(
+    cls=Commands,
+    rich_markup_mode=None,
     name="trustgraph",
     help="Trust graphs of the Web PKI: which anchors chain to a CA, through which "
     "certificates, in which root store, as of which date.",
@@ -55,9 +122,25 @@ DbOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
-TableFormat = Annotated[Format, typer.Option("--format", help="table or json")]
-QueryFormat = Annotated[Format, typer.Option("--format", help="table, json or csv")]
-ReportFormat = Annotated[Format, typer.Option("--format", help="table, json, csv or markdown")]
+
+
+class OutputFormat(enum.StrEnum):
+    """The formats of every result (export has its own)."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        help="table for people, json for scripts (self-describing), csv for spreadsheets, "
+        "markdown to paste into a bug or report; every format carries the same caveats.",
+    ),
+]
 AtOption = Annotated[
     str | None,
     typer.Option(
@@ -129,6 +212,7 @@ VerifiedOnlyOption = Annotated[
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+SHOWN_CANDIDATES = 25
 T = TypeVar("T")
 
 
@@ -141,8 +225,10 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except AmbiguousTargetError as exc:
             say(f"error: {exc}")
-            for candidate in exc.candidates:
+            for candidate in exc.candidates[:SHOWN_CANDIDATES]:
                 say("  " + "  ".join(f"{k}={v}" for k, v in candidate.items()))
+            if len(exc.candidates) > SHOWN_CANDIDATES:
+                say(f"  ... and {len(exc.candidates) - SHOWN_CANDIDATES} more")
             raise typer.Exit(2) from exc
         except Neo4jError as exc:
             say(f"error: {exc}")
@@ -307,7 +393,7 @@ def choose_anchors(
 
 
 BackendOption = Annotated[
-    str,
+    Literal["memory", "neo4j"],
     typer.Option(
         "--backend",
         help="memory (the local database) or neo4j (the graph pushed "

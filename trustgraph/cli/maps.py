@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -47,7 +47,7 @@ def render(
     store: StoreOption = None,
     at: AtOption = None,
     highlight: Annotated[
-        str | None,
+        Literal["chains", "impact"] | None,
         typer.Option(
             "--highlight",
             help="chains: the paths to the targets; impact: the ways "
@@ -78,8 +78,6 @@ def render(
     """Write an interactive HTML map: one self-contained file that opens offline anywhere,
     with the queried paths highlighted, a date control, search and details on click."""
     check_writable(out)
-    if highlight not in (None, "chains", "impact"):
-        raise UsageError("--highlight is chains or impact")
     if highlight == "chains" and not targets:
         raise UsageError("--highlight chains needs at least one TARGET")
     from trustgraph import api

@@ -9,10 +9,11 @@ import typer
 
 from trustgraph.backends.neo4j.catalog import catalog, query
 from trustgraph.cli.common import (
+    Commands,
     DbOption,
-    QueryFormat,
+    FormatOption,
+    OutputFormat,
     QuietOption,
-    TableFormat,
     app,
     handle_errors,
     note,
@@ -20,12 +21,14 @@ from trustgraph.cli.common import (
     progress_for,
 )
 from trustgraph.errors import UsageError
-from trustgraph.render.formats import Format, Tabular, envelope, render
+from trustgraph.render.formats import Tabular, envelope, render
 
 if TYPE_CHECKING:
     from trustgraph.backends.neo4j.connection import Neo4jGraph
 
 neo4j_app = typer.Typer(
+    cls=Commands,
+    rich_markup_mode=None,
     help="Neo4j: push the database there (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD) and run "
     "the named query catalog. Query commands take --backend neo4j.",
     no_args_is_help=True,
@@ -47,7 +50,7 @@ def push_command(
         typer.Option("--restart", help="Ignore the checkpoints of earlier pushes; send all."),
     ] = False,
     batch: Annotated[int, typer.Option("--batch", min=1, help="Rows per transaction.")] = 5000,
-    fmt: TableFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -77,7 +80,7 @@ def push_command(
 @neo4j_app.command("status")
 @handle_errors
 def status_command(
-    fmt: TableFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     db: DbOption = None,
 ) -> None:
     """Whether Neo4j is reachable and up to date with the database (exit 1 when behind)."""
@@ -127,7 +130,7 @@ def query_command(
             "--timeout", min=0.1, help="Seconds the server may spend.", show_default=False
         ),
     ] = None,
-    fmt: QueryFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Run catalog query NAME on Neo4j with parameters, and print its rows."""
     if list_queries:

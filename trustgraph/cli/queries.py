@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -18,14 +19,13 @@ from trustgraph.cli.common import (
     DistrustOwnerOption,
     DistrustRootOption,
     DistrustRuleOption,
+    FormatOption,
+    OutputFormat,
     PolicyOption,
     PurposeOption,
-    QueryFormat,
     QuietOption,
-    ReportFormat,
     RevokeCertOption,
     StoreOption,
-    TableFormat,
     VerifiedOnlyOption,
     app,
     choose_anchors,
@@ -41,7 +41,7 @@ from trustgraph.core.files import atomic_text, check_writable
 from trustgraph.core.times import as_iso
 from trustgraph.errors import InputError, UsageError
 from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
-from trustgraph.render.formats import Format, Tabular, envelope, render, write_jsonl
+from trustgraph.render.formats import Tabular, envelope, render, write_jsonl
 
 TargetArgument = Annotated[
     str,
@@ -72,7 +72,7 @@ def load(
         ),
     ] = None,
     db: DbOption = None,
-    fmt: TableFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     quiet: QuietOption = False,
 ) -> None:
     """Load certificates into the database, verify issuance, report what was skipped.
@@ -151,7 +151,7 @@ def chains(
     purpose: PurposeOption = Purpose.ANY,
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
-    fmt: QueryFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -174,8 +174,9 @@ def chains(
         )
         document, table = chains_view(result, result.graph, database.provenance())
     render(fmt, document, table)
-    for bound, why in result.truncated.items():
-        note(f"truncated by {bound}: {why}")
+    if fmt is OutputFormat.JSON:
+        for bound, why in result.truncated.items():
+            note(f"truncated by {bound}: {why}")
     if not result.paths:
         raise typer.Exit(1)
 
@@ -191,7 +192,7 @@ def reach(
     purpose: PurposeOption = Purpose.ANY,
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
-    fmt: QueryFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -223,7 +224,7 @@ def timeline(
     purpose: PurposeOption = Purpose.ANY,
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
-    fmt: QueryFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -252,7 +253,7 @@ def cross_signs(
             "--at", help="Only certificates valid at this date [default: all]", show_default=False
         ),
     ] = None,
-    fmt: QueryFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -267,10 +268,17 @@ def cross_signs(
     render(fmt, document, table)
 
 
+class ExportFormat(enum.StrEnum):
+    JSONL = "jsonl"
+
+
 @app.command()
 @handle_errors
 def export(
-    fmt: Annotated[Format, typer.Option("--format", help="jsonl")] = Format.JSONL,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="jsonl: one JSON object per certificate and line."),
+    ] = ExportFormat.JSONL,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="File to write [default: stdout]", show_default=False),
@@ -281,8 +289,6 @@ def export(
     """Every certificate as one JSON object per line, with its CA and issuance edge."""
     from trustgraph.render.export import export_certificates
 
-    if fmt is not Format.JSONL:
-        raise UsageError("export writes --format jsonl only")
     if out is not None:
         check_writable(out)
     with open_db(db) as database:
@@ -301,7 +307,7 @@ def export(
 @app.command()
 @handle_errors
 def status(
-    fmt: TableFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -343,7 +349,7 @@ def impact(
     purpose: PurposeOption = Purpose.ANY,
     verified_only: VerifiedOnlyOption = False,
     signature_policy: PolicyOption = None,
-    fmt: ReportFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -362,7 +368,7 @@ def impact(
         result = api.impact(
             database, store, rules.at, scenario, rules, horizon, paths_per_ca, backend=b
         )
-        if fmt is Format.MARKDOWN:
+        if fmt is OutputFormat.MARKDOWN:
             typer.echo(impact_markdown(result), nl=False)
         else:
             document, table = impact_view(result, database.provenance())
@@ -375,9 +381,9 @@ def impact(
 @handle_errors
 def serials(
     scope: Annotated[
-        str, typer.Option("--scope", help="all certificates, or ca (cA=TRUE) only")
+        Literal["all", "ca"], typer.Option("--scope", help="all certificates, or ca (cA=TRUE) only")
     ] = "all",
-    fmt: QueryFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
@@ -386,14 +392,20 @@ def serials(
     issuer name and by issuing CA, with what differs between them. Exit 1 when any."""
     from trustgraph.render.checks import serials_view
 
-    if scope not in ("all", "ca"):
-        raise UsageError("--scope is all or ca")
     with open_db(db) as database, open_backend(database, backend, quiet) as b:
         groups = b.serial_groups(scope)
         document, table = serials_view(groups, scope, database.provenance())
     render(fmt, document, table)
     if groups:
         raise typer.Exit(1)
+
+
+SCOPE_HELP = (
+    "scope tls: a rule of the Baseline Requirements, judged only on certificates whose EKU "
+    "allows serverAuth and whose issuing CA can issue TLS certificates (a CA whose EKU "
+    "excludes serverAuth is technically constrained, Mozilla Root Store Policy 5.3.1); "
+    "scope all: every certificate"
+)
 
 
 @app.command()
@@ -412,38 +424,44 @@ def check(
         ),
     ] = None,
     fail_on: Annotated[
-        str,
+        Literal["info", "notice", "medium", "high"],
         typer.Option(
             "--fail-on",
             help="Exit 1 when findings of this severity or higher "
             "remain: info, notice, medium, high.",
         ),
     ] = "notice",
+    scope: Annotated[
+        Literal["tls", "all"],
+        typer.Option(
+            "--scope",
+            help="tls: judge TLS rules (the Baseline Requirements) only where they apply, on "
+            "certificates whose EKU and issuing path allow serverAuth, and count the rest; "
+            "all: list every match, those outside TLS scope as info.",
+        ),
+    ] = "tls",
     list_checks: Annotated[
-        bool, typer.Option("--list", help="Describe the catalog and exit.")
+        bool,
+        typer.Option(
+            "--list", help="Describe the catalog (scope and source of each rule) and exit."
+        ),
     ] = False,
-    fmt: ReportFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     backend: BackendOption = "memory",
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Run the catalog of incident checks (the failures of Mozilla's WoSign record) over
     the database. Exit 1 when findings at or above --fail-on remain."""
-    from trustgraph.analysis.checks import CATALOG, SEVERITIES
-    from trustgraph.render.checks import check_markdown, check_view
+    from trustgraph.render.checks import catalog_view, check_markdown, check_view
 
-    if fail_on not in SEVERITIES:
-        raise UsageError(f"--fail-on is one of {', '.join(SEVERITIES)}")
     if list_checks:
-        for item in CATALOG:
-            note(
-                f"{item.info.name} [{item.info.severity}]: {item.info.description} "
-                f"Rule: {item.info.rule}."
-            )
+        document, table = catalog_view(SCOPE_HELP)
+        render(fmt, document, table)
         return
     with open_db(db) as database, open_backend(database, backend, quiet) as b:
-        report = b.check(only, as_iso(since) if since else None)
-        if fmt is Format.MARKDOWN:
+        report = b.check(only, as_iso(since) if since else None, scope)
+        if fmt is OutputFormat.MARKDOWN:
             typer.echo(check_markdown(report), nl=False)
         else:
             document, table = check_view(report, fail_on, database.provenance())

@@ -9,10 +9,11 @@ import typer
 
 from trustgraph.analysis import stores as store_history
 from trustgraph.cli.common import (
+    Commands,
     DbOption,
-    QueryFormat,
+    FormatOption,
+    OutputFormat,
     QuietOption,
-    TableFormat,
     app,
     handle_errors,
     open_db,
@@ -21,9 +22,11 @@ from trustgraph.cli.common import (
 from trustgraph.core.times import as_iso
 from trustgraph.errors import UsageError
 from trustgraph.policy.stores import list_snapshots
-from trustgraph.render.formats import Format, render
+from trustgraph.render.formats import render
 
 store_app = typer.Typer(
+    cls=Commands,
+    rich_markup_mode=None,
     help="Trust stores: named, dated snapshots of a root program's anchors.",
     no_args_is_help=True,
 )
@@ -55,7 +58,7 @@ def add(
         str | None, typer.Option("--description", help="Free text about the source.")
     ] = None,
     db: DbOption = None,
-    fmt: TableFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     quiet: QuietOption = False,
 ) -> None:
     """Add (or replace) the snapshot of store NAME dated --as-of."""
@@ -83,7 +86,7 @@ def add(
 def list_(
     name: Annotated[str | None, typer.Argument(help="Only this store.")] = None,
     db: DbOption = None,
-    fmt: QueryFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Every store and snapshot in the database, with its anchor count."""
     from trustgraph.render.stores import store_list_view
@@ -103,7 +106,7 @@ def diff(
     first: Annotated[str, typer.Argument(help="First date (the snapshot in force then).")],
     second: Annotated[str, typer.Argument(help="Second date.")],
     db: DbOption = None,
-    fmt: QueryFormat = Format.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Anchors added and removed between the snapshots in force at two dates."""
     from trustgraph.render.stores import store_diff_view

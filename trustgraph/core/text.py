@@ -4,6 +4,8 @@ certificates and are attacker-controlled: a terminal must not receive their esca
 differently from what it is), a Markdown report must not turn them into markup, and a
 spreadsheet must not run them as formulas.
 
+It also finds the names nearest a mistyped one ("did you mean").
+
 Control characters (C0 but newline and tab, DEL, C1) and the bidirectional and zero-width
 format characters are shown as visible escapes (``\\x1b``, ``\\u202e``), so what is shown is
 still exactly what the certificate says.
@@ -11,7 +13,9 @@ still exactly what the certificate says.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Callable, Iterable
 
 _HIDDEN = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
@@ -49,3 +53,21 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def did_you_mean(
+    text: str,
+    candidates: Iterable[str],
+    normalise: Callable[[str], str] = str.casefold,
+    cutoff: float = 0.6,
+    count: int = 3,
+) -> str:
+    """``" (did you mean 'A' or 'B'?)"`` for the candidates nearest ``text`` once both are
+    normalised, or an empty string when none is near."""
+    by_form: dict[str, str] = {}
+    for candidate in sorted(candidates):
+        by_form.setdefault(normalise(candidate), candidate)
+    near = difflib.get_close_matches(normalise(text), list(by_form), n=count, cutoff=cutoff)
+    if not near:
+        return ""
+    return " (did you mean " + " or ".join(repr(by_form[form]) for form in near) + "?)"

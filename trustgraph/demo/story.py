@@ -31,6 +31,7 @@ from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.revocations import RevocationIndex
 from trustgraph.policy.rules import PathRules, make_rules, with_revocations
 from trustgraph.policy.stores import anchors_at, snapshot_at
+from trustgraph.render.formats import envelope
 from trustgraph.render.maps import render_map, write_map
 from trustgraph.storage.database import Database
 from trustgraph.storage.trust import Snapshot
@@ -270,13 +271,20 @@ def as_document(result: DemoResult) -> dict[str, Any]:
             }
             for interval in line.intervals
         ]
-    return {
-        "case": "wosign-2016",
-        "map": str(result.map_path) if result.map_path else None,
-        "owner": result.owner,
-        "database": str(result.database),
-        "mirror": result.mirror,
-        "edges": result.edge_kinds,
-        "dates": dates,
-        "entry_certificate_timelines": closings,
-    }
+    with Database(result.database, readonly=True) as db:
+        provenance = db.provenance()
+    return envelope(
+        "demo",
+        {"case": "wosign-2016", "mirror": result.mirror},
+        provenance,
+        {
+            "case": "wosign-2016",
+            "map": str(result.map_path) if result.map_path else None,
+            "owner": result.owner,
+            "database": str(result.database),
+            "mirror": result.mirror,
+            "edges": result.edge_kinds,
+            "dates": dates,
+            "entry_certificate_timelines": closings,
+        },
+    )

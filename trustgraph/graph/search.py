@@ -199,17 +199,17 @@ def path_refusal(context: SearchContext, anchor: str, edges: tuple[Edge, ...]) -
         seen.add(edge.subject_ca)
         refusal = context.refusal(edge)
         if refusal:
-            return f"{edge.certificate[:16]}: {refusal}"
+            return f"{edge.certificate}: {refusal}"
         if not context.admits(edge, state):
-            return f"{edge.certificate[:16]}: issued after a distrust cut-off ({state.cutoff})"
+            return f"{edge.certificate}: issued after a distrust cut-off ({state.cutoff})"
         if index == len(edges) - 1:
             return (
                 None
                 if context.final_ok(edge, state)
-                else (f"{edge.certificate[:16]}: outside a name constraint")
+                else (f"{edge.certificate}: outside a name constraint")
             )
         following = context.after_intermediate(edge, state)
         if following is None:
-            return f"{edge.certificate[:16]}: cannot be an intermediate here"
+            return f"{edge.certificate}: cannot be an intermediate here"
         state = following
     return None

@@ -17,13 +17,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from trustgraph.core.text import did_you_mean
 from trustgraph.errors import AmbiguousTargetError, TargetError
 from trustgraph.graph.owners import OwnerIndex
 from trustgraph.storage import certificates
 from trustgraph.storage.database import Database
 from trustgraph.x509.names import fold
 
-_HEX = re.compile(r"^[0-9a-fA-F:]{8,}$")
+HEX = re.compile(r"^[0-9a-fA-F:]{8,}$")
+"""What reads as a fingerprint or CA id (or a prefix of one) rather than a name."""
 MAX_CANDIDATES = 25
 
 
@@ -60,7 +62,7 @@ def resolve_target(db: Database, query: str, at: str | None = None) -> Target:
     prefix, _, rest = text.partition(":")
     if prefix in ("owner", "operator") and rest.strip():
         return _by_owner(db, rest.strip(), prefix == "owner", at)
-    if _HEX.match(text):
+    if HEX.match(text):
         found = _by_hex(db, text.replace(":", "").lower())
         if found is not None:
             return found
@@ -75,9 +77,11 @@ def _by_hex(db: Database, prefix: str) -> Target | None:
     if len(certs) + len(cas) > 1:
         candidates = [{"certificate": c[0], "ca": c[1], "subject": c[2]} for c in certs]
         candidates += [{"ca": c[0], "subject": c[1]} for c in cas]
+        many = len(certs) > MAX_CANDIDATES or len(cas) > MAX_CANDIDATES
         raise AmbiguousTargetError(
-            f"{prefix!r} is a prefix of {len(candidates)} fingerprints or CA ids; give more digits",
-            candidates[:MAX_CANDIDATES],
+            f"{prefix!r} is a prefix of {'more than ' if many else ''}{len(candidates)} "
+            "fingerprints or CA ids; give more digits",
+            candidates,
         )
     if certs:
         fingerprint, ca, subject, issuer_ca, self_issued = certs[0]
@@ -86,13 +90,11 @@ def _by_hex(db: Database, prefix: str) -> Target | None:
                 prefix,
                 frozenset([ca]),
                 None,
-                f"the CA of self-signed certificate {fingerprint[:16]}: {subject}",
+                f"the CA of self-signed certificate {fingerprint}: {subject}",
             )
-        return Target(
-            prefix, frozenset([ca]), fingerprint, f"certificate {fingerprint[:16]}: {subject}"
-        )
+        return Target(prefix, frozenset([ca]), fingerprint, f"certificate {fingerprint}: {subject}")
     if cas:
-        return Target(prefix, frozenset([cas[0][0]]), None, f"CA {cas[0][0][:16]}: {cas[0][1]}")
+        return Target(prefix, frozenset([cas[0][0]]), None, f"CA {cas[0][0]}: {cas[0][1]}")
     return None
 
 
@@ -100,8 +102,10 @@ def _by_name(db: Database, text: str) -> Target:
     matches = certificates.cas_named(db, fold(text))
     if not matches:
         raise TargetError(
-            f"no CA named {text!r} in the database; try a shorter part of the name, a "
-            "fingerprint, or `trustgraph load` the certificates first"
+            f"no CA named {text!r} in the database"
+            + _nearest_names(db, text)
+            + "; try a shorter part of the name, a fingerprint, or `trustgraph load` the "
+            "certificates first"
         )
     subjects = {r[2] for r in matches}
     if len(subjects) > 1:
@@ -112,20 +116,26 @@ def _by_name(db: Database, text: str) -> Target:
             {"subject": subject, "cas": sorted(ids)} for subject, ids in sorted(by_subject.items())
         ]
         raise AmbiguousTargetError(
-            f"{text!r} matches {len(candidates)} different CA names; give the whole name or a "
-            "fingerprint",
-            candidates[:MAX_CANDIDATES],
+            f"{text!r} matches {len(candidates)} different CA names; give the whole name, a "
+            "fingerprint, or operator:NAME for every CA an owner operates",
+            candidates,
         )
     cas = frozenset(r[0] for r in matches)
     keys = f" ({len(cas)} keys)" if len(cas) > 1 else ""
     return Target(text, cas, None, f"CA {matches[0][1]}{keys}")
 
 
+def _nearest_names(db: Database, text: str) -> str:
+    """``"; did you mean ..."`` for the CA names nearest ``text``, or an empty string."""
+    labels = {row[2] or row[1] for row in certificates.ca_names(db)}
+    return did_you_mean(text, labels, fold, cutoff=0.75)
+
+
 def _by_owner(db: Database, text: str, with_owned: bool, at: str | None) -> Target:
     index = OwnerIndex.from_database(db)
     owner = index.resolve(text)
     owners = index.owned_at(owner, at or "9999") if with_owned else {owner}
-    cas = index.cas_of(owners)
+    cas = index.cas_of(owners, at)
     if not cas:
         raise TargetError(f"no CA in the database is operated by {owner!r}")
     kind = "owned by" if with_owned else "operated by"

@@ -60,7 +60,7 @@ class TrustGraph:
         """A short name for people: the CA's common name (else organisation, else subject),
         or the start of its id when the CA is not in the graph."""
         info = self.ca(ca_id)
-        return info.label if info else ca_id[:16]
+        return info.label if info else ca_id
 
     @cached_property
     def _out(self) -> dict[str, list[Edge]]:

@@ -193,7 +193,9 @@ def _import(db: Database, path: Path, data: bytes, as_of: str, report: RecordsRe
             )
             report.revoked += 1
         if record.operator:
-            record_operator(db, record.operator, "ccadb", source, certificate=record.sha256)
+            record_operator(
+                db, record.operator, "ccadb", source, certificate=record.sha256, as_of=as_of
+            )
             report.operators += 1
     linking.link_pending(db)
 

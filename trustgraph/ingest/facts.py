@@ -21,11 +21,20 @@ def record_owner(db: Database, name: str, aliases: Iterable[str], source: str) -
 
 
 def record_ownership(
-    db: Database, owner: str, owned: str, start: str | None, until: str | None, source: str
+    db: Database,
+    owner: str,
+    owned: str,
+    start: str | None,
+    until: str | None,
+    source: str,
+    relation: str = "owned_by",
+    precision: str = "day",
 ) -> None:
-    """``owner`` owned ``owned`` from ``start`` until ``until`` (either may be unknown)."""
+    """``owner`` owned ``owned`` from ``start`` until ``until`` (either may be unknown; a
+    ``start`` known to the month or year only has that ``precision``). With ``relation``
+    ``reseller_of``, ``owned`` resold ``owner``'s certificates instead."""
     with db.transaction():
-        owner_rows.record_ownership(db, owner, owned, start, until, source)
+        owner_rows.record_ownership(db, owner, owned, start, until, source, relation, precision)
 
 
 def record_operator(
@@ -36,9 +45,10 @@ def record_operator(
     *,
     certificate: str | None = None,
     organization: str | None = None,
+    as_of: str | None = None,
 ) -> None:
     """A fact: the CA certified by ``certificate`` (or every CA whose subject O= is
-    ``organization``) is operated by ``owner``."""
+    ``organization``) is operated by ``owner`` (as of ``as_of``, when the source is dated)."""
     with db.transaction():
         owner_rows.record_operator(
             db,
@@ -47,6 +57,7 @@ def record_operator(
             owner,
             basis,
             source,
+            as_of,
         )
 
 

@@ -5,7 +5,9 @@ number (resolved against the certificates loaded). It has a date, or only an upp
 CCADB's "Revocation Status" says *revoked* without a date, so it is recorded as revoked at
 an unknown time no later than the report's date. At a query time T such a certificate is
 refused when T is on or after that bound; before it, it is used but every result that
-relies on it says that it was revoked at an unknown date.
+relies on it says that it was revoked at an unknown date ("revoked by" the bound). An index
+that assumes the worst (:meth:`RevocationIndex.assuming_revoked`) refuses such certificates
+at every time, which tells what holds without them.
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ class Revocation:
         """The time from which the certificate certainly counts as revoked."""
         return self.revoked_at or self.no_later_than or ""
 
+    def describe(self) -> str:
+        """The date for people: ``2016-09-29``, or ``by 2021-04-05 (date unknown)`` when
+        only a bound is known."""
+        if self.revoked_at:
+            return self.revoked_at[:10]
+        return f"by {self.effective[:10]} (date unknown)"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "revoked_at": self.revoked_at,
@@ -48,17 +57,21 @@ class RevocationIndex:
     """Revocations by certificate fingerprint (the earliest one counts)."""
 
     by_certificate: dict[str, Revocation] = field(default_factory=dict)
+    assume_revoked: bool = False
+    """Refuse certificates revoked at an unknown date at every time (what holds without
+    them)."""
 
     def refusal(self, fingerprint: str, at: str) -> str | None:
         """Why the certificate cannot be used at ``at`` because it is revoked, or None."""
         item = self.by_certificate.get(fingerprint)
-        if item is None or at < item.effective:
+        if item is None:
             return None
-        if item.revoked_at:
-            return f"revoked on {item.revoked_at[:10]} ({item.source_label})"
-        return (
-            f"revoked at an unknown date no later than {item.effective[:10]} ({item.source_label})"
-        )
+        if at >= item.effective:
+            on = "on " if item.revoked_at else ""
+            return f"revoked {on}{item.describe()} ({item.source_label})"
+        if self.assume_revoked and not item.revoked_at:
+            return f"revoked {item.describe()} ({item.source_label}); assumed already revoked"
+        return None
 
     def caveat(self, fingerprint: str, at: str) -> str | None:
         """A note for a certificate used at ``at`` whose revocation date is unknown."""
@@ -66,9 +79,22 @@ class RevocationIndex:
         if item is None or item.revoked_at or at >= item.effective:
             return None
         return (
-            f"revoked at an unknown date no later than {item.effective[:10]} "
-            f"({item.source_label}): may already be revoked at {at[:10]}"
+            f"certificate {fingerprint} was revoked {item.describe()} ({item.source_label}): "
+            f"it may already be revoked on {at[:10]}"
         )
+
+    def pending(self, at: str) -> list[Revocation]:
+        """The revocations of unknown date whose bound is after ``at`` (those that
+        :meth:`caveat` speaks of)."""
+        return [
+            item
+            for item in self.by_certificate.values()
+            if not item.revoked_at and at < item.effective
+        ]
+
+    def assuming_revoked(self) -> RevocationIndex:
+        """A copy that refuses every certificate revoked at an unknown date, at any time."""
+        return RevocationIndex(self.by_certificate, assume_revoked=True)
 
     def get(self, fingerprint: str) -> Revocation | None:
         return self.by_certificate.get(fingerprint)
@@ -78,7 +104,7 @@ class RevocationIndex:
         merged = dict(self.by_certificate)
         for item in items:
             _keep_earliest(merged, item)
-        return RevocationIndex(merged)
+        return RevocationIndex(merged, self.assume_revoked)
 
     @classmethod
     def from_database(cls, db: Database) -> RevocationIndex:

@@ -24,10 +24,7 @@ from trustgraph.errors import UsageError
 from trustgraph.policy.revocations import EMPTY, RevocationIndex
 from trustgraph.policy.signatures import DEFAULT, SignaturePolicy, load_policy
 from trustgraph.storage.database import Database
-from trustgraph.x509.keyusage import KEY_CERT_SIGN
-
-SERVER_AUTH_EKU = "1.3.6.1.5.5.7.3.1"
-ANY_EKU = "2.5.29.37.0"
+from trustgraph.x509.keyusage import KEY_CERT_SIGN, allows_server_auth
 
 KIND_RANK: dict[str, int] = {DECLARED: 0, UNVERIFIABLE: 1, VERIFIED: 2}
 KIND_BY_RANK = {rank: kind for kind, rank in KIND_RANK.items()}
@@ -97,11 +94,7 @@ class PathRules:
             return f"{edge.sig_hash} signatures are not accepted at {self.at[:10]}"
         if edge.defect:
             return edge.defect
-        if (
-            self.checks_names
-            and edge.eku is not None
-            and not (SERVER_AUTH_EKU in edge.eku or ANY_EKU in edge.eku)
-        ):
+        if self.checks_names and not allows_server_auth(edge.eku):
             return "extended key usage excludes serverAuth"
         return None
 

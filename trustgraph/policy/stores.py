@@ -4,6 +4,7 @@ distrusted certificates and subject-name rules in force then."""
 
 from __future__ import annotations
 
+from trustgraph.core.text import did_you_mean
 from trustgraph.errors import UsageError
 from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.distrust import rules_in_force
@@ -27,7 +28,7 @@ def snapshot_at(db: Database, store: str, at: str) -> Snapshot:
     if not snapshots:
         known = sorted({s.store for s in list_snapshots(db)})
         raise UsageError(
-            f"no trust store named {store!r}; known stores: "
+            f"no trust store named {store!r}{did_you_mean(store, known)}; known stores: "
             f"{', '.join(known) or 'none (add one with `trustgraph store add`)'}"
         )
     usable = [s for s in snapshots if s.as_of <= at]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustgraph.analysis.checks import CheckReport
+from trustgraph.analysis.checks import CATALOG, TLS, CheckInfo, CheckReport, Finding
 from trustgraph.analysis.serials import SerialGroup
+from trustgraph.core.text import markdown_text
 from trustgraph.render.common import View
 from trustgraph.render.formats import Tabular, envelope, to_markdown
 
@@ -54,19 +55,44 @@ def serials_view(groups: list[SerialGroup], scope: str, provenance: dict[str, An
     return document, table
 
 
+def _finding_caveats(finding: Finding) -> list[str]:
+    """A caveat when a finding's TLS scope was judged without its issuer."""
+    if finding.scope is not None and finding.scope.tls and "not loaded" in finding.scope.reason:
+        return [f"TLS scope judged by the certificate alone: {finding.scope.reason}"]
+    return []
+
+
+def _scope_note(report: CheckReport, info: CheckInfo, with_rule: bool = True) -> str:
+    """What a check found, its scope, what it left out (and its rule)."""
+    counts = report.counts()[info.name]
+    found = ", ".join(f"{n} {s}" for s, n in counts.items()) or "no findings"
+    outside = report.out_of_scope.get(info.name, 0)
+    if outside and report.scope == TLS:
+        found += f"; {outside} outside TLS scope left out (--scope all lists them)"
+    elif outside:
+        found += f" ({outside} of them outside TLS scope, as info)"
+    return f"{info.name} [scope {info.scope}]: {found}" + (f" ({info.rule})" if with_rule else "")
+
+
 def check_view(report: CheckReport, fail_on: str, provenance: dict[str, Any]) -> View:
     document = envelope(
         "check",
-        {"only": [c.name for c in report.checks], "since": report.since, "fail_on": fail_on},
+        {
+            "only": [c.name for c in report.checks],
+            "since": report.since,
+            "fail_on": fail_on,
+            "scope": report.scope,
+        },
         provenance,
         report.as_dict(),
     )
     table = Tabular(
-        f"{len(report.findings)} findings over {report.certificates} certificates",
+        f"{len(report.findings)} findings over {report.certificates} certificates "
+        f"(scope {report.scope})",
         ["check", "severity", "certificates", "subject", "issuer", "finding"],
     )
     for finding in report.findings:
-        table.rows.append(
+        table.add(
             [
                 finding.check,
                 finding.severity,
@@ -74,22 +100,17 @@ def check_view(report: CheckReport, fail_on: str, provenance: dict[str, Any]) ->
                 finding.subject or "",
                 finding.issuer or "",
                 finding.message,
-            ]
+            ],
+            _finding_caveats(finding),
         )
-    for info in report.checks:
-        counts = report.counts()[info.name]
-        table.notes.append(
-            f"{info.name}: "
-            + (", ".join(f"{n} {s}" for s, n in counts.items()) or "no findings")
-            + f" ({info.rule})"
-        )
+    table.notes.extend(_scope_note(report, info) for info in report.checks)
     return document, table
 
 
 def check_markdown(report: CheckReport) -> str:
     lines = [
         f"## trustgraph check: {len(report.findings)} findings over "
-        f"{report.certificates} certificates",
+        f"{report.certificates} certificates (scope {report.scope})",
         "",
     ]
     for info in report.checks:
@@ -99,16 +120,35 @@ def check_markdown(report: CheckReport) -> str:
             "",
             info.description,
             "",
-            f"Rule: {info.rule}.",
+            f"Rule: {info.rule}. Scope: {info.scope}.",
+            "",
+            markdown_text(_scope_note(report, info, with_rule=False)),
             "",
         ]
-        table = Tabular(
-            info.name,
-            ["severity", "certificates", "subject", "finding"],
-            [
-                [f.severity, " ".join(c[:16] for c in f.certificates), f.subject or "", f.message]
-                for f in findings
-            ],
-        )
+        table = Tabular(info.name, ["severity", "certificates", "subject", "finding"])
+        for f in findings:
+            table.add(
+                [f.severity, " ".join(f.certificates), f.subject or "", f.message],
+                _finding_caveats(f),
+            )
         lines.append(to_markdown(table, heading_level=4).split("\n", 2)[2])
     return "\n".join(lines).rstrip() + "\n"
+
+
+def catalog_view(scope_help: str) -> View:
+    """The check catalog: each check's severity, scope, rule (its source) and description."""
+    document = envelope(
+        "check-catalog",
+        {},
+        {},
+        {"checks": [check.info.as_dict() for check in CATALOG], "scopes": scope_help},
+    )
+    table = Tabular(
+        "The check catalog",
+        ["check", "severity", "scope", "rule (source)", "looks for"],
+        notes=[scope_help],
+    )
+    for check in CATALOG:
+        info = check.info
+        table.add([info.name, info.severity, info.scope, info.rule, info.description])
+    return document, table

@@ -7,7 +7,7 @@ from typing import Any
 from trustgraph.analysis.crosssigns import CrossSignedCA
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.render.common import View
-from trustgraph.render.formats import Tabular, envelope, short
+from trustgraph.render.formats import Tabular, envelope
 
 
 def cross_signs_view(
@@ -45,7 +45,7 @@ def cross_signs_view(
                     graph.label(item.ca),
                     "yes" if item.is_root else "no",
                     len(item.issuers),
-                    short(cross.edge.certificate),
+                    cross.edge.certificate,
                     graph.label(cross.edge.issuer_ca),
                     cross.relation,
                     cross.scope,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustgraph.analysis.impact import LOST, SURVIVES, UNREACHED, ImpactResult
+from trustgraph.analysis.caveats import (
+    REVOCATION_DATE_UNKNOWN,
+    Caveat,
+    dicts,
+    operator_caveats,
+    path_caveats,
+    texts,
+)
+from trustgraph.analysis.impact import LOST, SURVIVES, UNREACHED, ImpactResult, Watched
 from trustgraph.analysis.impact import WayIn as ImpactWayIn
 from trustgraph.core.text import markdown_text
 from trustgraph.render.common import View, ca_ref
@@ -13,17 +21,45 @@ from trustgraph.render.paths import path_dict
 
 
 def _operator(result: ImpactResult, ca: str) -> str | None:
-    operator = result.owners.operator(ca)
+    operator = result.owners.operator_at(ca, result.at)
     return operator.owner if operator else None
 
 
 def _ca_with_owner(result: ImpactResult, ca: str) -> dict[str, Any]:
-    operator = result.owners.operator(ca)
+    operator = result.owners.operator_at(ca, result.at)
     return {
         **ca_ref(result.graph, ca),
         "label": result.graph.label(ca),
         "operator": operator.as_dict() if operator else None,
     }
+
+
+def _way_caveats(result: ImpactResult, way: ImpactWayIn) -> list[Caveat]:
+    """The caveats of a way in: those of its path, and a guessed bypass issuer operator."""
+    issuer = way.bypass.issuer_ca
+    return [
+        *path_caveats(way.path.edges, result.rules.revocations, result.at),
+        *operator_caveats(
+            issuer, result.graph.label(issuer), result.owners.operator_at(issuer, result.at)
+        ),
+    ]
+
+
+def _watched_caveats(result: ImpactResult, item: Watched) -> list[Caveat]:
+    found = operator_caveats(
+        item.ca, result.graph.label(item.ca), result.owners.operator_at(item.ca, result.at)
+    )
+    if item.uncertain:
+        found.insert(
+            0,
+            Caveat(
+                REVOCATION_DATE_UNKNOWN,
+                f"{result.graph.label(item.ca)} stays reachable only through certificates "
+                "revoked at an unknown date: it may already be unreachable",
+                item.ca,
+            ),
+        )
+    return found
 
 
 def _bypass_dict(result: ImpactResult, way: ImpactWayIn) -> dict[str, Any]:
@@ -36,8 +72,11 @@ def _bypass_dict(result: ImpactResult, way: ImpactWayIn) -> dict[str, Any]:
         "bypass_issuer": _ca_with_owner(result, edge.issuer_ca),
         "bypass_kind": edge.kind,
         "bypass_not_after": edge.not_after,
-        "bypass_revocation": revocation.as_dict() if revocation else None,
+        "bypass_revocation": (
+            {**revocation.as_dict(), "shown": revocation.describe()} if revocation else None
+        ),
         "path": path_dict(result.graph, way.path, result.rules),
+        "caveats": dicts(_way_caveats(result, way)),
     }
     if result.horizon is not None:
         item["closes"] = {"at": way.closes[0], "reason": way.closes[1]} if way.closes else None
@@ -62,6 +101,7 @@ def impact_document(result: ImpactResult, provenance: dict[str, Any]) -> dict[st
             "anchors_after": sorted(item.after),
             "surviving_paths": [path_dict(result.graph, p, result.rules) for p in item.paths],
             "more_paths": item.more_paths,
+            "caveats": dicts(_watched_caveats(result, item)),
         }
         for item in result.watched
     ]
@@ -80,6 +120,7 @@ def impact_document(result: ImpactResult, provenance: dict[str, Any]) -> dict[st
                 "lost": result.count(LOST),
                 "survive": result.count(SURVIVES),
                 "not_reachable_before": result.count(UNREACHED),
+                "survive_only_through_unknown_revocations": _uncertain(result),
             },
             "watched": watched,
             "ways_in": [_bypass_dict(result, way) for way in result.ways_in],
@@ -88,6 +129,7 @@ def impact_document(result: ImpactResult, provenance: dict[str, Any]) -> dict[st
             "directly_trusted_watched_anchors": result.directly_trusted,
             "suggested_revocations": result.cut,
             "suggested_revocations_close_everything": result.cut_verified,
+            "caveats": dicts(result.caveats),
         },
     )
 
@@ -113,7 +155,13 @@ def impact_view(result: ImpactResult, provenance: dict[str, Any]) -> View:
         columns,
     )
     for way in result.ways_in:
-        table.rows.append(_way_row(result, way))
+        table.add(_way_row(result, way), texts(_way_caveats(result, way)))
+    table.notes.extend(texts(result.caveats))
+    if _uncertain(result):
+        table.notes.append(
+            f"{_uncertain(result)} of the {result.count(SURVIVES)} CAs that stay reachable do so "
+            "only through certificates revoked at an unknown date (see the JSON)"
+        )
     table.notes.append(
         f"anchors removed: {len(result.removed)} "
         f"({', '.join(result.graph.label(ca) for ca in result.removed)})"
@@ -135,6 +183,10 @@ def impact_view(result: ImpactResult, provenance: dict[str, Any]) -> View:
     return document, table
 
 
+def _uncertain(result: ImpactResult) -> int:
+    return sum(1 for item in result.watched if item.uncertain)
+
+
 def _way_row(result: ImpactResult, way: ImpactWayIn) -> list[Any]:
     edge = way.bypass
     revocation = result.rules.revocations.get(edge.certificate)
@@ -146,7 +198,7 @@ def _way_row(result: ImpactResult, way: ImpactWayIn) -> list[Any]:
         result.graph.label(edge.subject_ca),
         edge.kind,
         (edge.not_after or "")[:10],
-        (revocation.effective[:10] if revocation else ""),
+        revocation.describe() if revocation else "",
     ]
     if result.horizon:
         row.append(f"{way.closes[0][:10]}: {way.closes[1]}" if way.closes else "open")
@@ -176,8 +228,17 @@ def impact_markdown(result: ImpactResult) -> str:
         f"{result.count(LOST)} lose every path, {result.count(UNREACHED)} were not reachable",
         "",
     ]
+    uncertain = _uncertain(result)
+    if uncertain:
+        lines.insert(
+            -1,
+            f"* of the CAs that stay reachable, {uncertain} do so only through certificates "
+            "revoked at an unknown date",
+        )
+    for caveat in result.caveats:
+        lines.insert(-1, f"* caveat: {md(caveat.text)}")
     _view, table = impact_view(result, {})
-    rows = Tabular("Surviving ways in", table.columns, table.rows)
+    rows = Tabular("Surviving ways in", table.columns, table.rows, caveats=table.caveats)
     lines.append(to_markdown(rows, heading_level=3))
     if result.cut:
         verdict = (

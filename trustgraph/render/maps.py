@@ -195,10 +195,7 @@ def _edge(
         "notAfter": edge.not_after,
         "revokedAt": revocation.effective if revocation else None,
         "revocation": (
-            f"{'on' if revocation.revoked_at else 'no later than'} "
-            f"{revocation.effective[:10]} ({revocation.source_label})"
-            if revocation
-            else None
+            f"{revocation.describe()} ({revocation.source_label})" if revocation else None
         ),
         "serial": row[0] if row else None,
         "subject": row[1] if row else "",

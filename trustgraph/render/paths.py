@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustgraph.analysis.caveats import (
+    anchor_caveats,
+    dicts,
+    path_caveats,
+    texts,
+    truncation_caveats,
+)
 from trustgraph.analysis.chains import ChainPath, ChainsResult
 from trustgraph.analysis.reach import ReachResult
 from trustgraph.graph.model import Edge
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.rules import PathRules
 from trustgraph.render.common import View, ca_ref
-from trustgraph.render.formats import Tabular, envelope, join_route, short
+from trustgraph.render.formats import Tabular, envelope, join_route
 
 
 def step_dict(graph: TrustGraph, edge: Edge, rules: PathRules) -> dict[str, Any]:
-    """One certificate of a path, with its revocation (and any caveat about its date)."""
+    """One certificate of a path, with its revocation if one is recorded."""
     step = {
         "certificate": edge.certificate,
         "kind": edge.kind,
@@ -26,20 +33,19 @@ def step_dict(graph: TrustGraph, edge: Edge, rules: PathRules) -> dict[str, Any]
     }
     revocation = rules.revocations.get(edge.certificate)
     if revocation is not None:
-        step["revocation"] = revocation.as_dict()
-        caveat = rules.revocations.caveat(edge.certificate, rules.at)
-        if caveat:
-            step["caveat"] = caveat
+        step["revocation"] = {**revocation.as_dict(), "shown": revocation.describe()}
     return step
 
 
 def path_dict(graph: TrustGraph, path: ChainPath, rules: PathRules) -> dict[str, Any]:
+    """A path with its steps and the caveats of its certificates."""
     return {
         "anchor": {**ca_ref(graph, path.anchor_ca), "certificate": path.anchor_certificate},
         "length": path.length,
         "weakest_edge": path.weakest_edge,
         "certificates": path.certificates,
         "steps": [step_dict(graph, edge, rules) for edge in path.edges],
+        "caveats": dicts(path_caveats(path.edges, rules.revocations, rules.at)),
     }
 
 
@@ -55,6 +61,7 @@ def chains_view(result: ChainsResult, graph: TrustGraph, provenance: dict[str, A
         "target": result.target.as_dict(),
         "anchors": result.anchors.as_dict(),
     }
+    notes = [*anchor_caveats(result.anchors), *truncation_caveats(result.truncated)]
     document = envelope(
         "chains",
         parameters,
@@ -64,25 +71,25 @@ def chains_view(result: ChainsResult, graph: TrustGraph, provenance: dict[str, A
             "count": len(result.paths),
             "truncated": bool(result.truncated),
             "truncation": result.truncated,
+            "caveats": dicts(notes),
         },
     )
     table = Tabular(
         f"Paths to {result.target.description} at {result.rules.at[:10]} "
         f"({len(result.paths)} from {len(result.anchors)} anchors)",
         ["#", "anchor", "length", "weakest edge", "route", "certificates"],
+        notes=texts(notes),
     )
     for number, path in enumerate(result.paths, start=1):
-        table.rows.append(
-            [
-                number,
-                graph.label(path.anchor_ca),
-                path.length,
-                path.weakest_edge,
-                path_route(graph, path),
-                " ".join(short(fp) for fp in path.certificates),
-            ]
-        )
-    table.notes.extend(f"truncated ({bound}): {why}" for bound, why in result.truncated.items())
+        row = [
+            number,
+            graph.label(path.anchor_ca),
+            path.length,
+            path.weakest_edge,
+            path_route(graph, path),
+            " ".join(path.certificates),
+        ]
+        table.add(row, texts(path_caveats(path.edges, result.rules.revocations, result.rules.at)))
     return document, table
 
 
@@ -93,22 +100,22 @@ def reach_view(result: ReachResult, graph: TrustGraph, provenance: dict[str, Any
         "anchors": result.anchors.as_dict(),
     }
     reached = [{**r.as_dict(), "subject": ca_ref(graph, r.ca)["subject"]} for r in result.reached]
+    notes = anchor_caveats(result.anchors)
     document = envelope(
         "reach",
         parameters,
         provenance,
-        {
-            "anchors": reached,
-            "count": len(reached),
-        },
+        {"anchors": reached, "count": len(reached), "caveats": dicts(notes)},
     )
     table = Tabular(
         f"Anchors reaching {result.target.description} at {result.rules.at[:10]} "
         f"({len(reached)} of {len(result.anchors)})",
         ["anchor", "shortest path", "best weakest edge", "anchor certificate"],
-        [
-            [graph.label(r.ca), r.shortest, r.best_kind, short(r.certificate)]
-            for r in result.reached
-        ],
+        notes=texts(notes),
     )
+    for item in result.reached:
+        table.add(
+            [graph.label(item.ca), item.shortest, item.best_kind, item.certificate],
+            texts(item.caveats),
+        )
     return document, table

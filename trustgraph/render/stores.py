@@ -6,7 +6,7 @@ from typing import Any
 
 from trustgraph.analysis.stores import StoreDiff
 from trustgraph.render.common import View
-from trustgraph.render.formats import Tabular, envelope, short
+from trustgraph.render.formats import Tabular, envelope
 from trustgraph.storage.trust import Snapshot
 
 
@@ -36,7 +36,6 @@ def store_diff_view(result: StoreDiff, provenance: dict[str, Any]) -> View:
     )
     for change, items in (("added", result.added), ("removed", result.removed)):
         table.rows.extend(
-            [change, item["subject"], " ".join(short(c) for c in item["certificates"])]
-            for item in items
+            [change, item["subject"], " ".join(item["certificates"])] for item in items
         )
     return document, table

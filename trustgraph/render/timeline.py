@@ -4,10 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustgraph.analysis.timeline import TimelineResult
+from trustgraph.analysis.caveats import REVOCATION_DATE_UNKNOWN, Caveat, dicts, texts
+from trustgraph.analysis.timeline import Interval, TimelineResult
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.render.common import View, ca_ref
 from trustgraph.render.formats import Tabular, envelope
+
+
+def _ends_at_bound(interval: Interval) -> bool:
+    """Whether the interval's end is only an upper bound (a revocation of unknown date)."""
+    return any(event.bound for event in interval.closed_by)
+
+
+def interval_caveats(interval: Interval, graph: TrustGraph) -> list[Caveat]:
+    """What a reader must know about an interval: anchors that may have stopped reaching
+    the target sooner, and an end that is only an upper bound."""
+    runs: list[tuple[str, str, str | None]] = []  # (CA, from, until), consecutive merged
+    for stretch in interval.stretches:
+        for ca in stretch.uncertain:
+            last = next((i for i, run in enumerate(runs) if run[0] == ca), None)
+            if last is not None and runs[last][2] == stretch.start:
+                runs[last] = (ca, runs[last][1], stretch.end)
+            else:
+                runs.append((ca, stretch.start, stretch.end))
+    found = [
+        Caveat(
+            REVOCATION_DATE_UNKNOWN,
+            f"from {start[:10]} to {(end or 'now')[:10]}, {graph.label(ca)} reaches the target "
+            "only through certificates revoked at an unknown date: it may have stopped sooner",
+            ca,
+        )
+        for ca, start, end in runs
+    ]
+    if _ends_at_bound(interval):
+        found.append(
+            Caveat(
+                REVOCATION_DATE_UNKNOWN,
+                f"the interval ends by {(interval.end or '')[:10]} at the latest: it is closed "
+                "by a revocation whose date is unknown",
+            )
+        )
+    return found
 
 
 def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[str, Any]) -> View:
@@ -15,6 +52,7 @@ def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[st
         {
             "from": interval.start,
             "until": interval.end,
+            "until_is_upper_bound": _ends_at_bound(interval),
             "opened_by": [e.as_dict() for e in interval.opened_by],
             "closed_by": [e.as_dict() for e in interval.closed_by],
             "stretches": [
@@ -22,9 +60,11 @@ def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[st
                     "from": s.start,
                     "until": s.end,
                     "anchors": [ca_ref(graph, ca) for ca in s.anchors],
+                    "uncertain_anchors": [ca_ref(graph, ca) for ca in s.uncertain],
                 }
                 for s in interval.stretches
             ],
+            "caveats": dicts(interval_caveats(interval, graph)),
         }
         for interval in result.intervals
     ]
@@ -45,16 +85,18 @@ def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[st
     )
     for interval in result.intervals:
         anchors = sorted({graph.label(ca) for s in interval.stretches for ca in s.anchors})
-        table.rows.append(
+        end = (interval.end or "")[:10]
+        table.add(
             [
                 interval.start[:10],
-                (interval.end or "")[:10] or "still open",
+                (f"by {end}" if _ends_at_bound(interval) else end) or "still open",
                 ", ".join(anchors),
                 "; ".join(e.detail for e in interval.opened_by),
                 "; ".join(
-                    e.detail + (f" {e.certificate[:12]}" if e.certificate else "")
+                    e.detail + (f" {e.certificate}" if e.certificate else "")
                     for e in interval.closed_by
                 ),
-            ]
+            ],
+            texts(interval_caveats(interval, graph)),
         )
     return document, table

@@ -167,3 +167,8 @@ def cas_named(db: Database, folded: str) -> list[tuple[Any, ...]]:
             (folded,),
         ).fetchall()
     )
+
+
+def ca_names(db: Database) -> list[tuple[str, str, str | None]]:
+    """Every CA as (ca_id, subject, common name), for suggesting names."""
+    return db.conn.execute("SELECT ca_id, subject, subject_cn FROM cas").fetchall()

@@ -219,6 +219,12 @@ def edges_into(db: Database, cas: Iterable[str]) -> Iterator[dict[str, Any]]:
     return _records(db.in_batches(sql, cas, GRAPH_KINDS), GRAPH_EDGE_COLUMNS)
 
 
+def cas_issued_by(db: Database, cas: Iterable[str]) -> set[str]:
+    """The CAs that graph edges from these CAs certify."""
+    sql = f"SELECT e.subject_ca FROM edges e WHERE {_IN_GRAPH} AND e.issuer_ca IN ({{marks}})"
+    return {row[0] for row in db.in_batches(sql, cas, GRAPH_KINDS)}
+
+
 def edges_of(db: Database, certificates: Iterable[str]) -> Iterator[dict[str, Any]]:
     """The graph edges of these certificates, as records of :data:`GRAPH_EDGE_COLUMNS`."""
     sql = f"{_EDGE_SELECT} WHERE {_IN_GRAPH} AND e.certificate IN ({{marks}})"

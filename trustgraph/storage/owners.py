@@ -15,12 +15,19 @@ def record_owner(db: Database, name: str, aliases_json: str, source: str) -> Non
 
 
 def record_ownership(
-    db: Database, owner: str, owned: str, start: str | None, until: str | None, source: str
+    db: Database,
+    owner: str,
+    owned: str,
+    start: str | None,
+    until: str | None,
+    source: str,
+    relation: str = "owned_by",
+    precision: str = "day",
 ) -> None:
     db.write(
-        "INSERT OR REPLACE INTO ownership(owner, owned, start, until, source) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (owner, owned, start, until, source),
+        "INSERT OR REPLACE INTO ownership(owner, owned, start, until, source, relation, "
+        "precision) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (owner, owned, start, until, source, relation, precision),
     )
 
 
@@ -31,11 +38,12 @@ def record_operator(
     owner: str,
     basis: str,
     source: str,
+    as_of: str | None = None,
 ) -> None:
     db.write(
-        "INSERT OR IGNORE INTO operator_facts(certificate, organization, owner, basis, source) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (certificate, organization, owner, basis, source),
+        "INSERT OR IGNORE INTO operator_facts(certificate, organization, owner, basis, source, "
+        "as_of) VALUES (?, ?, ?, ?, ?, ?)",
+        (certificate, organization, owner, basis, source, as_of),
     )
 
 
@@ -45,23 +53,28 @@ def owners(db: Database) -> list[tuple[Any, ...]]:
 
 
 def ownership(db: Database) -> list[tuple[Any, ...]]:
-    """(owner, owned, start, until, source) of every ownership relation."""
-    return db.conn.execute("SELECT owner, owned, start, until, source FROM ownership").fetchall()
+    """(owner, owned, start, until, source, relation, precision) of every relation between
+    organisations, in a stable order."""
+    return db.conn.execute(
+        "SELECT owner, owned, start, until, source, relation, precision FROM ownership "
+        "ORDER BY owned, COALESCE(start, ''), owner"
+    ).fetchall()
 
 
 def certificate_operator_facts(db: Database) -> list[tuple[Any, ...]]:
-    """Operator facts about loaded certificates' CAs: (ca_id, owner, basis, source, whether
-    the certificate is self-issued)."""
+    """Operator facts about loaded certificates' CAs: (ca_id, owner, basis, source, as_of,
+    whether the certificate is self-issued)."""
     return db.conn.execute(
-        "SELECT c.ca_id, f.owner, f.basis, f.source, c.subject_key = c.issuer_key "
+        "SELECT c.ca_id, f.owner, f.basis, f.source, f.as_of, c.subject_key = c.issuer_key "
         "FROM operator_facts f JOIN certificates c ON c.sha256 = f.certificate "
         "WHERE f.certificate IS NOT NULL AND c.ca_id IS NOT NULL"
     ).fetchall()
 
 
 def organization_operator_facts(db: Database) -> list[tuple[Any, ...]]:
-    """Operator facts by subject organisation: (folded organisation, owner, basis, source)."""
+    """Operator facts by subject organisation: (folded organisation, owner, basis, source,
+    as_of)."""
     return db.conn.execute(
-        "SELECT organization, owner, basis, source FROM operator_facts "
+        "SELECT organization, owner, basis, source, as_of FROM operator_facts "
         "WHERE organization IS NOT NULL"
     ).fetchall()

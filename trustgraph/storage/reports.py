@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from trustgraph.core.kinds import DECLARED
+from trustgraph.core.kinds import DECLARED, GRAPH_KINDS
 from trustgraph.storage.database import Database
 
 CHECK_COLUMNS = (
@@ -27,12 +27,13 @@ CHECK_COLUMNS = (
     "spki_sha256",
     "issuer_ca",
     "is_root",
+    "eku",
 )
 _CHECK_SQL = """
 SELECT c.sha256, c.der, c.subject, c.issuer, c.subject_key, c.issuer_key, c.serial,
        c.not_before, c.not_after, c.is_ca, c.sig_hash, c.key_algorithm, c.key_size,
        c.key_curve, c.spki_sha256, e.issuer_ca,
-       c.subject_key = c.issuer_key AND (e.issuer_ca IS NULL OR e.issuer_ca = c.ca_id)
+       c.subject_key = c.issuer_key AND (e.issuer_ca IS NULL OR e.issuer_ca = c.ca_id), c.eku
 FROM certificates c LEFT JOIN edges e ON e.certificate = c.sha256
 WHERE c.der IS NOT NULL AND c.not_before >= ?
 ORDER BY c.sha256
@@ -173,3 +174,20 @@ def der_of(db: Database, fingerprints: Iterable[str]) -> dict[str, bytes]:
     """The DER of these certificates, where stored."""
     sql = "SELECT sha256, der FROM certificates WHERE der IS NOT NULL AND sha256 IN ({marks})"
     return {row[0]: row[1] for row in db.in_batches(sql, fingerprints)}
+
+
+def scope_rows(db: Database) -> Iterator[tuple[str, str | None, str, str | None, bool]]:
+    """Every CA certificate, as (fingerprint, issuing CA if the graph has the edge, its own
+    CA, EKU as JSON, is a self-issued root), for deciding which CAs can issue TLS
+    certificates."""
+    yield from db.conn.execute(
+        f"""
+        SELECT c.sha256, CASE WHEN e.kind IN ({",".join("?" for _ in GRAPH_KINDS)})
+                              THEN e.issuer_ca END,
+               c.ca_id, c.eku,
+               c.subject_key = c.issuer_key AND (e.issuer_ca IS NULL OR e.issuer_ca = c.ca_id)
+        FROM certificates c LEFT JOIN edges e ON e.certificate = c.sha256
+        WHERE c.ca_id IS NOT NULL AND (c.is_ca = 1 OR c.subject_key = c.issuer_key)
+        """,
+        GRAPH_KINDS,
+    )

@@ -8,7 +8,7 @@ version). No statement of these scripts may contain a semicolon but the one that
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 APPLICATION_ID = 0x54724752
 """SQLite's application id of a trustgraph database (ASCII "TrGR"), from schema 2 on."""
@@ -155,6 +155,8 @@ CREATE TABLE IF NOT EXISTS ownership (
     start TEXT,
     until TEXT,
     source TEXT NOT NULL,
+    relation TEXT NOT NULL DEFAULT 'owned_by',  -- or reseller_of: owned resold owner's
+    precision TEXT NOT NULL DEFAULT 'day',  -- of start: day, month, year
     UNIQUE (owner, owned, start)
 );
 CREATE TABLE IF NOT EXISTS operator_facts (
@@ -163,6 +165,7 @@ CREATE TABLE IF NOT EXISTS operator_facts (
     owner TEXT NOT NULL,
     basis TEXT NOT NULL,
     source TEXT NOT NULL,
+    as_of TEXT,  -- when the source said so (a CCADB report's date); NULL: timeless
     UNIQUE (certificate, organization, owner, basis)
 );
 """
@@ -199,6 +202,13 @@ DELETE FROM operator_facts WHERE rowid NOT IN (SELECT MIN(rowid) FROM operator_f
     COALESCE(certificate, ''), COALESCE(organization, ''), owner, basis);
 DELETE FROM store_blocked WHERE rowid NOT IN (SELECT MIN(rowid) FROM store_blocked GROUP BY
     snapshot_id, COALESCE(certificate, ''), COALESCE(issuer_key, ''), COALESCE(serial, ''));
+""",
+    3: """
+ALTER TABLE ownership ADD COLUMN relation TEXT NOT NULL DEFAULT 'owned_by';
+ALTER TABLE ownership ADD COLUMN precision TEXT NOT NULL DEFAULT 'day';
+ALTER TABLE operator_facts ADD COLUMN as_of TEXT;
+UPDATE operator_facts SET as_of = substr(source, -11, 10) || 'T00:00:00Z'
+    WHERE basis = 'ccadb' AND source GLOB '*([0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9])';
 """,
 }
 """For each version above 1, the statements that turn a database of the version before it

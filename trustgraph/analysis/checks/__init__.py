@@ -1,6 +1,11 @@
 """The check catalog: named checks of the failures in Mozilla's WoSign record, runnable over
 any corpus. Each check says what it looks for, the rule it enforces (with the date it took
-effect) and its severity; each finding carries its evidence."""
+effect), its severity and its scope; each finding carries its evidence.
+
+A rule of the Baseline Requirements speaks of TLS certificates only (scope ``tls``, see
+:mod:`.scope`). Run in scope ``tls`` (the default), matches outside it are counted, not
+reported; in scope ``all`` they are reported as ``info``, with the reason they are out of
+scope, so that no time-stamping or S/MIME CA reads as a TLS violation."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from trustgraph.analysis.checks.base import (
     MEDIUM,
     NOTICE,
     SEVERITIES,
+    CertRow,
     Check,
     CheckInfo,
     Finding,
@@ -23,6 +29,7 @@ from trustgraph.analysis.checks.base import (
 from trustgraph.analysis.checks.calendar_days import NonWorkingDayIssuance
 from trustgraph.analysis.checks.duplicates import DuplicateExceptNotBefore
 from trustgraph.analysis.checks.keys import KeyReuseAcrossNames, UnapprovedKey
+from trustgraph.analysis.checks.scope import ALL, SCOPES, TLS, Scope, TlsScope
 from trustgraph.analysis.checks.sha1 import Sha1AfterDeadline
 from trustgraph.analysis.checks.validity import ValidityTooLong
 from trustgraph.core.progress import NullProgress, Progress
@@ -40,12 +47,15 @@ CATALOG: tuple[Check, ...] = (
 )
 
 __all__ = [
+    "ALL",
     "CATALOG",
     "HIGH",
     "INFO",
     "MEDIUM",
     "NOTICE",
+    "SCOPES",
     "SEVERITIES",
+    "TLS",
     "CheckInfo",
     "CheckReport",
     "Finding",
@@ -60,7 +70,10 @@ class CheckReport:
     checks: list[CheckInfo]
     since: str | None
     certificates: int
+    scope: str = TLS
     findings: list[Finding] = field(default_factory=list)
+    out_of_scope: dict[str, int] = field(default_factory=dict)
+    """Per check, the matches outside its scope (left out in scope tls, info in scope all)."""
 
     def counts(self) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {info.name: {} for info in self.checks}
@@ -77,7 +90,9 @@ class CheckReport:
             "checks": [c.as_dict() for c in self.checks],
             "since": self.since,
             "certificates": self.certificates,
+            "scope": self.scope,
             "counts": self.counts(),
+            "out_of_scope": self.out_of_scope,
             "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -103,25 +118,51 @@ def run_checks(
     since: str | None = None,
     candidates: dict[str, set[str]] | None = None,
     progress: Progress | None = None,
+    scope: str = TLS,
 ) -> CheckReport:
-    """Run the checks named (all by default) over the certificates issued since ``since``.
+    """Run the checks named (all by default) over the certificates issued since ``since``,
+    judging each match against its rule's scope (``scope``: tls or all, see above).
     ``candidates`` maps a check's name to the only certificates it need judge (what a
     backend selected for it); the report still counts every certificate examined.
 
     Raises:
-        UsageError: an unknown check name.
+        UsageError: an unknown check name or scope.
     """
+    if scope not in SCOPES:
+        raise UsageError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
     progress = progress or NullProgress()
     chosen = select(names)
     rows = list(certificates(db, since))
-    report = CheckReport([c.info for c in chosen], since, len(rows))
+    by_fingerprint = {row.sha256: row for row in rows}
+    tls = TlsScope.from_database(db) if any(c.info.scope == TLS for c in chosen) else None
+    report = CheckReport([c.info for c in chosen], since, len(rows), scope)
     progress.start("running checks", len(chosen))
     for check in chosen:
-        if candidates is None:
-            report.findings.extend(check.run(rows))
-        else:
-            wanted = candidates.get(check.info.name, set())
-            report.findings.extend(check.run([r for r in rows if r.sha256 in wanted]))
+        wanted = None if candidates is None else candidates.get(check.info.name, set())
+        judged = rows if wanted is None else [r for r in rows if r.sha256 in wanted]
+        for finding in check.run(judged):
+            if tls is not None and check.info.scope == TLS:
+                finding.scope = _scope_of(finding, by_fingerprint, tls)
+                if not finding.scope.tls:
+                    name = check.info.name
+                    report.out_of_scope[name] = report.out_of_scope.get(name, 0) + 1
+                    if scope == TLS:
+                        continue
+                    finding.severity = INFO
+                    finding.message += f" (outside TLS scope: {finding.scope.reason})"
+            report.findings.append(finding)
         progress.advance(1)
     progress.finish()
     return report
+
+
+def _scope_of(finding: Finding, rows: dict[str, CertRow], tls: TlsScope) -> Scope:
+    """The scope of a finding: in TLS scope when one of its certificates is."""
+    scopes = [
+        tls.of(row.eku, row.issuer_ca, row.is_root)
+        for row in (rows[fp] for fp in finding.certificates if fp in rows)
+    ]
+    return next(
+        (s for s in scopes if s.tls),
+        scopes[0] if scopes else Scope(True, "scope unknown (counted as in scope)"),
+    )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from trustgraph.analysis.checks.base import HIGH, MEDIUM, CertRow, CheckInfo, Finding
+from trustgraph.analysis.checks.scope import TLS
 from trustgraph.analysis.checks.sha1 import MUST_NOT_FROM
 from trustgraph.core.times import iso, parse_iso
 
@@ -21,6 +22,7 @@ class BackdatedNotBefore:
         "2016-01-01 deadline.",
         "Mozilla Problematic Practices (backdating to avoid a deadline); RFC 6962 section 3.3",
         MEDIUM,
+        TLS,
     )
 
     def __init__(self, tolerance: timedelta = TOLERANCE) -> None:

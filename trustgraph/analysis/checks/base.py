@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
+from trustgraph.analysis.checks.scope import Scope
 from trustgraph.core.times import parse_iso
 from trustgraph.storage import reports
 from trustgraph.storage.database import Database
@@ -22,10 +24,15 @@ def at_least(severity: str, threshold: str) -> bool:
 
 @dataclass(frozen=True)
 class CheckInfo:
+    """What a check looks for, the rule it enforces (its source), the severity of a
+    finding in scope, and the scope of that rule: ``tls`` (TLS server certificates and the
+    CAs that can issue them) or ``all`` certificates."""
+
     name: str
     description: str
     rule: str
     severity: str
+    scope: str
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -33,6 +40,7 @@ class CheckInfo:
             "description": self.description,
             "rule": self.rule,
             "severity": self.severity,
+            "scope": self.scope,
         }
 
 
@@ -45,6 +53,9 @@ class Finding:
     subject: str | None = None
     issuer: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    scope: Scope | None = None
+    """Whether the finding is in its rule's TLS scope, and why (None: the rule applies to
+    every certificate)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +66,7 @@ class Finding:
             "subject": self.subject,
             "issuer": self.issuer,
             "evidence": self.evidence,
+            "scope": self.scope.as_dict() if self.scope else None,
         }
 
 
@@ -79,6 +91,7 @@ class CertRow:
     spki_sha256: str | None
     issuer_ca: str | None
     is_root: bool
+    eku: tuple[str, ...] | None
 
     @property
     def is_subscriber(self) -> bool:
@@ -101,6 +114,7 @@ def certificates(db: Database, since: str | None = None) -> Iterator[CertRow]:
         values = list(row)
         values[9] = None if values[9] is None else bool(values[9])
         values[16] = bool(values[16])
+        values[17] = None if values[17] is None else tuple(json.loads(values[17]))
         yield CertRow(*values)
 
 

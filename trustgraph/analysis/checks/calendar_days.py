@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 from trustgraph.analysis.checks.base import NOTICE, CertRow, CheckInfo, Finding
+from trustgraph.analysis.checks.scope import ALL
 from trustgraph.core.times import parse_iso
 
 CLUSTER = 10
@@ -43,6 +44,7 @@ class NonWorkingDayIssuance:
         "holidays and make-up working days are honoured.",
         "Mozilla's WoSign record (certificates dated Sunday 2015-12-20); review aid",
         NOTICE,
+        ALL,
     )
 
     def run(self, rows: list[CertRow]) -> Iterator[Finding]:

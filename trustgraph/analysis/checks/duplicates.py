@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterator
 
 from trustgraph.analysis.checks.base import MEDIUM, CertRow, CheckInfo, Finding
+from trustgraph.analysis.checks.scope import ALL
 from trustgraph.x509 import der
 
 
@@ -46,6 +47,7 @@ class DuplicateExceptNotBefore:
         "RFC 5280 4.1.2.2 (unique serial numbers); the dual-issuance failure in Mozilla's "
         "WoSign record",
         MEDIUM,
+        ALL,
     )
 
     def run(self, rows: list[CertRow]) -> Iterator[Finding]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from trustgraph.analysis.checks.base import HIGH, INFO, CertRow, CheckInfo, Finding
+from trustgraph.analysis.checks.scope import ALL, TLS
 
 APPROVED_CURVES = ("P-256", "P-384", "P-521")
 RSA_2048_FROM = "2013-12-31T23:59:59Z"
@@ -19,6 +20,7 @@ class UnapprovedKey:
         "2013-12-31), and other key types (DSA, EdDSA, unknown).",
         "CA/B Forum Baseline Requirements 6.1.5",
         HIGH,
+        TLS,
     )
 
     def run(self, rows: list[CertRow]) -> Iterator[Finding]:
@@ -60,6 +62,7 @@ class KeyReuseAcrossNames:
         "CA, or a key shared between CAs), listed for review.",
         "Review aid (a CA is a name and a key)",
         INFO,
+        ALL,
     )
 
     def run(self, rows: list[CertRow]) -> Iterator[Finding]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from trustgraph.analysis.checks.base import HIGH, NOTICE, CertRow, CheckInfo, Finding
+from trustgraph.analysis.checks.scope import TLS
 
 MUST_NOT_FROM = "2016-01-01T00:00:00Z"
 SHOULD_NOT_FROM = "2015-01-16T00:00:00Z"
@@ -20,6 +21,7 @@ class Sha1AfterDeadline:
         "CA/B Forum Baseline Requirements 7.1.3: MUST NOT from 2016-01-01; SHOULD NOT (expiry "
         "beyond 2017-01-01) from 2015-01-16",
         HIGH,
+        TLS,
     )
 
     def run(self, rows: list[CertRow]) -> Iterator[Finding]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from trustgraph.analysis.checks.base import HIGH, CertRow, CheckInfo, Finding
+from trustgraph.analysis.checks.scope import TLS
 from trustgraph.core.times import parse_iso
 
 DAY = 86400.0
@@ -34,6 +35,7 @@ class ValidityTooLong:
         "2020-09-01. CA certificates are out of scope.",
         "CA/B Forum Baseline Requirements 6.3.2 (and its earlier versions)",
         HIGH,
+        TLS,
     )
 
     def run(self, rows: list[CertRow]) -> Iterator[Finding]:

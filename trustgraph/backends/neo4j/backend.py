@@ -165,7 +165,7 @@ class Neo4jBackend:
         graph = self.search_region(watched, plan.anchors_before, plan.rules_before)
         return assess(self.db, plan, graph, horizon, paths_per_ca)
 
-    def check(self, names: list[str] | None, since: str | None) -> CheckReport:
+    def check(self, names: list[str] | None, since: str | None, scope: str = "tls") -> CheckReport:
         chosen = [c.info.name for c in select(names)]
         candidates: dict[str, set[str]] = {}
         for name in chosen:
@@ -174,7 +174,7 @@ class Neo4jBackend:
                 parameters["cluster"] = CLUSTER
             rows = self.run(f"check-{name}", parameters)
             candidates[name] = {row["certificate"] for row in rows}
-        return run_checks(self.db, chosen, since, candidates, self.progress)
+        return run_checks(self.db, chosen, since, candidates, self.progress, scope)
 
     def timeline(self, target: Target, store: str, rules: PathRules) -> TimelineResult:
         graph = self.ancestors(target, rules.max_depth, store_anchors(self.db, store))

@@ -1,0 +1,130 @@
+"""Caveats: what a reader must know before trusting a row of an answer.
+
+A caveat is a fact about the evidence, not about the answer: the answer holds, but one of
+its steps rests on something weaker than a checked signature and a known date. Every
+renderer shows every caveat (tables, Markdown and CSV as a column or numbered footnotes,
+JSON as ``caveats`` fields), so no format reads more certain than another.
+
+Kinds:
+
+* ``revocation-date-unknown``: a certificate is recorded as revoked with only an upper
+  bound for the date (CCADB lists revocations without dates); before that bound it is used,
+  but it may already have been revoked;
+* ``declared-edge``: an issuance known from metadata only, whose signature nobody checked;
+* ``unverifiable-edge``: the issuer's name matches but its signature could not be checked;
+* ``approximate-date``: a date known to the month or year only;
+* ``guessed-owner``: an operator taken from the subject's ``O=`` attribute, not a record;
+* ``operator-as-of``: an operator known from a record dated after the question's date;
+* ``truncated``: a bound (paths, depth, time) cut the result;
+* ``anchors-without-certificates``: anchors of a store snapshot whose certificates are not
+  loaded, so no path can start from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from trustgraph.core.kinds import DECLARED, UNVERIFIABLE
+from trustgraph.graph.model import Edge
+from trustgraph.graph.owners import Operator
+from trustgraph.policy.anchors import AnchorSet
+from trustgraph.policy.revocations import RevocationIndex
+
+REVOCATION_DATE_UNKNOWN = "revocation-date-unknown"
+DECLARED_EDGE = "declared-edge"
+UNVERIFIABLE_EDGE = "unverifiable-edge"
+APPROXIMATE_DATE = "approximate-date"
+GUESSED_OWNER = "guessed-owner"
+OPERATOR_AS_OF = "operator-as-of"
+TRUNCATED = "truncated"
+ANCHORS_WITHOUT_CERTIFICATES = "anchors-without-certificates"
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Caveat:
+    """One caveat: its kind, a sentence for people, and what it is about (a certificate
+    fingerprint or CA id, when it is about one)."""
+
+    kind: str
+    text: str
+    about: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "about": self.about}
+
+
+def edge_caveats(edge: Edge, revocations: RevocationIndex, at: str) -> list[Caveat]:
+    """The caveats of using ``edge`` (its certificate) at ``at``."""
+    found = []
+    pending = revocations.caveat(edge.certificate, at)
+    if pending:
+        found.append(Caveat(REVOCATION_DATE_UNKNOWN, pending, edge.certificate))
+    if edge.kind == DECLARED:
+        found.append(
+            Caveat(
+                DECLARED_EDGE,
+                f"certificate {edge.certificate} is known from metadata only: no signature "
+                "was checked",
+                edge.certificate,
+            )
+        )
+    elif edge.kind == UNVERIFIABLE:
+        found.append(
+            Caveat(
+                UNVERIFIABLE_EDGE,
+                f"the signature of certificate {edge.certificate} could not be checked",
+                edge.certificate,
+            )
+        )
+    return found
+
+
+def path_caveats(edges: Iterable[Edge], revocations: RevocationIndex, at: str) -> list[Caveat]:
+    """The caveats of every certificate of a path, in path order, without repeats."""
+    found: list[Caveat] = []
+    for edge in edges:
+        found.extend(c for c in edge_caveats(edge, revocations, at) if c not in found)
+    return found
+
+
+def texts(caveats: Iterable[Caveat]) -> list[str]:
+    return [caveat.text for caveat in caveats]
+
+
+def dicts(caveats: Iterable[Caveat]) -> list[dict[str, Any]]:
+    return [caveat.as_dict() for caveat in caveats]
+
+
+def truncation_caveats(truncated: dict[str, str]) -> list[Caveat]:
+    """A caveat per bound that cut a result (``{bound: why}``)."""
+    return [Caveat(TRUNCATED, f"truncated by {bound}: {why}") for bound, why in truncated.items()]
+
+
+def anchor_caveats(anchors: AnchorSet) -> list[Caveat]:
+    """A caveat when some anchors of the store snapshot have no certificate loaded."""
+    missing = anchors.source.get("anchors_without_certificate_bytes")
+    if not missing:
+        return []
+    return [
+        Caveat(
+            ANCHORS_WITHOUT_CERTIFICATES,
+            f"{missing} anchors of the store snapshot have no certificate loaded, so no path "
+            "starts from them (load them, or run trustgraph fetch)",
+        )
+    ]
+
+
+def operator_caveats(ca: str, label: str, operator: Operator | None) -> list[Caveat]:
+    """A caveat when the operator of CA ``ca`` (shown as ``label``) is only a guess."""
+    if operator is None or operator.basis != "guess":
+        return []
+    return [
+        Caveat(
+            GUESSED_OWNER,
+            f"the operator of {label} ({operator.owner}) is guessed from its subject's O= "
+            "attribute; no record says who operates it",
+            ca,
+        )
+    ]

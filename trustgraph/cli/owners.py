@@ -1,0 +1,92 @@
+"""``trustgraph owners``: organisations, who operates which CA, and who owned whom when."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trustgraph.cli.common import (
+    AtOption,
+    Commands,
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    app,
+    handle_errors,
+    open_db,
+    say,
+)
+from trustgraph.core.times import as_iso
+from trustgraph.render.formats import render
+
+owners_app = typer.Typer(
+    cls=Commands,
+    rich_markup_mode=None,
+    help="Owners: organisations, the CAs they operate, and who owned whom when.",
+    no_args_is_help=True,
+)
+app.add_typer(owners_app, name="owners")
+
+
+@owners_app.command("load")
+@handle_errors
+def load_relations(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV of dated relations: subject, object, relation (owned_by or "
+            "reseller_of), from (1970-01-01: not known), source_note."
+        ),
+    ],
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Record who owned (or resold for) whom from when. Exit 2 when some row could not be
+    used (each is named); the others are recorded."""
+    from trustgraph.ingest.owners import import_relations
+    from trustgraph.render.owners import relations_view
+
+    with open_db(db, create=True) as database:
+        report = import_relations(database, path)
+        document, table = relations_view(report, database.provenance())
+    render(fmt, document, table)
+    for problem in report.problems[:20]:
+        say(f"error: {problem['location']}: {problem['reason']}")
+    if report.problems:
+        raise typer.Exit(2)
+
+
+@owners_app.command("list")
+@handle_errors
+def list_owners(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE) -> None:
+    """Every organisation known: the CAs it operates (and on what basis), its spellings."""
+    from trustgraph.analysis.owners import summarize
+    from trustgraph.graph.owners import OwnerIndex
+    from trustgraph.render.owners import owners_view
+
+    with open_db(db) as database:
+        document, table = owners_view(
+            summarize(OwnerIndex.from_database(database)), database.provenance()
+        )
+    render(fmt, document, table)
+
+
+@owners_app.command("show")
+@handle_errors
+def show(
+    owner: Annotated[str, typer.Argument(help="An organisation (any spelling of it).")],
+    at: AtOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """An organisation's ownership history, and what it owned and operated at --at."""
+    from trustgraph.analysis.owners import history
+    from trustgraph.graph.owners import OwnerIndex
+    from trustgraph.render.owners import owner_view
+
+    with open_db(db) as database:
+        found = history(OwnerIndex.from_database(database), owner, as_iso(at))
+        document, table = owner_view(found, database.provenance())
+    render(fmt, document, table)
