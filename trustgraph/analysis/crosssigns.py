@@ -7,8 +7,11 @@ classified by
 * ``relation``: ``root-to-root`` (a root's key certified by another root),
   ``root-as-intermediate`` (a root's key certified by an intermediate CA), or
   ``intermediate`` (a CA without a self-signed certificate, certified by several issuers);
-* ``scope``: ``same-organization`` or ``between-organizations``, judged by the subjects'
-  ``O=`` attributes (a guess, labelled as such), or ``unknown`` when one has no ``O=``.
+* ``scope``: ``same-organization`` (one organisation, or one owning the other, when the
+  certificate became valid) or ``between-organizations``, judged by who operated each CA
+  then (see :mod:`trustgraph.graph.owners`); when that is known for neither from a record,
+  by the subjects' ``O=`` attributes, a guess the result labels as such; ``unknown`` when
+  neither is known.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trustgraph.graph.model import Edge
+from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.trustgraph import TrustGraph
-from trustgraph.x509.names import fold
 
 ROOT_TO_ROOT = "root-to-root"
 ROOT_AS_INTERMEDIATE = "root-as-intermediate"
@@ -30,6 +33,8 @@ class CrossCertificate:
     edge: Edge
     relation: str
     scope: str
+    scope_basis: str | None = None
+    """``records`` (operator facts), ``guess`` (an O= attribute on one side), or None."""
 
     def as_dict(self, graph: TrustGraph) -> dict[str, Any]:
         issuer = graph.ca(self.edge.issuer_ca)
@@ -40,7 +45,7 @@ class CrossCertificate:
             "issuer": issuer.subject if issuer else None,
             "relation": self.relation,
             "scope": self.scope,
-            "scope_basis": "O= attribute (guess)" if self.scope != "unknown" else None,
+            "scope_basis": self.scope_basis,
             "not_before": self.edge.not_before,
             "not_after": self.edge.not_after,
         }
@@ -67,10 +72,12 @@ class CrossSignedCA:
 
 
 def find_cross_signs(
-    graph: TrustGraph, roots: set[str], at: str | None = None
+    graph: TrustGraph, roots: set[str], at: str | None = None, owners: OwnerIndex | None = None
 ) -> list[CrossSignedCA]:
     """Every CA certified by two or more issuers (at ``at``, only certificates valid then);
-    ``roots`` are the CAs with a self-issued certificate no other key signed."""
+    ``roots`` are the CAs with a self-issued certificate no other key signed; ``owners``
+    says who operated which CA (without it, only O= attributes are compared)."""
+    owners = owners or OwnerIndex()
     result = []
     for ca in sorted(graph.graph.nodes):
         edges = [e for e in graph.certificates_of(ca) if at is None or _valid(e, at)]
@@ -84,7 +91,9 @@ def find_cross_signs(
                 continue
             entry.cross_certificates.append(
                 CrossCertificate(
-                    edge, _relation(ca in roots, edge.issuer_ca in roots), _scope(graph, edge)
+                    edge,
+                    _relation(ca in roots, edge.issuer_ca in roots),
+                    *_scope(graph, owners, edge),
                 )
             )
         result.append(entry)
@@ -103,10 +112,25 @@ def _relation(subject_is_root: bool, issuer_is_root: bool) -> str:
     return ROOT_TO_ROOT if issuer_is_root else ROOT_AS_INTERMEDIATE
 
 
-def _scope(graph: TrustGraph, edge: Edge) -> str:
-    issuer = graph.ca(edge.issuer_ca)
-    subject = graph.ca(edge.subject_ca)
-    if not issuer or not subject or not issuer.organization or not subject.organization:
-        return "unknown"
-    same = fold(issuer.organization) == fold(subject.organization)
-    return "same-organization" if same else "between-organizations"
+def _scope(graph: TrustGraph, owners: OwnerIndex, edge: Edge) -> tuple[str, str | None]:
+    """Whether the certificate links CAs of one organisation when it became valid, and on
+    what basis."""
+    when = edge.not_before or ""
+    sides = []
+    for ca in (edge.issuer_ca, edge.subject_ca):
+        operator = owners.operator_at(ca, when or None)
+        info = graph.ca(ca)
+        if operator is not None:
+            sides.append((owners.key(operator.owner), operator.basis == "guess"))
+        elif info is not None and info.organization:
+            sides.append((owners.key(info.organization), True))
+        else:
+            return "unknown", None
+    (issuer, issuer_guess), (subject, subject_guess) = sides
+    basis = "guess" if issuer_guess or subject_guess else "records"
+    if issuer == subject:
+        return "same-organization", basis
+    related = subject in owners.owned_keys_at(issuer, when) or issuer in owners.owned_keys_at(
+        subject, when
+    )
+    return ("same-organization" if related else "between-organizations"), basis

@@ -288,6 +288,16 @@ def assess(
     )
 
 
+def _attributed_later(plan: ScenarioPlan, cas: set[str]) -> dict[str, str]:
+    """The CAs whose operator at the date is known only from a record dated after it."""
+    found = {}
+    for ca in cas:
+        operator = plan.owners.operator_at(ca, plan.at)
+        if operator is not None and operator.basis == "ccadb" and (operator.as_of or "") > plan.at:
+            found[ca] = operator.as_of or ""
+    return found
+
+
 def _owner_caveats(plan: ScenarioPlan, cas: set[str]) -> list[Caveat]:
     """Caveats about who operated the CAs at the date: ownership whose start is known to
     the month or year only, around the date; operators known from a later record."""
@@ -300,24 +310,21 @@ def _owner_caveats(plan: ScenarioPlan, cas: set[str]) -> list[Caveat]:
         for owner in plan.scenario.distrust_owners
         for item in plan.owners.uncertain(owner, plan.at)
     ]
-    later = sorted(
-        {
-            op.as_of[:10]
-            for op in (plan.owners.operator_at(ca, plan.at) for ca in cas)
-            if op is not None and op.basis == "ccadb" and op.as_of and op.as_of > plan.at
-        }
-    )
+    later = _attributed_later(plan, cas | set(plan.anchors_before.cas))
     if later:
+        dates = ", ".join(sorted({as_of[:10] for as_of in later.values()}))
+        history = (
+            "the ownership history loaded says nothing of them"
+            if plan.owners.relations
+            else "`trustgraph owners load` adds ownership history"
+        )
         found.append(
             Caveat(
                 OPERATOR_AS_OF,
-                f"some operators are known only from CCADB records of {', '.join(later)}, "
-                f"after {plan.at[:10]}: a CA may have been operated by another organisation "
-                + (
-                    "then, which the ownership history loaded does not show"
-                    if plan.owners.relations
-                    else "then (load ownership history with `trustgraph owners load`)"
-                ),
+                f"{len(later)} of the CAs this answer considers (anchors of the store and "
+                f"watched CAs) are attributed to an operator by CCADB records of {dates}, after "
+                f"{plan.at[:10]}: some may have been operated by another organisation then; "
+                f"{history}",
             )
         )
     return found

@@ -18,6 +18,7 @@ from trustgraph.analysis.timeline import TimelineResult, timeline
 from trustgraph.backends.base import store_anchors, walk_up
 from trustgraph.core.progress import Progress
 from trustgraph.graph.model import ca_from_record, edge_from_record
+from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet, database_roots
@@ -84,7 +85,9 @@ class MemoryBackend:
         return find_reach(self.region(target, None, anchors.cas), target, anchors, rules)
 
     def cross_signs(self, at: str | None) -> tuple[list[CrossSignedCA], TrustGraph]:
-        return find_cross_signs(self.graph, set(database_roots(self.db).cas), at), self.graph
+        roots = set(database_roots(self.db).cas)
+        owners = OwnerIndex.from_database(self.db)
+        return find_cross_signs(self.graph, roots, at, owners), self.graph
 
     def serial_groups(self, scope: str) -> list[SerialGroup]:
         return find_serial_groups(self.db, scope)

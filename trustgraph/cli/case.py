@@ -8,12 +8,12 @@ from typing import Annotated, Literal
 import typer
 
 from trustgraph.cli.common import (
-    Commands,
     DbOption,
     FormatOption,
     OutputFormat,
     QuietOption,
     app,
+    command_group,
     handle_errors,
     note,
     open_db,
@@ -22,21 +22,24 @@ from trustgraph.cli.common import (
 from trustgraph.errors import UsageError
 from trustgraph.render.formats import render, to_json
 
-case_app = typer.Typer(
-    cls=Commands, help="Case files: the facts of an incident, with sources.", no_args_is_help=True
+case_app = command_group(
+    "case",
+    "Case files: the facts of an incident, with sources.",
 )
-app.add_typer(case_app, name="case")
 
 
 @case_app.command("check")
 @handle_errors
-def check(file: Annotated[Path, typer.Argument(help="Case file (TOML).")]) -> None:
+def check(
+    file: Annotated[Path, typer.Argument(help="Case file (TOML).")],
+    quiet: QuietOption = False,
+) -> None:
     """Validate a case file; every problem is reported with its line and field."""
     from trustgraph.ingest import casefile
 
     case = casefile.load(file)
     counts = ", ".join(f"{len(case.entries(t))} {t}" for t in casefile.SCHEMA)
-    note(f"{file}: valid ({counts})")
+    note(f"{file}: valid ({counts})", quiet)
 
 
 @case_app.command("apply")

@@ -109,6 +109,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+def command_group(name: str, help: str) -> typer.Typer:
+    """A group of subcommands (``trustgraph NAME ...``), with the help style of the rest."""
+    group = typer.Typer(cls=Commands, rich_markup_mode=None, help=help, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
 # Diagnostics are never wrapped: one message, one line, whatever the terminal's width.
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -185,15 +193,16 @@ DistrustOwnerOption = Annotated[
     list[str] | None,
     typer.Option(
         "--distrust-owner",
-        help="Distrust every anchor operated by this owner or an organisation it owns at --at "
-        "(repeatable).",
+        help="Distrust every anchor operated at --at by this owner or an organisation it "
+        "owns then; their CAs are watched (repeatable).",
     ),
 ]
 DistrustRootOption = Annotated[
     list[str] | None,
     typer.Option(
         "--distrust-root",
-        help="Distrust this anchor: a certificate fingerprint of it, or its CA id (repeatable).",
+        help="Distrust this anchor of the store at --at: its name, a certificate fingerprint "
+        "of it, or its CA id; the CAs that chained through it are watched (repeatable).",
     ),
 ]
 RevokeCertOption = Annotated[

@@ -9,12 +9,11 @@ import typer
 
 from trustgraph.backends.neo4j.catalog import catalog, query
 from trustgraph.cli.common import (
-    Commands,
     DbOption,
     FormatOption,
     OutputFormat,
     QuietOption,
-    app,
+    command_group,
     handle_errors,
     note,
     open_db,
@@ -26,14 +25,11 @@ from trustgraph.render.formats import Tabular, envelope, render
 if TYPE_CHECKING:
     from trustgraph.backends.neo4j.connection import Neo4jGraph
 
-neo4j_app = typer.Typer(
-    cls=Commands,
-    rich_markup_mode=None,
-    help="Neo4j: push the database there (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD) and run "
+neo4j_app = command_group(
+    "neo4j",
+    "Neo4j: push the database there (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD) and run "
     "the named query catalog. Query commands take --backend neo4j.",
-    no_args_is_help=True,
 )
-app.add_typer(neo4j_app, name="neo4j")
 
 
 def _connect() -> Neo4jGraph:
@@ -81,6 +77,7 @@ def push_command(
 @handle_errors
 def status_command(
     fmt: FormatOption = OutputFormat.TABLE,
+    quiet: QuietOption = False,
     db: DbOption = None,
 ) -> None:
     """Whether Neo4j is reachable and up to date with the database (exit 1 when behind)."""
@@ -131,11 +128,18 @@ def query_command(
         ),
     ] = None,
     fmt: FormatOption = OutputFormat.TABLE,
+    quiet: QuietOption = False,
 ) -> None:
     """Run catalog query NAME on Neo4j with parameters, and print its rows."""
     if list_queries:
-        for item in catalog().values():
-            note(f"{item.name}({', '.join(item.parameter_names)}): {item.description}")
+        items = list(catalog().values())
+        document = envelope(
+            "neo4j-catalog", {}, {}, {"queries": [item.as_dict() for item in items]}
+        )
+        table = Tabular("The query catalog", ["query", "parameters", "what it returns"])
+        for item in items:
+            table.add([item.name, ", ".join(item.parameter_names), item.description])
+        render(fmt, document, table)
         return
     if name is None:
         raise UsageError("give a query NAME, or --list to see the catalog")
@@ -189,6 +193,7 @@ def _cell(value: Any) -> Any:
 @handle_errors
 def clear_command(
     yes: Annotated[bool, typer.Option("--yes", help="Really delete.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Delete trustgraph's nodes, relationships and push checkpoints from Neo4j."""
     from trustgraph.backends.neo4j.push import clear
@@ -197,4 +202,4 @@ def clear_command(
         raise UsageError("this deletes every CA and Certificate node in Neo4j; add --yes")
     with _connect() as neo:
         changes = clear(neo)
-        note(f"cleared {neo.settings.describe()} ({changes} changes)")
+        note(f"cleared {neo.settings.describe()} ({changes} changes)", quiet)

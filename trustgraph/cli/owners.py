@@ -9,11 +9,11 @@ import typer
 
 from trustgraph.cli.common import (
     AtOption,
-    Commands,
     DbOption,
     FormatOption,
     OutputFormat,
-    app,
+    QuietOption,
+    command_group,
     handle_errors,
     open_db,
     say,
@@ -21,13 +21,10 @@ from trustgraph.cli.common import (
 from trustgraph.core.times import as_iso
 from trustgraph.render.formats import render
 
-owners_app = typer.Typer(
-    cls=Commands,
-    rich_markup_mode=None,
-    help="Owners: organisations, the CAs they operate, and who owned whom when.",
-    no_args_is_help=True,
+owners_app = command_group(
+    "owners",
+    "Owners: organisations, the CAs they operate, and who owned whom when.",
 )
-app.add_typer(owners_app, name="owners")
 
 
 @owners_app.command("load")
@@ -42,6 +39,7 @@ def load_relations(
     ],
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
+    quiet: QuietOption = False,
 ) -> None:
     """Record who owned (or resold for) whom from when. Exit 2 when some row could not be
     used (each is named); the others are recorded."""
@@ -60,7 +58,9 @@ def load_relations(
 
 @owners_app.command("list")
 @handle_errors
-def list_owners(db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE) -> None:
+def list_owners(
+    db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE, quiet: QuietOption = False
+) -> None:
     """Every organisation known: the CAs it operates (and on what basis), its spellings."""
     from trustgraph.analysis.owners import summarize
     from trustgraph.graph.owners import OwnerIndex
@@ -80,6 +80,7 @@ def show(
     at: AtOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
+    quiet: QuietOption = False,
 ) -> None:
     """An organisation's ownership history, and what it owned and operated at --at."""
     from trustgraph.analysis.owners import history

@@ -144,7 +144,12 @@ def chains(
     store: StoreOption = None,
     at: AtOption = None,
     max_depth: DepthOption = DEFAULT_MAX_DEPTH,
-    max_paths: Annotated[int, typer.Option("--max-paths", min=1)] = DEFAULT_MAX_PATHS,
+    max_paths: Annotated[
+        int,
+        typer.Option(
+            "--max-paths", min=1, help="Most paths listed; the result says when it cut them."
+        ),
+    ] = DEFAULT_MAX_PATHS,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds before the search stops.")
     ] = DEFAULT_TIMEOUT,

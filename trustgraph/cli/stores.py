@@ -9,12 +9,11 @@ import typer
 
 from trustgraph.analysis import stores as store_history
 from trustgraph.cli.common import (
-    Commands,
     DbOption,
     FormatOption,
     OutputFormat,
     QuietOption,
-    app,
+    command_group,
     handle_errors,
     open_db,
     progress_for,
@@ -24,13 +23,10 @@ from trustgraph.errors import UsageError
 from trustgraph.policy.stores import list_snapshots
 from trustgraph.render.formats import render
 
-store_app = typer.Typer(
-    cls=Commands,
-    rich_markup_mode=None,
-    help="Trust stores: named, dated snapshots of a root program's anchors.",
-    no_args_is_help=True,
+store_app = command_group(
+    "store",
+    "Trust stores: named, dated snapshots of a root program's anchors.",
 )
-app.add_typer(store_app, name="store")
 
 
 @store_app.command("add")
@@ -87,6 +83,7 @@ def list_(
     name: Annotated[str | None, typer.Argument(help="Only this store.")] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
+    quiet: QuietOption = False,
 ) -> None:
     """Every store and snapshot in the database, with its anchor count."""
     from trustgraph.render.stores import store_list_view
@@ -107,6 +104,7 @@ def diff(
     second: Annotated[str, typer.Argument(help="Second date.")],
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
+    quiet: QuietOption = False,
 ) -> None:
     """Anchors added and removed between the snapshots in force at two dates."""
     from trustgraph.render.stores import store_diff_view

@@ -302,6 +302,10 @@ class OwnerIndex:
                     changed = True
         return result
 
+    def owned_keys_at(self, key: str, at: str) -> frozenset[str]:
+        """The keys of the organisation ``key`` and of those it owns at ``at``."""
+        return self._owned(key, at)
+
     def owned_at(self, owner: str, at: str) -> set[str]:
         """``owner`` and every organisation it owns (directly or not) at ``at``."""
         return {self.names.get(k, k) for k in self._owned(self.key(owner), at)}

@@ -9,6 +9,10 @@ from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.render.common import View
 from trustgraph.render.formats import Tabular, envelope
 
+GUESSED_SCOPE = (
+    "scope judged by a subject's O= attribute: no record says who operated one of the two CAs"
+)
+
 
 def cross_signs_view(
     items: list[CrossSignedCA],
@@ -40,7 +44,7 @@ def cross_signs_view(
     )
     for item in items:
         for cross in item.cross_certificates:
-            table.rows.append(
+            table.add(
                 [
                     graph.label(item.ca),
                     "yes" if item.is_root else "no",
@@ -50,7 +54,7 @@ def cross_signs_view(
                     cross.relation,
                     cross.scope,
                     (cross.edge.not_after or "")[:10],
-                ]
+                ],
+                [GUESSED_SCOPE] if cross.scope_basis == "guess" else [],
             )
-    table.notes.append("scope is judged by the O= attribute of the subjects (a guess)")
     return document, table

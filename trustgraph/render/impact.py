@@ -165,6 +165,9 @@ def impact_view(result: ImpactResult, provenance: dict[str, Any]) -> View:
     table.notes.append(
         f"anchors removed: {len(result.removed)} "
         f"({', '.join(result.graph.label(ca) for ca in result.removed)})"
+        if result.removed
+        else "anchors removed: none (no anchor of the store is operated by the distrusted "
+        "organisations at that date, or named)"
     )
     if result.directly_trusted:
         table.notes.append(

@@ -10,7 +10,7 @@ from trustgraph.ingest.ccadb import RecordsReport
 from trustgraph.ingest.fetch import FetchReport
 from trustgraph.ingest.loader import LoadReport
 from trustgraph.ingest.stores import SnapshotReport
-from trustgraph.render.common import View
+from trustgraph.render.common import View, counts_table
 from trustgraph.render.formats import Tabular, envelope
 
 
@@ -39,18 +39,17 @@ def load_view(report: LoadReport, parameters: dict[str, Any], provenance: dict[s
 
 def records_view(report: RecordsReport, provenance: dict[str, Any]) -> View:
     document = envelope("load-records", {"path": report.path}, provenance, report.as_dict())
-    table = Tabular(
+    table = counts_table(
         f"CCADB records {report.path}: {report.rows} rows",
-        ["count", "value"],
         [
-            ["declared (no certificate bytes)", report.declared],
-            ["certificate already loaded", report.already_loaded],
-            ["revoked (date unknown)", report.revoked],
-            ["operator facts", report.operators],
-            ["problems", len(report.problems)],
+            ("declared (no certificate bytes)", report.declared),
+            ("certificate already loaded", report.already_loaded),
+            ("revoked (date unknown)", report.revoked),
+            ("operator facts", report.operators),
+            ("problems", len(report.problems)),
         ],
+        report.problems,
     )
-    table.notes.extend(f"{p['location']}: {p['reason']}" for p in report.problems)
     if report.unchanged:
         table.notes.append(
             f"{report.path}: these bytes were imported before for this date; nothing changed"

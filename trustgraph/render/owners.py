@@ -6,23 +6,22 @@ from typing import Any
 
 from trustgraph.analysis.owners import OwnerHistory, OwnerSummary
 from trustgraph.ingest.owners import RelationsReport
-from trustgraph.render.common import View
+from trustgraph.render.common import View, counts_table
 from trustgraph.render.formats import Tabular, envelope
 
 
 def relations_view(report: RelationsReport, provenance: dict[str, Any]) -> View:
     document = envelope("owners-load", {"path": report.path}, provenance, report.as_dict())
-    table = Tabular(
+    table = counts_table(
         f"Owner relations from {report.path}: {report.recorded} recorded of {report.rows} rows",
-        ["count", "value"],
         [
-            ["rows", report.rows],
-            ["recorded", report.recorded],
-            ["an organisation related to itself (nothing to record)", report.same_organisation],
-            ["unusable rows", len(report.problems)],
+            ("rows", report.rows),
+            ("recorded", report.recorded),
+            ("an organisation related to itself (nothing to record)", report.same_organisation),
+            ("unusable rows", len(report.problems)),
         ],
+        report.problems,
     )
-    table.notes.extend(f"{p['location']}: {p['reason']}" for p in report.problems)
     if report.unchanged:
         table.notes.append("unchanged: this file was read before; nothing was added")
     return document, table

@@ -79,5 +79,5 @@ class TlsScope:
         if issuer_ca in self.tls_cas:
             return Scope(True, "its EKU and those of a path above it allow serverAuth")
         return Scope(
-            False, "no path above it allows serverAuth (a CA certificate's EKU excludes it)"
+            False, "every path above it has a CA certificate whose EKU excludes serverAuth"
         )

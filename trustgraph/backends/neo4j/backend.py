@@ -24,6 +24,7 @@ from trustgraph.backends.neo4j.connection import Neo4jGraph
 from trustgraph.core.kinds import GRAPH_KINDS, VERIFIED
 from trustgraph.core.progress import Progress
 from trustgraph.graph.model import CA, ca_from_record, edge_from_record
+from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
@@ -145,7 +146,9 @@ class Neo4jBackend:
         self._add_cas(graph, {row["ca"] for row in rows})
         roots = {row["ca"] for row in self.run("roots", {})}
         wanted = {row["ca"] for row in rows}
-        return [item for item in find_cross_signs(graph, roots, at) if item.ca in wanted], graph
+        owners = OwnerIndex.from_database(self.db)
+        found = find_cross_signs(graph, roots, at, owners)
+        return [item for item in found if item.ca in wanted], graph
 
     def serial_groups(self, scope: str) -> list[SerialGroup]:
         by_name = [

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from trustgraph.core.resources import queries_dir
 from trustgraph.errors import UsageError
@@ -29,6 +30,14 @@ class CatalogQuery:
         """The parameters the header names (``anchors, at (ISO time), ...``)."""
         bare = re.sub(r"\([^)]*\)", "", self.parameters)
         return [item.strip() for item in bare.split(",") if item.strip() not in ("", "none")]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "parameters": self.parameters,
+            "returns": self.returns,
+        }
 
 
 def parse_query(path: Path) -> CatalogQuery:
