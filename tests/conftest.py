@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +20,7 @@ from trustgraph.ingest.loader import load_paths
 from trustgraph.storage.database import Database
 
 PROJECT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("TRUSTGRAPH_CHROMIUM", "/usr/bin/chromium")
 
 
 def corpus_path() -> Path:
@@ -52,6 +55,38 @@ def _unavailable(message: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    missing = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "the playwright package is not installed"
+    if missing is None and not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        missing = (
+            f"no chromium at {CHROMIUM} (apt-get install chromium, or set TRUSTGRAPH_CHROMIUM)"
+        )
+    if missing:
+        _unavailable(missing)
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                # WebGL without a GPU: Chromium's software renderer.
+                "--enable-unsafe-swiftshader",
+                "--use-angle=swiftshader",
+            ],
+        )
+        yield instance
+        instance.close()
 
 
 @pytest.fixture(scope="session")

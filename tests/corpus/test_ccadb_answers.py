@@ -7,48 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.corpus.conftest import run
 from trustgraph.analysis.checks import run_checks
 from trustgraph.analysis.checks.base import HIGH, INFO
-from trustgraph.cli import app
 from trustgraph.storage.database import Database
 from trustgraph.x509.keyusage import allows_server_auth
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
-runner = CliRunner()
 G5 = "VeriSign Class 3 Public Primary Certification Authority - G5"
-
-
-def _run(*args: str) -> Any:
-    return runner.invoke(app, list(args), env={"COLUMNS": "120"})
-
-
-@pytest.fixture(scope="module")
-def ccadb_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("ccadb") / "ccadb.db"
-    steps = [
-        ["load", str(corpus / "ccadb/AllCertificatePEMsCSVFormat_crtsh_2026-08-20.csv.gz")],
-        ["load", str(corpus / "ccadb/Mozilla_AllCertificateRecordsReport_2021-04-05.csv.gz")],
-        [
-            "store",
-            "add",
-            "mozilla",
-            str(corpus / "certifi/cacert-certifi-2016.9.26.pem"),
-            "--as-of",
-            "2016-09-26",
-        ],
-        ["owners", "load", str(corpus / "owners/ca-relations-hiller2020.csv")],
-    ]
-    for step in steps:
-        done = _run(*step, "--db", str(db), "--quiet")
-        assert done.exit_code == 0, done.output
-    return db
 
 
 def _impact(db: Path, *scenario: str) -> dict[str, Any]:
     """The JSON answer of ``impact`` on Mozilla's store at 2017-03-01 for ``scenario``."""
-    done = _run(
+    done = run(
         "impact", "--store", "mozilla", "--at", "2017-03-01", *scenario,
         "--format", "json", "--db", str(db), "--quiet",
     )  # fmt: skip

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from trustgraph.analysis.caveats import APPROXIMATE_DATE, OPERATOR_AS_OF, Caveat
-from trustgraph.analysis.chains import ChainPath, find_chains
+from trustgraph.analysis.chains import ChainPath, ChainsResult, find_chains
 from trustgraph.analysis.reach import ReachMap, reach_everything
 from trustgraph.analysis.stores import snapshot_dates
 from trustgraph.core.text import did_you_mean
@@ -157,9 +157,15 @@ class ScenarioPlan:
 
 
 def plan_scenario(
-    db: Database, store: str, at: str, scenario: Scenario, rules: PathRules
+    db: Database,
+    store: str,
+    at: str,
+    scenario: Scenario,
+    rules: PathRules,
+    owners: OwnerIndex | None = None,
 ) -> ScenarioPlan:
-    """Resolve ``scenario`` on ``store`` at ``at`` against the database.
+    """Resolve ``scenario`` on ``store`` at ``at`` against the database (``owners``: the
+    owner records, read from it when not given).
 
     Raises:
         UsageError: an empty scenario, an unknown store or snapshot, a root that is not an
@@ -171,7 +177,7 @@ def plan_scenario(
         raise UsageError(
             "give a scenario: --distrust-owner, --distrust-root, --revoke-cert or --distrust-rule"
         )
-    owners = OwnerIndex.from_database(db)
+    owners = owners or OwnerIndex.from_database(db)
     base = with_revocations(db, replace(rules, at=at))
     anchors_before = anchors_at(db, store, at)
     distrusted = set()
@@ -223,14 +229,7 @@ def assess(
         raise UsageError("--horizon must be after --at")
     before = reach_everything(graph, plan.anchors_before, plan.rules_before)
     after = reach_everything(graph, anchors_after, after_rules)
-    # A CA below a distrusted root is watched when a path through that root reached it;
-    # another anchor of the store is trusted in its own right, so it is not.
-    through_roots = {
-        ca
-        for ca in plan.below_roots - set(plan.anchors_before.cas)
-        if plan.roots & set(before.get(ca, {}))
-    }
-    kept = (plan.watched - plan.below_roots) | through_roots
+    kept = _kept(plan, before)
     watched = [
         Watched(ca, before.get(ca, {}), after.get(ca, {}))
         for ca in sorted(kept, key=lambda c: (graph.label(c), c))
@@ -240,9 +239,8 @@ def assess(
         surely = reach_everything(graph, anchors_after, strict)
         for item in watched:
             item.uncertain = item.status == SURVIVES and not surely.get(item.ca)
-    target = Target("watched", frozenset(kept), None, "the watched CAs")
-    chains = find_chains(graph, target, anchors_after, after_rules, max_paths=1000)
-    ways = [WayIn(path) for path in chains.paths if path.edges]
+    chains = _ways_in(graph, plan, kept)
+    ways = [WayIn(path) for path in chains.paths]
     for item in watched:
         if item.status == SURVIVES:
             one = Target(item.ca, frozenset([item.ca]), None, graph.label(item.ca))
@@ -296,6 +294,34 @@ def _attributed_later(plan: ScenarioPlan, cas: set[str]) -> dict[str, str]:
         if operator is not None and operator.basis == "ccadb" and (operator.as_of or "") > plan.at:
             found[ca] = operator.as_of or ""
     return found
+
+
+def _kept(plan: ScenarioPlan, before: ReachMap) -> set[str]:
+    """The watched CAs: a CA below a distrusted root is watched when a path through that
+    root reached it; another anchor of the store is trusted in its own right, so it is not."""
+    through_roots = {
+        ca
+        for ca in plan.below_roots - set(plan.anchors_before.cas)
+        if plan.roots & set(before.get(ca, {}))
+    }
+    return (plan.watched - plan.below_roots) | through_roots
+
+
+def _ways_in(graph: TrustGraph, plan: ScenarioPlan, watched: set[str]) -> ChainsResult:
+    """The surviving paths from the remaining anchors to the first watched CA they reach
+    (paths of no certificate, from a watched anchor, left out)."""
+    target = Target("watched", frozenset(watched), None, "the watched CAs")
+    found = find_chains(graph, target, plan.anchors_after, plan.rules_after, max_paths=1000)
+    found.paths = [path for path in found.paths if path.edges]
+    return found
+
+
+def ways_in(graph: TrustGraph, plan: ScenarioPlan) -> tuple[list[ChainPath], dict[str, str]]:
+    """The surviving ways in of a planned scenario (what :func:`assess` lists), and the
+    bounds that cut them, without the rest of the assessment."""
+    before = reach_everything(graph, plan.anchors_before, plan.rules_before) if plan.roots else {}
+    found = _ways_in(graph, plan, _kept(plan, before))
+    return found.paths, found.truncated
 
 
 def _owner_caveats(plan: ScenarioPlan, cas: set[str]) -> list[Caveat]:

@@ -1,42 +1,116 @@
 """What a map shows: the CAs to draw (a target's neighbourhood, an owner's CAs, or the whole
-graph), the paths to highlight, and the trust context at the date (stores, revocations,
-operators), with the certificate texts the page displays."""
+graph), the paths to highlight at every date, and the trust context (store membership,
+certificate states, operators), with the certificate texts the page displays.
+
+A map answers on every day what the command line answers at midnight (UTC) of that day,
+the time a bare date means to ``--at``. Reachability can only change at an event (a
+snapshot of the store, a certificate becoming valid or expiring, a revocation, a distrust
+rule, a signature-hash cut-off), so the highlighted paths are computed once per interval
+between the first days that see an event, by the same searches ``chains`` and ``impact``
+run, at midnight of that day; each certificate carries its states on the same days under
+the same rules. Around the date asked, at most ``MAX_SLICES`` intervals are computed; the
+map says which dates it covers.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from trustgraph.analysis.chains import ChainPath, find_chains
-from trustgraph.analysis.impact import Scenario, assess, plan_scenario
+from trustgraph.analysis.impact import Scenario, assess, plan_scenario, ways_in
+from trustgraph.analysis.stores import anchor_history
+from trustgraph.analysis.timeline import events_for
+from trustgraph.core.times import day_of, first_day_from, one_second_after
 from trustgraph.errors import UsageError
 from trustgraph.graph.model import Edge
 from trustgraph.graph.owners import OwnerIndex
-from trustgraph.graph.targets import resolve_target
+from trustgraph.graph.targets import Target, resolve_target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
-from trustgraph.policy.revocations import RevocationIndex
 from trustgraph.policy.rules import PathRules
 from trustgraph.policy.stores import anchors_at, list_snapshots
 from trustgraph.storage import certificates
 from trustgraph.storage.database import Database
 
+MAX_SLICES = 240
+EVER_TIME = "0001-01-01T00:00:00Z"
+MAX_CLOSED = 200
+EVER = ""
+"""The start of the first interval: since before any event."""
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What a map shows at a moment: the paths to highlight, the paths a scenario closes
+    (impact maps), and the bounds that cut either."""
+
+    paths: list[ChainPath]
+    closed: list[ChainPath] = field(default_factory=list)
+    truncated: dict[str, str] = field(default_factory=dict)
+
+
+Highlighter = Callable[[str], Highlight]
+"""Given a moment, what to highlight then."""
+
+
+@dataclass(frozen=True)
+class Slice:
+    """An interval between events (from ``start``, until the next slice) and the indexes
+    of the paths highlighted and closed in it."""
+
+    start: str
+    paths: tuple[int, ...]
+    closed: tuple[int, ...] = ()
+    truncated: dict[str, str] = field(default_factory=dict)
+
 
 @dataclass
 class MapRequest:
-    """What to draw: the CAs, the trust context, what to highlight."""
+    """What to draw: the CAs, the trust context, what to highlight when."""
 
     title: str
     at: str
     cas: set[str]
     anchors: AnchorSet
     owners: OwnerIndex
-    stores: dict[str, list[str]] = field(default_factory=dict)  # CA id -> store names
-    highlight: list[ChainPath] = field(default_factory=list)
-    revocations: RevocationIndex = field(default_factory=RevocationIndex)
+    rules: PathRules
+    mode: str = "plain"
+    """``chains`` (paths to targets), ``impact`` (surviving ways in), ``ways`` (the demo's
+    ways into a set of CAs) or ``plain`` (nothing highlighted)."""
+    store: str | None = None
+    stores: dict[str, list[tuple[str, str, str | None]]] = field(default_factory=dict)
+    """CA id -> (store, from, until) for every span in which it was an anchor."""
+    paths: list[ChainPath] = field(default_factory=list)
+    slices: list[Slice] = field(default_factory=list)
+    covered: tuple[str, str | None] = (EVER, None)
+    """The dates the slices cover: [from, until) ("": since ever; None: for ever after)."""
+    edge_states: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     texts: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # (serial, subject, issuer)
-    truncated: dict[str, str] = field(default_factory=dict)  # bound -> why, for highlights
+    distrusted: set[str] = field(default_factory=set)
+    watched: set[str] = field(default_factory=set)
+
+    def slice_at(self, moment: str) -> Slice | None:
+        """The slice in force at ``moment``, or None outside the dates covered."""
+        if moment < self.covered[0] or (self.covered[1] is not None and moment >= self.covered[1]):
+            return None
+        index = bisect_right([s.start for s in self.slices], moment) - 1
+        return self.slices[index] if index >= 0 else None
+
+    @property
+    def highlight(self) -> list[ChainPath]:
+        """The paths highlighted at the date of the map."""
+        found = self.slice_at(self.at)
+        return [self.paths[i] for i in found.paths] if found else []
+
+    @property
+    def truncated(self) -> dict[str, str]:
+        """The bounds that cut the highlight at the date of the map."""
+        found = self.slice_at(self.at)
+        return dict(found.truncated) if found else {}
 
 
 def neighbourhood(graph: TrustGraph, seeds: set[str], depth: int) -> set[str]:
@@ -66,47 +140,197 @@ def drawn_edges(graph: TrustGraph, cas: set[str]) -> list[Edge]:
     )
 
 
-def trust_stores_at(db: Database, at: str) -> dict[str, list[str]]:
-    """CA id -> the trust stores whose snapshot in force at ``at`` has it as an anchor."""
-    result: dict[str, list[str]] = {}
-    for name in sorted({s.store for s in list_snapshots(db)}):
-        try:
-            anchors = anchors_at(db, name, at)
-        except UsageError:
+def edge_states(edge: Edge, rules: PathRules) -> list[tuple[str, str]]:
+    """The states a certificate passes through, as (from, state) with the first from
+    ``EVER``: ``valid``, ``valid, revocation date unknown`` (revoked at an unknown date
+    that may still be to come), or why path rules refuse it (``not yet valid``,
+    ``expired``, ``revoked``, ``hash refused``, ``unusable``, ``excluded``)."""
+    moments = set()
+    if edge.not_before:
+        moments.add(edge.not_before)
+    if edge.not_after:
+        moments.add(one_second_after(edge.not_after))
+    revocation = rules.revocations.get(edge.certificate)
+    if revocation and revocation.effective:
+        moments.add(revocation.effective)
+    cutoff = rules.signature_policy.not_accepted_from.get(edge.sig_hash or "")
+    if cutoff:
+        moments.add(cutoff)
+    days = sorted({first_day_from(m) for m in moments if m > EVER_TIME})
+    states: list[tuple[str, str]] = []
+    for day in [EVER, *days]:
+        state = _state(edge, replace(rules, at=day or EVER_TIME))
+        if not states or states[-1][1] != state:
+            states.append((day, state))
+    return states
+
+
+def _state(edge: Edge, rules: PathRules) -> str:
+    refusal = rules.judge(edge)
+    if refusal is not None:
+        return refusal.state
+    if rules.revocations.caveat(edge.certificate, rules.at):
+        return "valid, revocation date unknown"
+    return "valid"
+
+
+def store_spans(
+    db: Database, stores: Iterable[str], cas: set[str]
+) -> dict[str, list[tuple[str, str, str | None]]]:
+    """CA id -> every (store, from, until) span in which a drawn CA was an anchor."""
+    spans: dict[str, list[tuple[str, str, str | None]]] = {}
+    for store in sorted(set(stores)):
+        history = anchor_history(db, store)
+        opened: dict[str, str] = {}
+        for as_of, anchors in history:
+            for ca in sorted(set(opened) - anchors):
+                spans.setdefault(ca, []).append((store, opened.pop(ca), as_of))
+            for ca in sorted((anchors & cas) - set(opened)):
+                opened[ca] = as_of
+        for ca, start in sorted(opened.items()):
+            spans.setdefault(ca, []).append((store, start, None))
+    return spans
+
+
+def time_slices(
+    at: str, moments: Iterable[str], highlighter: Highlighter, limit: int = MAX_SLICES
+) -> tuple[list[ChainPath], list[Slice], tuple[str, str | None]]:
+    """The highlighted paths in every interval between ``moments`` (at most ``limit``
+    intervals, those nearest ``at``): the distinct paths, the slices, and the dates covered."""
+    boundaries = sorted({m for m in moments if m} | {at})
+    middle = bisect_right(boundaries, at) - 1
+    first = max(0, min(middle - limit // 2, len(boundaries) - limit))
+    window = boundaries[first : first + limit]
+    covered = (
+        EVER if first == 0 else window[0],
+        None if first + limit >= len(boundaries) else boundaries[first + limit],
+    )
+    starts = ([EVER] if first == 0 else []) + window
+    paths: list[ChainPath] = []
+    known: dict[tuple[str, ...], int] = {}
+
+    def numbered(found: list[ChainPath]) -> tuple[int, ...]:
+        for path in found:
+            key = tuple(path.certificates)
+            if key not in known:
+                known[key] = len(paths)
+                paths.append(path)
+        return tuple(known[tuple(path.certificates)] for path in found)
+
+    slices: list[Slice] = []
+    for start in starts:
+        shown = highlighter(start or EVER_TIME)
+        item = Slice(start, numbered(shown.paths), numbered(shown.closed), shown.truncated)
+        if slices and replace(slices[-1], start=start) == item:
             continue
-        for ca in anchors.cas:
-            result.setdefault(ca, []).append(name)
-    return result
+        slices.append(item)
+    return paths, slices, covered
 
 
 def map_request(
     db: Database,
     graph: TrustGraph,
     title: str,
-    at: str,
+    rules: PathRules,
     cas: set[str],
     anchors: AnchorSet,
-    highlight: list[ChainPath],
-    revocations: RevocationIndex,
-    owners: OwnerIndex | None = None,
+    owners: OwnerIndex,
+    *,
+    store: str | None = None,
+    mode: str = "plain",
+    highlighter: Highlighter | None = None,
+    region: Iterable[Target] = (),
+    distrusted: set[str] | None = None,
+    watched: set[str] | None = None,
 ) -> MapRequest:
-    """A map of ``cas`` and the CAs of the highlighted paths, with the trust stores at
-    ``at`` and the texts of the certificates drawn."""
-    drawn = set(cas) | {
-        ca for path in highlight for ca in (path.anchor_ca, *(e.subject_ca for e in path.edges))
-    }
-    texts = certificates.certificate_texts(db, (e.certificate for e in drawn_edges(graph, drawn)))
-    return MapRequest(
-        title,
-        at,
-        drawn,
-        anchors,
-        owners or OwnerIndex.from_database(db),
-        trust_stores_at(db, at),
-        highlight,
-        revocations,
-        texts,
-    )
+    """A map of ``cas`` (and of every CA a highlighted path passes), with the paths the
+    ``highlighter`` gives in every interval between the events of the ``region`` targets,
+    the states of the certificates drawn, and the store spans of its CAs."""
+    rules = replace(rules, at=day_of(rules.at))
+    request = MapRequest(title, rules.at, set(cas), anchors, owners, rules, mode, store)
+    request.distrusted = set(distrusted or ())
+    request.watched = set(watched or ())
+    if highlighter is not None:
+        moments = {
+            first_day_from(event.at)
+            for target in region
+            for event in events_for(db, graph, target, store, rules, rules.revocations)
+            if event.at > EVER_TIME
+        }
+        request.paths, request.slices, request.covered = time_slices(rules.at, moments, highlighter)
+        request.cas |= {ca for path in request.paths for ca in _path_cas(path)}
+    stores = {s.store for s in list_snapshots(db)}
+    request.stores = store_spans(db, stores, request.cas)
+    edges = drawn_edges(graph, request.cas)
+    request.edge_states = {edge.certificate: edge_states(edge, rules) for edge in edges}
+    request.texts = certificates.certificate_texts(db, (e.certificate for e in edges))
+    return request
+
+
+def _path_cas(path: ChainPath) -> list[str]:
+    return [path.anchor_ca, *(edge.subject_ca for edge in path.edges)]
+
+
+def anchors_then(db: Database, store: str | None, fixed: AnchorSet, moment: str) -> AnchorSet:
+    """The anchors at ``moment``: the store's snapshot then (none before its first), or the
+    fixed set when the map has no store."""
+    if store is None:
+        return fixed
+    try:
+        return anchors_at(db, store, moment)
+    except UsageError:
+        return AnchorSet({})
+
+
+def chains_highlighter(
+    db: Database,
+    graph: TrustGraph,
+    targets: list[Target],
+    anchors: AnchorSet,
+    store: str | None,
+    rules: PathRules,
+    max_paths: int,
+) -> Highlighter:
+    """Highlights the paths ``chains`` finds to each target at a moment."""
+
+    def highlight(moment: str) -> Highlight:
+        found = Highlight([])
+        then = anchors_then(db, store, anchors, moment)
+        for target in targets:
+            result = find_chains(graph, target, then, replace(rules, at=moment), max_paths)
+            found.paths.extend(result.paths)
+            found.truncated.update(result.truncated)
+        return found
+
+    return highlight
+
+
+def impact_highlighter(
+    db: Database,
+    graph: TrustGraph,
+    store: str,
+    scenario: Scenario,
+    rules: PathRules,
+    owners: OwnerIndex,
+) -> Highlighter:
+    """Highlights the ways in that survive ``scenario`` were it applied at a moment, and
+    the paths from the distrusted anchors that it closes."""
+
+    def highlight(moment: str) -> Highlight:
+        try:
+            plan = plan_scenario(db, store, moment, scenario, replace(rules, at=moment), owners)
+        except UsageError:
+            return Highlight([])  # before the store's first snapshot
+        paths, truncated = ways_in(graph, plan)
+        removed = AnchorSet({ca: plan.anchors_before.cas[ca] for ca in plan.removed})
+        # The closed paths lead from a distrusted anchor to the first watched CA below it.
+        below = frozenset(plan.watched - plan.removed)
+        target = Target("watched", below, None, "the watched CAs")
+        closed = find_chains(graph, target, removed, plan.rules_before, MAX_CLOSED)
+        truncated.update({f"closed paths: {k}": v for k, v in closed.truncated.items()})
+        return Highlight(paths, closed.paths, truncated)
+
+    return highlight
 
 
 def plan_map(
@@ -140,13 +364,16 @@ def plan_map(
         seeds |= set(target.cas)
     for name in owner_names or []:
         seeds |= owners.cas_of({owners.resolve(name)}, rules.at)
-    paths: list[ChainPath] = []
-    truncated: dict[str, str] = {}
+    described = ", ".join(t.description for t in resolved) or (
+        ", ".join(owner_names or []) or "the whole graph"
+    )
+    options: dict[str, Any] = {"store": store}
     if highlight == "chains":
-        for target in resolved:
-            found = find_chains(graph, target, anchors, rules, max_paths=max_paths)
-            paths += found.paths
-            truncated.update(found.truncated)
+        options.update(
+            mode="chains",
+            highlighter=chains_highlighter(db, graph, resolved, anchors, store, rules, max_paths),
+            region=resolved,
+        )
     elif highlight == "impact":
         if scenario is None or store is None:
             raise UsageError(
@@ -154,18 +381,17 @@ def plan_map(
                 "(--distrust-owner, --distrust-root, --revoke-cert or "
                 "--distrust-rule)"
             )
-        plan = plan_scenario(db, store, rules.at, scenario, rules)
+        plan = plan_scenario(db, store, rules.at, scenario, rules, owners)
         result = assess(db, plan, graph)
-        seeds |= {item.ca for item in result.watched}
-        paths = [way.path for way in result.ways_in]
-        truncated.update(result.ways_truncated)
+        watched = {item.ca for item in result.watched}
+        seeds |= watched
+        options.update(
+            mode="impact",
+            highlighter=impact_highlighter(db, graph, store, scenario, rules, owners),
+            region=[Target("watched", frozenset(watched), None, "the watched CAs")],
+            distrusted=set(result.removed),
+            watched=watched,
+        )
     cas = neighbourhood(graph, seeds, depth) if seeds else set(graph.graph.nodes)
-    described = ", ".join(t.description for t in resolved) or (
-        ", ".join(owner_names or []) or "the whole graph"
-    )
-    title = f"trustgraph map: {described} at {rules.at[:10]}"
-    request = map_request(
-        db, graph, title, rules.at, cas, anchors, paths, rules.revocations, owners
-    )
-    request.truncated = truncated
-    return request
+    title = f"trustgraph map: {described}"
+    return map_request(db, graph, title, rules, cas, anchors, owners, **options)

@@ -106,14 +106,15 @@ def events_for(
     db: Database,
     graph: TrustGraph,
     target: Target,
-    store: str,
+    store: str | None,
     rules: PathRules,
     revocations: RevocationIndex,
 ) -> list[Event]:
-    """Every time at which reachability of ``target`` from ``store`` may change."""
+    """Every time at which reachability of ``target`` from ``store`` (or from fixed anchors,
+    when None) may change."""
     events: list[Event] = []
     previous: set[str] = set()
-    for as_of, cas in anchor_history(db, store):
+    for as_of, cas in anchor_history(db, store) if store else []:
         for kind, changed in (("anchor-added", cas - previous), ("anchor-removed", previous - cas)):
             verb = "added to" if kind == "anchor-added" else "removed from"
             events.extend(
@@ -144,7 +145,7 @@ def events_for(
                     bound=revocation.revoked_at is None,
                 )
             )
-    for effective, cutoff in all_rules(db, store):
+    for effective, cutoff in all_rules(db, store) if store else []:
         events.append(
             Event(
                 effective,

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from trustgraph.policy.anchors import AnchorSet
 
 # Command modules import what only some commands need inside those commands, so that every
-# command starts fast (networkx, neo4j and pyvis take a third of a second to import).
+# command starts fast (networkx, numpy and neo4j take a third of a second to import).
 
 
 class Commands(TyperGroup):

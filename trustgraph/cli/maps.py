@@ -30,8 +30,6 @@ from trustgraph.core.files import check_writable
 from trustgraph.errors import UsageError
 from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, Purpose
 
-MANY_CAS = 2000
-
 
 @app.command()
 @handle_errors
@@ -40,9 +38,18 @@ def render(
         list[str] | None,
         typer.Argument(help="CAs or certificates to centre the map on (as for chains)."),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
-        "trustgraph-map.html"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", help="The file to write (.html, .svg or .png).")
+    ] = Path("trustgraph-map.html"),
+    fmt: Annotated[
+        Literal["html", "svg", "png"] | None,
+        typer.Option(
+            "--format",
+            help="html: the interactive map; svg or png: its opening view with the legend, "
+            "for slides [default: from --out's suffix, else html]",
+            show_default=False,
+        ),
+    ] = None,
     anchors: AnchorsOption = None,
     store: StoreOption = None,
     at: AtOption = None,
@@ -75,8 +82,9 @@ def render(
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Write an interactive HTML map: one self-contained file that opens offline anywhere,
-    with the queried paths highlighted, a date control, search and details on click."""
+    """Write a map: an interactive HTML file that opens offline anywhere (operators
+    grouped, the queried paths highlighted at every date, filters, search, details on hover
+    and click), or a picture of it for slides (--format svg or png)."""
     check_writable(out)
     if highlight == "chains" and not targets:
         raise UsageError("--highlight chains needs at least one TARGET")
@@ -84,7 +92,10 @@ def render(
     from trustgraph.analysis.impact import Scenario
     from trustgraph.analysis.maps import plan_map
     from trustgraph.graph.trustgraph import TrustGraph
-    from trustgraph.render.maps import render_map, write_map
+    from trustgraph.render.maps import map_data, page, write_map
+    from trustgraph.render.mapsvg import render_png, render_svg
+
+    chosen = fmt or {".svg": "svg", ".png": "png"}.get(out.suffix.lower(), "html")
 
     rules = api.make_rules(at, purpose, verified_only, None, max_depth)
     scenario = Scenario(
@@ -106,13 +117,13 @@ def render(
             store=store,
             max_paths=max_paths,
         )
-        if len(request.cas) > MANY_CAS:
-            note(
-                f"warning: {len(request.cas)} CAs on one map; give targets or --owner to draw less",
-                quiet,
-            )
-        page = render_map(graph, request)
-    write_map(out, page)
+        data = map_data(graph, request)
+    if chosen == "html":
+        write_map(out, page(request.title, data))
+    elif chosen == "svg":
+        write_map(out, render_svg(data))
+    else:
+        write_map(out, render_png(render_svg(data)))
     note(f"wrote {out} ({len(request.cas)} CAs, {len(request.highlight)} highlighted paths)", quiet)
     for bound, why in request.truncated.items():
         note(f"highlighted paths truncated by {bound}: {why}")

@@ -54,3 +54,18 @@ def one_second_after(moment: str) -> str:
     parsed = parse_iso(moment)
     assert parsed is not None
     return iso(parsed + timedelta(seconds=1)) or moment
+
+
+def day_of(moment: str) -> str:
+    """Midnight (UTC) of the day of ``moment``."""
+    return f"{moment[:10]}T00:00:00Z"
+
+
+def first_day_from(moment: str) -> str:
+    """Midnight of the first day that starts at or after ``moment``: from that day on, a
+    question asked at midnight sees what happened at ``moment``."""
+    if moment[10:] in ("", "T00:00:00Z"):
+        return day_of(moment)
+    parsed = parse_iso(day_of(moment))
+    assert parsed is not None
+    return iso(parsed + timedelta(days=1)) or moment

@@ -11,12 +11,12 @@ reachable once WoSign's roots are distrusted, and when each way in closes.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from trustgraph.analysis.chains import ChainPath, find_chains
-from trustgraph.analysis.maps import map_request, neighbourhood
+from trustgraph.analysis.maps import Highlight, anchors_then, map_request, neighbourhood
 from trustgraph.analysis.reach import find_reach
 from trustgraph.analysis.timeline import TimelineResult, timeline
 from trustgraph.core.progress import Progress
@@ -28,7 +28,6 @@ from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.ingest import casefile
 from trustgraph.ingest.fetch import Fetcher, declared_fingerprints, fetch
 from trustgraph.policy.anchors import AnchorSet
-from trustgraph.policy.revocations import RevocationIndex
 from trustgraph.policy.rules import PathRules, make_rules, with_revocations
 from trustgraph.policy.stores import anchors_at, snapshot_at
 from trustgraph.render.formats import envelope
@@ -114,21 +113,31 @@ def _remove_database(path: Path) -> None:
 
 
 def _map(db: Database, result: DemoResult) -> str:
-    """The map of the first date: WoSign's CAs and their neighbours, the ways in highlighted."""
+    """The map of WoSign's CAs and their neighbours; at every date, the ways into WoSign's
+    CAs from the other anchors of the store highlighted (the map opens on the first date)."""
     graph, owners = result.graph, result.owners
     assert graph is not None and owners is not None
-    story = result.dates[0]
-    wosign = owners.cas_of({result.owner})
+    wosign = frozenset(owners.cas_of({result.owner}))
+    rules = with_revocations(db, make_rules(result.dates[0].at))
+
+    def ways(moment: str) -> Highlight:
+        anchors = anchors_then(db, STORE, AnchorSet({}), moment)
+        others = anchors.without({ca for ca in anchors.cas if ca in wosign})
+        found, truncated = _ways_in(graph, wosign, others, replace(rules, at=moment), "WoSign")
+        return Highlight([way.path for way in found], [], truncated)
+
     request = map_request(
         db,
         graph,
-        f"WoSign and StartCom on {story.at[:10]}: the ways into WoSign's CAs (highlighted)",
-        story.at,
-        neighbourhood(graph, wosign, 1),
-        anchors_at(db, STORE, story.at),
-        [way.path for way in story.ways_in],
-        RevocationIndex.from_database(db),
+        "WoSign and StartCom: the ways into WoSign's CAs (highlighted)",
+        rules,
+        neighbourhood(graph, set(wosign), 1),
+        anchors_at(db, STORE, rules.at),
         owners,
+        store=STORE,
+        mode="ways",
+        highlighter=ways,
+        region=[Target("wosign", wosign, None, "CAs operated by WoSign")],
     )
     return render_map(graph, request)
 

@@ -38,7 +38,7 @@ OWNED_BY, RESELLER_OF = "owned_by", "reseller_of"
 # organisation it is. "Sdn Bhd" is not among them: DigiCert Sdn Bhd is another company.
 _LEGAL_FORM = re.compile(
     r"(?:[\s,]+(?:inc|incorporated|corp|corporation|co|company|ltd|ltda|limited|limitada|llc|"
-    r"l\.l\.c|gmbh|ag|s\.?\s?a|n\.?\s?v|b\.?\s?v|plc|s\.?r\.?l|s\.?r\.?o|d\.?o\.?o|s\.?p\.?a|"
+    r"l\.l\.c|gmbh|ag|nv-sa|s\.?\s?a|n\.?\s?v|b\.?\s?v|plc|s\.?r\.?l|s\.?r\.?o|d\.?o\.?o|s\.?p\.?a|"
     r"k\.?k|sas|oy|ab|a/s|a\.s|s\.l|pty|pvt|kft|zrt|sp\.? z o\.?\s?o|ca|pte)\.?)+$"
 )
 _PARENTHESES = re.compile(r"\([^)]*\)")

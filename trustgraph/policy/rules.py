@@ -64,6 +64,15 @@ class EdgeFacts(Protocol):
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why a certificate cannot be used: a state (``not yet valid``, ``expired``,
+    ``revoked``, ``hash refused``, ``unusable``, ``excluded``) and a sentence."""
+
+    state: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class PathRules:
     """Everything that decides whether a path is valid, except the anchors and target."""
 
@@ -79,24 +88,32 @@ class PathRules:
         """Name constraints and EKU apply only when a purpose is asked for."""
         return self.purpose is not Purpose.ANY
 
-    def refusal(self, edge: EdgeFacts) -> str | None:
-        """Why ``edge`` cannot be part of any path at ``at``, or None if it can."""
+    def judge(self, edge: EdgeFacts) -> Refusal | None:
+        """Why ``edge`` cannot be part of any path at ``at`` (a state and a sentence), or
+        None if it can."""
         if self.verified_only and edge.kind != VERIFIED:
-            return f"edge is {edge.kind}, and only verified edges are allowed"
+            return Refusal("excluded", f"edge is {edge.kind}, and only verified edges are allowed")
         if edge.not_before is not None and self.at < edge.not_before:
-            return f"not yet valid (from {edge.not_before})"
+            return Refusal("not yet valid", f"not yet valid (from {edge.not_before})")
         if edge.not_after is not None and self.at > edge.not_after:
-            return f"expired (on {edge.not_after})"
+            return Refusal("expired", f"expired (on {edge.not_after})")
         revoked = self.revocations.refusal(edge.certificate, self.at)
         if revoked:
-            return revoked
+            return Refusal("revoked", revoked)
         if self.signature_policy.refuses(edge.sig_hash, self.at):
-            return f"{edge.sig_hash} signatures are not accepted at {self.at[:10]}"
+            return Refusal(
+                "hash refused", f"{edge.sig_hash} signatures are not accepted at {self.at[:10]}"
+            )
         if edge.defect:
-            return edge.defect
+            return Refusal("unusable", edge.defect)
         if self.checks_names and not allows_server_auth(edge.eku):
-            return "extended key usage excludes serverAuth"
+            return Refusal("excluded", "extended key usage excludes serverAuth")
         return None
+
+    def refusal(self, edge: EdgeFacts) -> str | None:
+        """Why ``edge`` cannot be part of any path at ``at``, or None if it can."""
+        judged = self.judge(edge)
+        return None if judged is None else judged.reason
 
     def usable(self, edge: EdgeFacts) -> bool:
         return self.refusal(edge) is None

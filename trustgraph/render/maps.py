@@ -1,248 +1,181 @@
 """Interactive HTML maps: one self-contained file a presenter can send to anyone.
 
-pyvis assembles the network (nodes and edges with their vis-network options); the page is
-trustgraph's own template with vis-network (from pyvis's package) and every other asset
-inlined, and a Content-Security-Policy that forbids any network request. All data sits in a
-JSON block that cannot close its ``<script>`` element; the page builds its text with
-``textContent`` only, so certificate text never becomes markup. Node ids are CA ids and
-edge ids certificate fingerprints, never names.
+The page draws with sigma.js (WebGL) over a graphology graph, both vendored from npm into
+``render/vendor`` with their licences; the layout comes from :mod:`.layout`, so the page
+and the static pictures of :mod:`.mapsvg` agree. Every asset is inlined and a
+Content-Security-Policy forbids any network request. All data sits in a JSON block that
+cannot close its ``<script>`` element; the page builds its text with ``textContent`` only,
+so certificate text never becomes markup. Node ids are CA ids and edge ids certificate
+fingerprints, never names.
+
+Large maps open with each operator's CAs collapsed into one disc (click to expand); labels
+are drawn by importance where they overlap no other; the date control re-highlights the
+paths computed for the interval the date falls in (see :mod:`trustgraph.analysis.maps`).
 """
 
 from __future__ import annotations
 
 import html
 import json
-from collections import Counter, deque
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pyvis
-from pyvis.network import Network
-
 from trustgraph.analysis.maps import MapRequest, drawn_edges
 from trustgraph.core.files import write_atomic
 from trustgraph.graph.model import Edge
-from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.trustgraph import TrustGraph
-from trustgraph.policy.anchors import AnchorSet
+from trustgraph.render.layout import Layout, layout_map
+from trustgraph.render.mapstyle import (
+    ANCHOR_RING,
+    CLOSED,
+    DISTRUSTED,
+    HIGHLIGHT,
+    STATE_TEXT,
+    STATES,
+    fixed_legend,
+    operator_colour,
+)
 from trustgraph.version import __version__
 
-PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#59a14f",
-    "#e15759",
-    "#76b7b2",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#86bcb6",
-    "#d37295",
-    "#a0cbe8",
-    "#8cd17d",
-    "#b6992d",
-)
-OTHER = "#bab0ac"
-HIGHLIGHT = "#d62728"
-STATES = {
-    "valid": "#555555",
-    "expired": "#bdbdbd",
-    "not yet valid": "#9ecae1",
-    "revoked": "#fd8d3c",
-}
-SHAPES = {"anchor": "star", "root": "diamond", "intermediate": "dot", "leaf": "box"}
-PHYSICS_LIMIT = 400
-_SPACING_X, _SPACING_Y = 170, 150
+COLLAPSE_ABOVE = 400
+UNKNOWN = "?"
+"""Maps of more CAs open with each operator's CAs collapsed into one disc."""
+VENDOR = ("sigma.min.js", "graphology.umd.min.js")
 
 
-def render_map(graph: TrustGraph, request: MapRequest) -> str:
-    """The HTML of the map described by ``request`` (UTF-8 text)."""
-    owners = request.owners
-    cas = request.cas
-    edges = drawn_edges(graph, cas)
-    highlighted = {e.certificate for path in request.highlight for e in path.edges}
-    highlighted_cas = {
-        ca
-        for path in request.highlight
-        for ca in (path.anchor_ca, *(e.subject_ca for e in path.edges))
-    }
-    colours = _owner_colours(cas, owners)
-    positions = _layered_layout(graph, cas, edges, request.anchors)
-    network = Network(directed=True)
-    for ca in sorted(cas):
-        network.add_node(
-            ca, **_node(graph, ca, request, owners, colours, positions, ca in highlighted_cas)
-        )
-    parallel: Counter[tuple[str, str]] = Counter()
+def group_key(request: MapRequest, ca: str) -> str:
+    """The group a CA is drawn in: its operator at the map's date (normalised name), or
+    ``UNKNOWN`` for every CA no record or O= attribute names an operator of."""
+    operator = request.owners.operator_at(ca, request.at)
+    return request.owners.key(operator.owner) if operator else UNKNOWN
+
+
+def map_layout(graph: TrustGraph, request: MapRequest) -> tuple[Layout, list[Edge]]:
+    """The layout of a map's CAs, and the certificates drawn between them."""
+    edges = drawn_edges(graph, request.cas)
+    groups = {ca: group_key(request, ca) for ca in request.cas}
+    order = {ca: graph.label(ca).casefold() for ca in request.cas}
+    return layout_map(request.cas, edges, groups, order), edges
+
+
+def map_data(graph: TrustGraph, request: MapRequest) -> dict[str, Any]:
+    """Everything the page (and the static pictures) draw, as plain data."""
+    layout, edges = map_layout(graph, request)
+    cas = sorted(request.cas)
+    index = {ca: i for i, ca in enumerate(cas)}
+    group_names = sorted(layout.groups)
+    group_index = {g: i for i, g in enumerate(group_names)}
+    degree: dict[str, int] = {}
     for edge in edges:
-        pair = (edge.issuer_ca, edge.subject_ca)
-        options = _edge(
-            graph,
-            edge,
-            request,
-            edge.certificate in highlighted,
-            _is_cross(graph, edge),
-            parallel[pair],
-        )
-        parallel[pair] += 1
-        network.add_edge(edge.issuer_ca, edge.subject_ca, **options)
-    data = {
+        degree[edge.issuer_ca] = degree.get(edge.issuer_ca, 0) + 1
+    stores = sorted({span[0] for spans in request.stores.values() for span in spans})
+    nodes = [_node(graph, request, ca, layout, group_index, degree, stores) for ca in cas]
+    issuers: dict[str, set[str]] = {}
+    for edge in edges:
+        issuers.setdefault(edge.subject_ca, set()).add(edge.issuer_ca)
+    return {
         "title": request.title,
         "at": request.at[:10],
+        "mode": request.mode,
         "trustgraph": __version__,
-        "physics": len(cas) <= PHYSICS_LIMIT,
+        "collapsed": len(cas) > COLLAPSE_ABOVE,
+        "stores": stores,
         "style": {
             "highlight": HIGHLIGHT,
+            "closed": CLOSED,
+            "distrusted": DISTRUSTED,
+            "anchor": ANCHOR_RING,
             "states": STATES,
-            "shapes": [f"{shape}: {kind}" for kind, shape in SHAPES.items()],
+            "stateText": STATE_TEXT,
+            "legend": [entry.as_dict() for entry in fixed_legend(request.mode)],
         },
-        "owners": [
-            {"name": name, "color": colour, "count": count}
-            for name, (colour, count) in colours.items()
-        ],
-        "nodes": network.nodes,
-        "edges": network.edges,
-        "paths": [path.certificates for path in request.highlight],
+        "groups": [_group(request, layout, g, nodes, group_index) for g in group_names],
+        "nodes": nodes,
+        "edges": [_edge(request, e, index, len(issuers.get(e.subject_ca, ()))) for e in edges],
+        "paths": [[index[p.anchor_ca], [e.certificate for e in p.edges]] for p in request.paths],
+        "slices": [[s.start[:10], list(s.paths), list(s.closed)] for s in request.slices],
+        "covered": [request.covered[0][:10], (request.covered[1] or "")[:10]],
+        "truncated": request.truncated,
     }
-    return _page(request.title, data)
-
-
-def _is_cross(graph: TrustGraph, edge: Edge) -> bool:
-    return len({e.issuer_ca for e in graph.certificates_of(edge.subject_ca)}) > 1
-
-
-def _owner_colours(cas: set[str], owners: OwnerIndex) -> dict[str, tuple[str, int]]:
-    counts = Counter(_owner_name(owners, ca) for ca in cas)
-    ranked = [name for name, _ in counts.most_common()]
-    return {
-        name: (PALETTE[i] if i < len(PALETTE) else OTHER, counts[name])
-        for i, name in enumerate(ranked)
-    }
-
-
-def _owner_name(owners: OwnerIndex, ca: str) -> str:
-    operator = owners.operator(ca)
-    return operator.owner if operator else "unknown"
-
-
-def _kind(graph: TrustGraph, ca: str, anchors: AnchorSet) -> str:
-    if ca in anchors:
-        return "anchor"
-    certificates = graph.certificates_of(ca)
-    if any(e.is_self_loop for e in certificates):
-        return "root"
-    if certificates and not any(e.is_ca for e in certificates):
-        return "leaf"
-    return "intermediate"
 
 
 def _node(
     graph: TrustGraph,
-    ca: str,
     request: MapRequest,
-    owners: OwnerIndex,
-    colours: dict[str, tuple[str, int]],
-    positions: dict[str, tuple[int, int]],
-    highlighted: bool,
+    ca: str,
+    layout: Layout,
+    group_index: dict[str, int],
+    degree: dict[str, int],
+    stores: list[str],
 ) -> dict[str, Any]:
     info = graph.ca(ca)
-    kind = _kind(graph, ca, request.anchors)
-    owner = _owner_name(owners, ca)
-    operator = owners.operator(ca)
-    stores = request.stores.get(ca, [])
-    label = graph.label(ca)
-    if stores:
-        label += "\n[" + ", ".join(stores) + "]"
-    x, y = positions.get(ca, (0, 0))
+    operator = request.owners.operator_at(ca, request.at)
+    certificates = graph.certificates_of(ca)
+    kind = (
+        "root"
+        if any(e.is_self_loop for e in certificates)
+        else ("leaf" if certificates and not any(e.is_ca for e in certificates) else "CA")
+    )
+    spans = [[stores.index(s), f[:10], (u or "")[:10]] for s, f, u in request.stores.get(ca, [])]
+    x, y = layout.positions[ca]
     return {
-        "label": label,
-        "shape": SHAPES[kind],
-        "size": 22 if kind == "anchor" else 14,
-        "color": colours[owner][0],
-        "x": x,
-        "y": y,
-        "kind": kind,
-        "owner": owner,
-        "ownerBasis": operator.basis if operator else None,
+        "id": ca,
+        "label": graph.label(ca),
         "subject": info.subject if info else "",
         "key": info.key if info else "",
-        "stores": stores,
-        "highlight": highlighted,
-        "certificates": [e.certificate for e in graph.certificates_of(ca)],
+        "group": group_index[group_key(request, ca)],
+        "x": round(x, 3),
+        "y": round(-y, 3),
+        "kind": kind,
+        "operator": operator.owner if operator else None,
+        "basis": operator.basis if operator else None,
+        "stores": spans,
+        "importance": (2 if spans else 0) + (1 if kind == "root" else 0) + degree.get(ca, 0) / 1e4,
+        "anchor": request.store is None and ca in request.anchors,
+        "distrusted": ca in request.distrusted,
+        "watched": ca in request.watched,
     }
 
 
-def _edge(
-    graph: TrustGraph,
-    edge: Edge,
+def _group(
     request: MapRequest,
-    highlighted: bool,
-    cross: bool,
-    index: int,
+    layout: Layout,
+    key: str,
+    nodes: list[dict[str, Any]],
+    group_index: dict[str, int],
 ) -> dict[str, Any]:
-    """An edge's vis options and details; ``index`` separates parallel certificates."""
+    members = [n for n in nodes if n["group"] == group_index[key]]
+    disc = layout.groups[key]
+    known = key != UNKNOWN
+    return {
+        "key": key,
+        "name": members[0]["operator"] if known else "operator unknown",
+        "colour": operator_colour(key if known else None),
+        "x": round(disc.x, 3),
+        "y": round(-disc.y, 3),
+        "radius": round(disc.radius, 3),
+        "count": len(members),
+    }
+
+
+def _edge(request: MapRequest, edge: Edge, index: dict[str, int], issuers: int) -> dict[str, Any]:
     row = request.texts.get(edge.certificate)
-    revocation = request.revocations.get(edge.certificate)
-    issuer = graph.ca(edge.issuer_ca)
+    revocation = request.rules.revocations.get(edge.certificate)
     return {
         "id": edge.certificate,
+        "source": index[edge.issuer_ca],
+        "target": index[edge.subject_ca],
         "kind": edge.kind,
-        "cross": cross,
-        "highlight": highlighted,
-        "notBefore": edge.not_before,
-        "notAfter": edge.not_after,
-        "revokedAt": revocation.effective if revocation else None,
+        "cross": issuers > 1,
+        "states": [[moment[:10], state] for moment, state in request.edge_states[edge.certificate]],
+        "serial": row[0] if row else None,
+        "notBefore": (edge.not_before or "")[:10],
+        "notAfter": (edge.not_after or "")[:10],
         "revocation": (
             f"{revocation.describe()} ({revocation.source_label})" if revocation else None
         ),
-        "serial": row[0] if row else None,
-        "subject": row[1] if row else "",
-        "issuer": row[2] if row else "",
-        "issuerLabel": issuer.label if issuer else "",
-        "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.1 + 0.15 * index}
-        if cross or index
-        else False,
     }
-
-
-def _layered_layout(
-    graph: TrustGraph, cas: set[str], edges: list[Edge], anchors: AnchorSet
-) -> dict[str, tuple[int, int]]:
-    """A deterministic layered layout: layer = issuance steps from the nearest anchor or
-    root among the drawn CAs; within a layer, by label."""
-    children: dict[str, list[str]] = {}
-    has_parent = set()
-    for edge in edges:
-        children.setdefault(edge.issuer_ca, []).append(edge.subject_ca)
-        has_parent.add(edge.subject_ca)
-    starts = sorted(ca for ca in cas if ca in anchors or ca not in has_parent)
-    layer = {ca: 0 for ca in starts}
-    queue = deque(starts)
-    while queue:
-        ca = queue.popleft()
-        for child in children.get(ca, []):
-            if child not in layer:
-                layer[child] = layer[ca] + 1
-                queue.append(child)
-    for ca in cas:
-        layer.setdefault(ca, 0)
-    rows: dict[int, list[str]] = {}
-    for ca in cas:
-        rows.setdefault(layer[ca], []).append(ca)
-    positions = {}
-    for depth, members in rows.items():
-        members.sort(key=lambda c: (_sort_label(graph, c), c))
-        offset = (len(members) - 1) * _SPACING_X / 2
-        for index, ca in enumerate(members):
-            positions[ca] = (int(index * _SPACING_X - offset), depth * _SPACING_Y)
-    return positions
-
-
-def _sort_label(graph: TrustGraph, ca: str) -> str:
-    info = graph.ca(ca)
-    return info.label.casefold() if info else ca
 
 
 def script_json(value: Any) -> str:
@@ -260,18 +193,23 @@ def script_json(value: Any) -> str:
     return text
 
 
-def _asset(package: str, *parts: str) -> str:
-    return resources.files(package).joinpath(*parts).read_text(encoding="utf-8")
+def _asset(*parts: str) -> str:
+    return resources.files("trustgraph.render").joinpath(*parts).read_text(encoding="utf-8")
 
 
-def _page(title: str, data: dict[str, Any]) -> str:
-    template = _asset("trustgraph.render", "templates", "map.html")
+def render_map(graph: TrustGraph, request: MapRequest) -> str:
+    """The HTML of the map described by ``request`` (UTF-8 text)."""
+    return page(request.title, map_data(graph, request))
+
+
+def page(title: str, data: dict[str, Any]) -> str:
+    """The self-contained page of a map's data."""
+    template = _asset("templates", "map.html")
     pieces = {
         "{{TITLE}}": html.escape(title),
-        "{{VIS_CSS}}": _asset(pyvis.__name__, "lib", "vis-9.1.2", "vis-network.css"),
         "{{DATA}}": script_json(data),
-        "{{VIS_JS}}": _asset(pyvis.__name__, "lib", "vis-9.1.2", "vis-network.min.js"),
-        "{{MAP_JS}}": _asset("trustgraph.render", "templates", "map.js"),
+        "{{VENDOR_JS}}": "\n".join(_asset("vendor", name) for name in VENDOR),
+        "{{MAP_JS}}": _asset("templates", "map.js"),
     }
     # One pass, so text inserted for one placeholder is never searched for another.
     out = []
@@ -281,14 +219,14 @@ def _page(title: str, data: dict[str, Any]) -> str:
         if not found:
             out.append(rest)
             break
-        index, key = min(found)
-        out.append(rest[:index])
+        position, key = min(found)
+        out.append(rest[:position])
         out.append(pieces[key])
-        rest = rest[index + len(key) :]
+        rest = rest[position + len(key) :]
     return "".join(out)
 
 
-def write_map(path: Path, page: str) -> None:
+def write_map(path: Path, page: str | bytes) -> None:
     """Write a map atomically (see :func:`trustgraph.core.files.write_atomic`).
 
     Raises:
