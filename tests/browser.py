@@ -43,6 +43,17 @@ class Opened:
     def js(self, expression: str) -> Any:
         return self.page.evaluate(expression)
 
+    def settle(self) -> None:
+        """Wait until the camera has stopped moving and the frame after it has been drawn."""
+        self.page.evaluate(
+            """new Promise(done => {
+                const camera = window.trustgraphMap.renderer.getCamera();
+                const after = () => requestAnimationFrame(() => requestAnimationFrame(done));
+                const tick = () => (camera.isAnimated() ? requestAnimationFrame(tick) : after());
+                tick();
+            })"""
+        )
+
     def point(self, key: str) -> tuple[float, float]:
         box = self.page.locator("#network").bounding_box()
         point = self.js(f"window.trustgraphMap.screenPoint('{key}')")

@@ -40,7 +40,7 @@ def test_large_maps_are_legible(browser: Any, ccadb_db: Path, tmp_path: Path, na
     assert opened.requests == [out.resolve().as_uri()] and not opened.errors
     for action in ("#fit", "#expand-all", "#fit"):
         opened.page.click(action)
-        opened.page.wait_for_timeout(500)
+        opened.settle()
         left, top, right, bottom = opened.js("window.trustgraphMap.drawnBox()")
         width, height = right - left, bottom - top
         assert max(width, height) <= 3 * min(width, height), (action, width, height)

@@ -178,7 +178,7 @@ def test_search_expands_and_zooms_to_a_ca(browser: Any, two_operators: dict[str,
     opened = Opened(browser, two_operators["path"])
     opened.page.fill("#search", "Small CA 077")
     opened.page.press("#search", "Enter")
-    opened.page.wait_for_timeout(600)  # the camera's animation
+    opened.settle()
     assert opened.js("window.trustgraphMap.isExpanded('org small')") is True
     key = opened.js(
         "(() => { const g = window.trustgraphMap.graph;"
@@ -196,7 +196,7 @@ def test_labels_never_overlap(browser: Any, two_operators: dict[str, Any]) -> No
     opened = Opened(browser, two_operators["path"])
     for action in ("#expand-all", "#fit"):
         opened.page.click(action)
-        opened.page.wait_for_timeout(400)
+        opened.settle()
         boxes = [label["box"] for label in opened.js("window.trustgraphMap.labels()")]
         assert len(boxes) > 20
         for i, a in enumerate(boxes):
