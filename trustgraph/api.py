@@ -31,7 +31,7 @@ from trustgraph.policy.rules import (
 )
 from trustgraph.policy.rules import make_rules as make_rules
 from trustgraph.policy.rules import with_revocations as with_revocations
-from trustgraph.policy.stores import anchors_at
+from trustgraph.policy.stores import anchors_at, list_snapshots
 from trustgraph.storage.database import Database
 
 
@@ -118,6 +118,51 @@ def reach(
         anchors if anchors is not None else database_roots(db),
         rules,
     )
+
+
+def reach_in_stores(
+    db: Database,
+    target: str,
+    stores: Sequence[str],
+    *,
+    rules: PathRules | None = None,
+    graph: TrustGraph | None = None,
+    backend: Backend | None = None,
+) -> list[tuple[str, ReachResult | None, str | None]]:
+    """:func:`reach` from each of ``stores`` at the rules' date: (store, result, None), or
+    (store, None, why) for a store without a snapshot that early.
+
+    Raises:
+        TargetError, UsageError, Neo4jError: as :func:`reach`; UsageError also for an
+            unknown store.
+    """
+    rules = with_revocations(db, rules or make_rules())
+    chosen = _backend(db, graph, backend)
+    resolved = resolve_target(db, target, rules.at)
+    answers: list[tuple[str, ReachResult | None, str | None]] = []
+    for store in stores:
+        why = why_no_snapshot(db, store, rules.at)
+        if why:
+            answers.append((store, None, why))
+            continue
+        anchors = anchors_at(db, store, rules.at)
+        answers.append((store, chosen.reach(resolved, anchors, rules), None))
+    return answers
+
+
+def why_no_snapshot(db: Database, store: str, at: When) -> str | None:
+    """Why ``store`` cannot answer at ``at`` (it has no snapshot that early), or None (also
+    for an unknown store: asking it raises the store's own error)."""
+    moment = as_iso(at)
+    dated = [s.as_of for s in list_snapshots(db, store)]
+    if dated and min(dated) > moment:
+        return f"no snapshot on or before {moment[:10]}"
+    return None
+
+
+def store_names(db: Database) -> list[str]:
+    """Every trust store in the database, by name."""
+    return sorted({s.store for s in list_snapshots(db)})
 
 
 def timeline(

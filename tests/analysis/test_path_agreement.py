@@ -29,7 +29,7 @@ from trustgraph.graph.search import SearchContext, path_refusal
 from trustgraph.graph.targets import Target, resolve_target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.ingest import stores
-from trustgraph.policy.anchors import AnchorSet
+from trustgraph.policy.anchors import AnchorSet, AnchorTrust
 from trustgraph.policy.distrust import NameRule
 from trustgraph.policy.nameconstraints import satisfies
 from trustgraph.policy.revocations import Revocation, RevocationIndex
@@ -57,7 +57,7 @@ def reference_valid(
         last = index == len(edges) - 1
         if not rules.usable(edge) or edge.certificate in anchors.blocked:
             return False
-        cutoffs = [anchors.distrust_after.get(anchor)] + [
+        cutoffs = [anchors.trust_of(anchor).distrust_after] + [
             rule.not_before_after
             for ca in cas[: index + 1]
             for rule in anchors.name_rules
@@ -136,7 +136,9 @@ def _with_store_rules(anchors: AnchorSet, graph: TrustGraph, rng: random.Random)
     cas = sorted(graph.graph.nodes)
     extras: dict[str, Any] = {}
     if rng.random() < 0.5:
-        extras["distrust_after"] = {rng.choice(sorted(anchors.cas)): rng.choice(dates)}
+        extras["trust"] = {
+            rng.choice(sorted(anchors.cas)): AnchorTrust(distrust_after=rng.choice(dates))
+        }
     if rng.random() < 0.5:
         subject = graph.ca(rng.choice(cas)).subject_key  # type: ignore[union-attr]
         extras["name_rules"] = (

@@ -103,7 +103,7 @@ def test_both_time_forms_are_honoured(
     path.write_text(certdata([_distrust_after(value)(root)]))
     stores.add_snapshot(db, "nss", path, AS_OF)
     anchors = api.anchors_for(db, store="nss", at=AS_OF)
-    assert list(anchors.distrust_after.values()) == ["2016-10-21T00:00:00Z"]
+    assert [t.distrust_after for t in anchors.trust.values()] == ["2016-10-21T00:00:00Z"]
 
 
 def test_a_certificate_marked_not_trusted_is_refused(db: Database, tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ def test_generated_certdata_trust_and_distrust_after(
     assert report.anchors == 2 and report.distrusted == 1
     assert [item["label"] for item in report.not_anchors] == ["NSS Email Only"]
     anchors = api.anchors_for(db, store="nss", at="2017-01-01")
-    assert anchors.distrust_after and blocked.sha256 in anchors.blocked
+    assert anchors.trust and blocked.sha256 in anchors.blocked
     assert reach_names(db, anchors, "Old Child") == 1
     assert reach_names(db, anchors, "New Child") == 0
     assert reach_names(db, anchors, "Blocked Child") == 0

@@ -146,11 +146,47 @@ def test_a_second_writer_waits_or_says_why_not(tmp_path: Path) -> None:
     refused = trustgraph("load", str(pem), "--db", str(db), env={"TRUSTGRAPH_LOCK_TIMEOUT": "0.5"})
     holder.join()
     assert refused.returncode == 2 and "another process kept" in refused.stderr
-    holder = _hold_write_lock(db, 1)
-    waited = trustgraph("load", str(pem), "--db", str(db), env={"TRUSTGRAPH_LOCK_TIMEOUT": "30"})
+    # Held longer than the command takes to start, however busy the machine: it must wait.
+    holder = _hold_write_lock(db, 6)
+    waited = trustgraph("load", str(pem), "--db", str(db), env={"TRUSTGRAPH_LOCK_TIMEOUT": "60"})
     holder.join()
     assert waited.returncode == 0, waited.stderr
     assert "waiting for another process" in waited.stderr
+
+
+_SCHEMA_4_CHANGES = (
+    "DROP INDEX certificates_sha1",
+    "DROP INDEX store_anchors_once",
+    "ALTER TABLE certificates DROP COLUMN sha1",
+    "ALTER TABLE certificates DROP COLUMN sct_earliest",
+    "ALTER TABLE store_snapshots DROP COLUMN sequence",
+    "ALTER TABLE store_snapshots DROP COLUMN precision",
+    "ALTER TABLE store_snapshots DROP COLUMN superseded_from",
+    "CREATE TABLE store_anchors_3 (snapshot_id INTEGER NOT NULL, certificate TEXT NOT NULL, "
+    "distrust_after TEXT, label TEXT, UNIQUE (snapshot_id, certificate))",
+    "INSERT INTO store_anchors_3 SELECT snapshot_id, certificate, distrust_after, label "
+    "FROM store_anchors WHERE certificate IS NOT NULL",
+    "DROP TABLE store_anchors",
+    "ALTER TABLE store_anchors_3 RENAME TO store_anchors",
+)
+
+
+def test_a_schema_3_database_gains_sha1_fingerprints(tmp_path: Path) -> None:
+    """Schema 4 names certificates by SHA-1 too (Microsoft's trust lists do): a schema 3
+    database gets them from the bytes it holds."""
+    db = _loaded(tmp_path)
+    connection = sqlite3.connect(db, isolation_level=None)
+    for statement in (
+        *_SCHEMA_4_CHANGES,
+        "PRAGMA user_version=3",
+        "UPDATE meta SET value = '3' WHERE key = 'schema_version'",
+    ):
+        connection.execute(statement)
+    connection.close()
+    with Database(db) as database:
+        rows = database.conn.execute("SELECT der, sha1, sct_earliest FROM certificates").fetchall()
+        assert rows and all(sha1 == hashlib.sha1(der).hexdigest() for der, sha1, _sct in rows)
+        assert all(sct is None for _der, _sha1, sct in rows)  # not read: older trustgraph
 
 
 _SCHEMA_3_COLUMNS = (
@@ -166,6 +202,7 @@ def test_a_schema_2_database_gains_dated_operators(tmp_path: Path) -> None:
     db = _loaded(tmp_path)
     connection = sqlite3.connect(db, isolation_level=None)
     for statement in (
+        *_SCHEMA_4_CHANGES,
         *_SCHEMA_3_COLUMNS,
         "PRAGMA user_version=2",
         "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
@@ -199,6 +236,7 @@ def _as_schema_1(db: Path) -> None:
         "DROP INDEX edges_kind",
         "ALTER TABLE sources DROP COLUMN digest",
         "ALTER TABLE problems DROP COLUMN count",
+        *_SCHEMA_4_CHANGES,
         *_SCHEMA_3_COLUMNS,
         "PRAGMA application_id=0",
         "PRAGMA user_version=0",

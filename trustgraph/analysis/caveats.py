@@ -17,7 +17,11 @@ Kinds:
 * ``operator-as-of``: an operator known from a record dated after the question's date;
 * ``truncated``: a bound (paths, depth, time) cut the result;
 * ``anchors-without-certificates``: anchors of a store snapshot whose certificates are not
-  loaded, so no path can start from them.
+  loaded, so no path can start from them;
+* ``store-constraint``: anchors a store trusts only under conditions a CA-level answer cannot
+  judge (an SCT cut-off on leaves, names the anchor may serve);
+* ``outdated-snapshot``: the store snapshot in force is of a release that a newer one, never
+  observed, had replaced by the question's date.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ GUESSED_OWNER = "guessed-owner"
 OPERATOR_AS_OF = "operator-as-of"
 TRUNCATED = "truncated"
 ANCHORS_WITHOUT_CERTIFICATES = "anchors-without-certificates"
+STORE_CONSTRAINT = "store-constraint"
+OUTDATED_SNAPSHOT = "outdated-snapshot"
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -103,17 +109,58 @@ def truncation_caveats(truncated: dict[str, str]) -> list[Caveat]:
 
 
 def anchor_caveats(anchors: AnchorSet) -> list[Caveat]:
-    """A caveat when some anchors of the store snapshot have no certificate loaded."""
+    """Caveats of the store snapshot the anchors come from: anchors without certificates,
+    a date known to the month only, conditions on anchors an answer about CAs cannot judge."""
+    found = []
     missing = anchors.source.get("anchors_without_certificate_bytes")
-    if not missing:
-        return []
-    return [
-        Caveat(
-            ANCHORS_WITHOUT_CERTIFICATES,
-            f"{missing} anchors of the store snapshot have no certificate loaded, so no path "
-            "starts from them (load them, or run trustgraph fetch)",
+    if missing:
+        found.append(
+            Caveat(
+                ANCHORS_WITHOUT_CERTIFICATES,
+                f"{missing} anchors of the store snapshot have no certificate loaded, so no "
+                "path starts from them (load them, or run trustgraph fetch)",
+            )
         )
-    ]
+    snapshot = anchors.source.get("snapshot") or {}
+    if snapshot.get("as_of_precision", "day") != "day":
+        found.append(
+            Caveat(
+                APPROXIMATE_DATE,
+                f"the store snapshot of {snapshot.get('store')} is dated "
+                f"{snapshot.get('as_of', '')[:7]} by release month only: its dates are "
+                "approximate",
+            )
+        )
+    if anchors.source.get("outdated"):
+        found.append(
+            Caveat(
+                OUTDATED_SNAPSHOT,
+                f"the snapshot of {snapshot.get('store')} in force ({snapshot.get('sequence')}, "
+                f"{snapshot.get('as_of', '')[:10]}) was replaced by a newer release from "
+                f"{(snapshot.get('superseded_from') or '')[:10]} whose store nobody observed: "
+                "the answer may be out of date",
+            )
+        )
+    cut = sorted(ca for ca, trust in anchors.trust.items() if trust.sct_not_after)
+    if cut:
+        found.append(
+            Caveat(
+                STORE_CONSTRAINT,
+                f"{len(cut)} anchors are trusted only for end-entity certificates whose "
+                "embedded SCTs are no later than a cut-off (partial distrust); paths from them "
+                "hold for such certificates only",
+            )
+        )
+    limited = anchors.source.get("anchors_limited_to_names")
+    if limited:
+        found.append(
+            Caveat(
+                STORE_CONSTRAINT,
+                f"{limited} anchors are trusted only for the DNS names their store lists; "
+                "paths from them hold for those names only",
+            )
+        )
+    return found
 
 
 def operator_caveats(ca: str, label: str, operator: Operator | None) -> list[Caveat]:

@@ -175,6 +175,6 @@ def find_chains(
     started = time.perf_counter()
     result = ChainsResult(target, anchors, rules, max_paths, graph)
     context = SearchContext(graph, rules, target, anchors)
-    _Enumerator(context, anchors, max_paths, timeout).run(result)
+    _Enumerator(context, context.anchors, max_paths, timeout).run(result)
     result.seconds = time.perf_counter() - started
     return result

@@ -8,7 +8,9 @@ path-dependent facts of one way down to the target that the rules still need:
 * ``names_ok``: a bit per name constraint of the region, set when every name below
   satisfies it (for name constraints),
 * ``kind``: the weakest edge kind below,
-* ``latest``: the latest notBefore below (for distrust-after dates and subject-name rules).
+* ``latest``: the latest notBefore below (for distrust-after dates and subject-name rules),
+* ``sct``: the earliest embedded SCT of the last certificate (for an anchor's cut-off on
+  SCT time).
 
 Only Pareto-optimal labels are kept per CA. The search explores walks, not only simple
 paths; that is exact, because removing a cycle from a valid walk leaves a valid path (fewer
@@ -51,6 +53,7 @@ class Label:
     names_ok: int
     kind: int
     latest: str = ""
+    sct: str = ""
 
     def dominates(self, other: Label) -> bool:
         return (
@@ -59,6 +62,7 @@ class Label:
             and self.names_ok & other.names_ok == other.names_ok
             and self.kind >= other.kind
             and self.latest <= other.latest
+            and self.sct <= other.sct
         )
 
 
@@ -103,7 +107,9 @@ class _Search:
         self.all_bits = 0
         self._pass: dict[str, int] = {}
         anchors = context.anchors
-        self.tracks_dates = bool(anchors.distrust_after or anchors.name_rules)
+        self.tracks_dates = bool(anchors.name_rules) or any(
+            context.distrust_after(ca) for ca in anchors.cas
+        )
 
     def index_constraints(self, region: set[str]) -> None:
         """Give a bit to each distinct name constraint on an issuing edge of the region."""
@@ -155,8 +161,16 @@ class _Search:
         latest = label.latest
         if self.tracks_dates and edge.not_before and edge.not_before > latest:
             latest = edge.not_before
+        # The last certificate's earliest SCT, for an anchor's cut-off on SCT time ('' when
+        # it has none or it is unknown: then the cut-off is not judged).
+        sct = (edge.sct_earliest or "") if final else label.sct
         return Label(
-            label.depth + 1, intermediates, names_ok, min(label.kind, KIND_RANK[edge.kind]), latest
+            label.depth + 1,
+            intermediates,
+            names_ok,
+            min(label.kind, KIND_RANK[edge.kind]),
+            latest,
+            sct,
         )
 
     def run(self) -> None:
@@ -225,6 +239,7 @@ def _reached(
 ) -> tuple[list[ReachedAnchor], int]:
     """The anchors that reach the target, and how many labels the search kept."""
     context = SearchContext(graph, rules, target, anchors)
+    anchors = context.anchors
     search = _Search(context)
     search.index_constraints(set(context.distances()))
     search.run()
@@ -234,8 +249,14 @@ def _reached(
         if ca in anchors
     ]
     for ca, all_labels in search.labels.items():
-        cutoff = anchors.distrust_after.get(ca)
-        labels = [lb for lb in all_labels if cutoff is None or lb.latest <= cutoff]
+        cutoff = context.distrust_after(ca)
+        sct_not_after = anchors.trust_of(ca).sct_not_after
+        labels = [
+            lb
+            for lb in all_labels
+            if (cutoff is None or lb.latest <= cutoff)
+            and not (sct_not_after and lb.sct and lb.sct > sct_not_after)
+        ]
         if labels and ca in anchors and ca not in context.forbidden:
             reached.append(
                 ReachedAnchor(
@@ -276,6 +297,7 @@ def reach_everything(graph: TrustGraph, anchors: AnchorSet, rules: PathRules) ->
     weakest-edge rank: ``reach`` for all CA targets at once, by a forward search from every
     anchor over labelled states (the same rules, and the same walk-to-path argument)."""
     context = SearchContext(graph, rules, Target("", frozenset(), None, ""), anchors)
+    anchors = context.anchors
     reached: ReachMap = {}
     labels: dict[tuple[str, str], list[_Arrival]] = {}
     queue: deque[tuple[str, _Arrival]] = deque()

@@ -1,64 +1,183 @@
-"""Trust stores over time: anchors added and removed between two dates, and the history
-of a store's anchors."""
+"""Trust stores over time and side by side: a store's entries at a date, anchors added and
+removed between two dates or between two stores, and the history of a store's anchors."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from trustgraph.policy.stores import list_snapshots, snapshot_at
+from trustgraph.policy.anchors import SERVER_AUTH
+from trustgraph.policy.stores import StoreEntry, list_snapshots, snapshot_at, snapshot_entries
 from trustgraph.storage import trust
 from trustgraph.storage.database import Database
 from trustgraph.storage.trust import Snapshot
 
 
 @dataclass
+class StoreView:
+    """A store's entries in force at a date (and those disabled by then), for a purpose."""
+
+    snapshot: Snapshot
+    at: str
+    purpose: str | None
+    entries: list[StoreEntry]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "snapshot": self.snapshot.as_dict(),
+            "at": self.at,
+            "purpose": self.purpose,
+            "entries": [entry.as_dict(self.at) for entry in self.entries],
+            "in_force": sum(entry.in_force(self.at) for entry in self.entries),
+            "without_certificate": sum(entry.ca is None for entry in self.entries),
+        }
+
+
+def show(db: Database, store: str, at: str, server_auth: bool = False) -> StoreView:
+    """The entries of ``store`` in force at ``at`` (only those trusted for server
+    authentication when ``server_auth``), with what the store says of each.
+
+    Raises:
+        UsageError: see :func:`trustgraph.policy.stores.snapshot_at`.
+    """
+    snapshot = snapshot_at(db, store, at)
+    purpose = SERVER_AUTH if server_auth else None
+    entries = [e for e in snapshot_entries(db, snapshot) if e.trust.trusted_for(purpose)]
+    entries.sort(key=lambda e: ((e.subject or "").casefold(), e.sha256 or e.sha1 or ""))
+    return StoreView(snapshot, at, purpose, entries)
+
+
+@dataclass
 class StoreDiff:
-    store: str
+    """Anchors (by CA) in the second snapshot and not the first (added), and the reverse."""
+
     first: Snapshot
     second: Snapshot
     added: list[dict[str, Any]]
     removed: list[dict[str, Any]]
+    at: str | None = None
+
+    @property
+    def title(self) -> str:
+        if self.first.store == self.second.store:
+            return f"Store {self.first.store}: {self.first.as_of[:10]} -> {self.second.as_of[:10]}"
+        return f"{self.first.store} -> {self.second.store} at {(self.at or '')[:10]}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "store": self.store,
             "from": self.first.as_dict(),
             "to": self.second.as_dict(),
+            "at": self.at,
             "added": self.added,
             "removed": self.removed,
         }
 
 
 def diff(db: Database, store: str, first: str, second: str) -> StoreDiff:
-    """Anchors (by CA) added and removed between the snapshots in force at two dates.
+    """Anchors (by CA) added and removed between the snapshots of ``store`` in force at two
+    dates (entries disabled by each date do not count).
 
     Raises:
         UsageError: see :func:`trustgraph.policy.stores.snapshot_at`.
     """
     a, b = snapshot_at(db, store, first), snapshot_at(db, store, second)
-    before, after = _anchor_cas(db, a.id), _anchor_cas(db, b.id)
+    return _diff(_anchor_cas(db, a, first, None), _anchor_cas(db, b, second, None), a, b)
+
+
+def compare(db: Database, first: str, second: str, at: str, server_auth: bool = False) -> StoreDiff:
+    """Anchors (by CA) that store ``second`` has at ``at`` and ``first`` has not (added),
+    and the reverse, for server authentication when ``server_auth``.
+
+    Raises:
+        UsageError: see :func:`trustgraph.policy.stores.snapshot_at`.
+    """
+    purpose = SERVER_AUTH if server_auth else None
+    a, b = snapshot_at(db, first, at), snapshot_at(db, second, at)
+    result = _diff(_anchor_cas(db, a, at, purpose), _anchor_cas(db, b, at, purpose), a, b)
+    result.at = at
+    return result
+
+
+def _diff(
+    before: dict[str, dict[str, Any]],
+    after: dict[str, dict[str, Any]],
+    first: Snapshot,
+    second: Snapshot,
+) -> StoreDiff:
     return StoreDiff(
-        store,
-        a,
-        b,
+        first,
+        second,
         [after[key] for key in sorted(set(after) - set(before))],
         [before[key] for key in sorted(set(before) - set(after))],
     )
 
 
-def _anchor_cas(db: Database, snapshot_id: int) -> dict[str, dict[str, Any]]:
+def _anchor_cas(
+    db: Database, snapshot: Snapshot, at: str, purpose: str | None
+) -> dict[str, dict[str, Any]]:
     result: dict[str, dict[str, Any]] = {}
-    for fingerprint, ca, subject in trust.snapshot_anchor_subjects(db, snapshot_id):
-        key = ca or f"certificate:{fingerprint}"
-        entry = result.setdefault(key, {"ca": ca, "subject": subject, "certificates": []})
-        entry["certificates"].append(fingerprint)
+    for entry in snapshot_entries(db, snapshot):
+        if not entry.in_force(at) or not entry.trust.trusted_for(purpose):
+            continue
+        fingerprint = entry.sha256 or f"sha1:{entry.sha1}"
+        key = entry.ca or f"certificate:{fingerprint}"
+        listed = result.setdefault(
+            key, {"ca": entry.ca, "subject": entry.subject, "certificates": []}
+        )
+        listed["certificates"].append(fingerprint)
     return result
 
 
 def anchor_history(db: Database, store: str) -> list[tuple[str, set[str]]]:
-    """(snapshot date, anchor CA ids) of every snapshot of ``store``, oldest first."""
-    return [(s.as_of, set(_anchor_cas(db, s.id))) for s in list_snapshots(db, store)]
+    """(date, anchor CA ids in force from that date) at every snapshot of ``store`` and at
+    every date within a snapshot's time when one of its entries is disabled, oldest first."""
+    snapshots = list_snapshots(db, store)
+    history = []
+    for index, snapshot in enumerate(snapshots):
+        entries = snapshot_entries(db, snapshot)
+        until = snapshots[index + 1].as_of if index + 1 < len(snapshots) else None
+        changes = {
+            entry.disabled_from
+            for entry in entries
+            if entry.disabled_from is not None
+            and snapshot.as_of < entry.disabled_from
+            and (until is None or entry.disabled_from < until)
+        }
+        for moment in sorted({snapshot.as_of, *changes}):
+            history.append(
+                (moment, {e.ca for e in entries if e.ca is not None and e.in_force(moment)})
+            )
+    return history
+
+
+def anchor_constraints(db: Database, store: str, cas: set[str]) -> list[dict[str, Any]]:
+    """What any snapshot of ``store`` says restricts the anchors ``cas``: distrust-after
+    dates (with their purposes), SCT cut-offs and disabled dates, once each, by date."""
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for snapshot in list_snapshots(db, store):
+        for entry in snapshot_entries(db, snapshot):
+            if entry.ca not in cas:
+                continue
+            trust = entry.trust
+            scope = sorted(trust.distrust_purposes) if trust.distrust_purposes else None
+            for kind, date, purposes in (
+                ("distrust-after", trust.distrust_after, scope),
+                ("sct-not-after", trust.sct_not_after, None),
+                ("disabled", entry.disabled_from, None),
+            ):
+                if date:
+                    key = (date, kind, entry.ca, tuple(purposes or ()))
+                    found.setdefault(
+                        key,
+                        {
+                            "at": date,
+                            "kind": kind,
+                            "ca": entry.ca,
+                            "purposes": purposes,
+                            "first_listed": snapshot.as_of,
+                        },
+                    )
+    return [found[key] for key in sorted(found)]
 
 
 def snapshot_dates(db: Database, store: str) -> list[str]:

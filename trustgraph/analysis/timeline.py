@@ -20,7 +20,7 @@ from typing import Any
 
 from trustgraph.analysis.caveats import REVOCATION_DATE_UNKNOWN, Caveat
 from trustgraph.analysis.reach import find_reach
-from trustgraph.analysis.stores import anchor_history, snapshot_dates
+from trustgraph.analysis.stores import anchor_constraints, anchor_history, snapshot_dates
 from trustgraph.core.times import one_second_after
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
@@ -77,6 +77,9 @@ class TimelineResult:
     graph: TrustGraph
     intervals: list[Interval] = field(default_factory=list)
     evaluated: int = 0
+    constraints: list[dict[str, Any]] = field(default_factory=list)
+    """What the store says restricts the anchors that reach the target (see
+    :func:`~trustgraph.analysis.stores.anchor_constraints`)."""
 
 
 def region_edges(graph: TrustGraph, target: Target, max_depth: int) -> set[str]:
@@ -191,6 +194,8 @@ def timeline(
         states.append((moment, sorted(r.ca for r in reach.reached), sorted(uncertain)))
     result.evaluated = len(states)
     result.intervals = _intervals(states, events)
+    reaching = {ca for _moment, cas, _uncertain in states for ca in cas}
+    result.constraints = anchor_constraints(db, store, reaching)
     return result
 
 

@@ -125,6 +125,15 @@ def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the demo's database.")] = Path(
         "trustgraph-demo"
     ),
+    root_stores: Annotated[
+        Path | None,
+        typer.Option(
+            "--rootstores",
+            help="Folder of other programs' stores (microsoft/authroot-stl/, apple/*.tar.xz, "
+            "android/*.tar.xz): add each program's view of WoSign",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         Literal["text", "json"],
         typer.Option("--format", help="text to read, json for scripts (self-describing)."),
@@ -138,7 +147,9 @@ def demo(
 
     if mirror is not None and not mirror.is_dir():
         raise UsageError(f"--mirror {mirror} is not a folder")
-    result = run_demo(out, mirror, progress_for(quiet))
+    if root_stores is not None and not root_stores.is_dir():
+        raise UsageError(f"--rootstores {root_stores} is not a folder")
+    result = run_demo(out, mirror, progress_for(quiet), root_stores)
     document = as_document(result)
     if fmt == "json":
         typer.echo(to_json(document))

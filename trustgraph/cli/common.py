@@ -31,6 +31,7 @@ from trustgraph.storage.database import Database, ReadFault
 if TYPE_CHECKING:
     from trustgraph.backends.base import Backend
     from trustgraph.policy.anchors import AnchorSet
+    from trustgraph.render.common import View
 
 # Command modules import what only some commands need inside those commands, so that every
 # command starts fast (networkx, numpy and neo4j take a third of a second to import).
@@ -171,7 +172,8 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         help="Trust store whose snapshot in force at --at gives the anchors (see `trustgraph "
-        "store list`); an alternative to --anchors",
+        "store list`); an alternative to --anchors. reach also takes several, comma-"
+        "separated, or all: one row per store",
         show_default=False,
     ),
 ]
@@ -350,6 +352,57 @@ def _warn_if_unfinished(database: Database) -> None:
             "loaded (left by an interrupted load of an older trustgraph); answers may miss "
             "paths until you run `trustgraph load` again with the same inputs"
         )
+
+
+def many_stores(db: Database, store: str | None) -> list[str] | None:
+    """The stores of ``--store all`` or ``--store a,b``; None for one store or none."""
+    if store is None:
+        return None
+    if store.strip().lower() == "all":
+        from trustgraph import api
+
+        names = api.store_names(db)
+        if not names:
+            raise UsageError(
+                "the database has no trust stores; add one with `trustgraph store add`"
+            )
+        return names
+    names = [name.strip() for name in store.split(",") if name.strip()]
+    return names if len(names) > 1 else None
+
+
+def stores_of(db: Database, store: str | None, anchors: list[Path] | None) -> list[str] | None:
+    """The stores of a query given several (see :func:`many_stores`); None for one or none.
+
+    Raises:
+        UsageError: several stores and anchor files together.
+    """
+    several = many_stores(db, store)
+    if several and anchors:
+        raise UsageError("give --anchors or --store, not both")
+    return several
+
+
+def one_or_many(
+    db: Database,
+    query: str,
+    stores: list[str] | None,
+    at: str | None,
+    answer: Callable[[str | None], View],
+    single: str | None = None,
+) -> View:
+    """``answer`` for one store (``single``, or the query's own anchors when None), or for
+    each of ``stores`` side by side; a store without a snapshot by ``at`` says so."""
+    from trustgraph import api
+    from trustgraph.render.sidebyside import side_by_side
+
+    if not stores:
+        return answer(single)
+    answers: list[tuple[str, View | None, str | None]] = []
+    for store in stores:
+        why = api.why_no_snapshot(db, store, at) if at else None
+        answers.append((store, None, why) if why else (store, answer(store), None))
+    return side_by_side(query, {"stores": stores, "at": at}, db.provenance(), answers)
 
 
 def choose_anchors(

@@ -31,16 +31,20 @@ from trustgraph.cli.common import (
     choose_anchors,
     counted,
     handle_errors,
+    many_stores,
     note,
+    one_or_many,
     open_backend,
     open_db,
     progress_for,
     say,
+    stores_of,
 )
 from trustgraph.core.files import atomic_text, check_writable
 from trustgraph.core.times import as_iso
 from trustgraph.errors import InputError, UsageError
 from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
+from trustgraph.render.common import View
 from trustgraph.render.formats import Tabular, envelope, render, write_jsonl
 
 TargetArgument = Annotated[
@@ -167,22 +171,34 @@ def chains(
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
     with open_db(db, create=bool(anchors)) as database, open_backend(database, backend, quiet) as b:
-        anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
-        result = api.chains(
-            database,
-            target,
-            anchors=anchor_set,
-            rules=rules,
-            max_paths=max_paths,
-            timeout=timeout,
-            backend=b,
-        )
-        document, table = chains_view(result, result.graph, database.provenance())
+        results = []
+        several = stores_of(database, store, anchors)
+
+        def answer(chosen: str | None) -> View:
+            anchor_set = (
+                api.anchors_for(database, store=chosen, at=rules.at)
+                if several
+                else choose_anchors(database, anchors, chosen, rules.at, quiet)
+            )
+            result = api.chains(
+                database,
+                target,
+                anchors=anchor_set,
+                rules=rules,
+                max_paths=max_paths,
+                timeout=timeout,
+                backend=b,
+            )
+            results.append(result)
+            return chains_view(result, result.graph, database.provenance())
+
+        document, table = one_or_many(database, "chains", several, rules.at, answer, store)
     render(fmt, document, table)
     if fmt is OutputFormat.JSON:
-        for bound, why in result.truncated.items():
-            note(f"truncated by {bound}: {why}")
-    if not result.paths:
+        for result in results:
+            for bound, why in result.truncated.items():
+                note(f"truncated by {bound}: {why}")
+    if not any(result.paths for result in results):
         raise typer.Exit(1)
 
 
@@ -204,15 +220,22 @@ def reach(
 ) -> None:
     """Which anchors reach TARGET at a date, by the rules of chains (exit 1 when none)."""
     from trustgraph import api
-    from trustgraph.render.paths import reach_view
+    from trustgraph.render.paths import reach_matrix_view, reach_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
     with open_db(db, create=bool(anchors)) as database, open_backend(database, backend, quiet) as b:
-        anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
-        result = api.reach(database, target, anchors=anchor_set, rules=rules, backend=b)
-        document, table = reach_view(result, result.graph, database.provenance())
+        several = stores_of(database, store, anchors)
+        if several:
+            answers = api.reach_in_stores(database, target, several, rules=rules, backend=b)
+            document, table = reach_matrix_view(target, rules.at, answers, database.provenance())
+            reached = any(result and result.reached for _store, result, _why in answers)
+        else:
+            anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
+            result = api.reach(database, target, anchors=anchor_set, rules=rules, backend=b)
+            document, table = reach_view(result, result.graph, database.provenance())
+            reached = bool(result.reached)
     render(fmt, document, table)
-    if not result.reached:
+    if not reached:
         raise typer.Exit(1)
 
 
@@ -220,7 +243,14 @@ def reach(
 @handle_errors
 def timeline(
     target: TargetArgument,
-    store: Annotated[str, typer.Option("--store", help="The trust store to follow.")],
+    store: Annotated[
+        str,
+        typer.Option(
+            "--store",
+            help="The trust store to follow; several, comma-separated, or all: one report "
+            "with each store's answer",
+        ),
+    ],
     until: Annotated[
         str | None,
         typer.Option("--until", help="Last date considered [default: now]", show_default=False),
@@ -242,10 +272,17 @@ def timeline(
 
     rules = api.make_rules(until, purpose, verified_only, signature_policy, max_depth)
     with open_db(db) as database, open_backend(database, backend, quiet) as b:
-        result = api.timeline(database, target, store, rules=rules, backend=b)
-        document, table = timeline_view(result, result.graph, database.provenance())
+        results = []
+
+        def answer(chosen: str | None) -> View:
+            result = api.timeline(database, target, chosen or store, rules=rules, backend=b)
+            results.append(result)
+            return timeline_view(result, result.graph, database.provenance())
+
+        several = many_stores(database, store)
+        document, table = one_or_many(database, "timeline", several, None, answer, store)
     render(fmt, document, table)
-    if not result.intervals:
+    if not any(result.intervals for result in results):
         raise typer.Exit(1)
 
 
@@ -332,7 +369,14 @@ def status(
 @app.command()
 @handle_errors
 def impact(
-    store: Annotated[str, typer.Option("--store", help="The trust store the program acts on.")],
+    store: Annotated[
+        str,
+        typer.Option(
+            "--store",
+            help="The trust store the program acts on; several, comma-separated, or all: one "
+            "report with each store's answer",
+        ),
+    ],
     at: AtOption = None,
     distrust_owner: DistrustOwnerOption = None,
     distrust_root: DistrustRootOption = None,
@@ -370,15 +414,32 @@ def impact(
         distrust_owner or [], distrust_root or [], revoke_cert or [], distrust_rule or []
     )
     with open_db(db) as database, open_backend(database, backend, quiet) as b:
-        result = api.impact(
-            database, store, rules.at, scenario, rules, horizon, paths_per_ca, backend=b
-        )
+        results = []
+
+        def answer(chosen: str | None) -> View:
+            result = api.impact(
+                database,
+                chosen or store,
+                rules.at,
+                scenario,
+                rules,
+                horizon,
+                paths_per_ca,
+                backend=b,
+            )
+            results.append(result)
+            return impact_view(result, database.provenance())
+
+        several = many_stores(database, store)
         if fmt is OutputFormat.MARKDOWN:
-            typer.echo(impact_markdown(result), nl=False)
+            for chosen in several or [store]:
+                if not api.why_no_snapshot(database, chosen, rules.at):
+                    answer(chosen)
+            typer.echo("\n".join(impact_markdown(result) for result in results), nl=False)
         else:
-            document, table = impact_view(result, database.provenance())
+            document, table = one_or_many(database, "impact", several, rules.at, answer, store)
             render(fmt, document, table)
-    if result.ways_in or any(w.status == "survives" for w in result.watched):
+    if any(r.ways_in or any(w.status == "survives" for w in r.watched) for r in results):
         raise typer.Exit(1)
 
 

@@ -9,9 +9,11 @@ import typer
 
 from trustgraph.analysis import stores as store_history
 from trustgraph.cli.common import (
+    AtOption,
     DbOption,
     FormatOption,
     OutputFormat,
+    PurposeOption,
     QuietOption,
     command_group,
     handle_errors,
@@ -20,6 +22,7 @@ from trustgraph.cli.common import (
 )
 from trustgraph.core.times import as_iso
 from trustgraph.errors import UsageError
+from trustgraph.policy.rules import Purpose
 from trustgraph.policy.stores import list_snapshots
 from trustgraph.render.formats import render
 
@@ -29,24 +32,48 @@ store_app = command_group(
 )
 
 
-@store_app.command("add")
+def _kinds_help() -> str:
+    from trustgraph.ingest.stores import KINDS
+
+    return "\n\n".join(f"- {text}" for text in KINDS.values())
+
+
+@store_app.command("add", epilog="Sources it reads:\n\n" + _kinds_help())
 @handle_errors
 def add(
-    name: Annotated[str, typer.Argument(help="Store name, e.g. mozilla or microsoft.")],
+    name: Annotated[
+        str, typer.Argument(help="Store name, e.g. mozilla, microsoft, chrome, apple-ios.")
+    ],
     source: Annotated[
         Path,
         typer.Argument(
-            help="PEM bundle (certifi or curl style), NSS certdata.txt, or a "
-            "CCADB certificate-records report."
+            help="A file, directory or archive of a root program's store (the kinds are "
+            "listed below; the kind is detected)."
         ),
     ],
-    as_of: Annotated[str, typer.Option("--as-of", help="Date of the snapshot (YYYY-MM-DD).")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Date of the snapshot (YYYY-MM-DD), for sources that carry no date "
+            "(PEM bundle, certdata.txt, CCADB report, Chrome textproto).",
+            show_default=False,
+        ),
+    ] = None,
     program: Annotated[
         str | None,
         typer.Option(
             "--program",
-            help="For a CCADB report: mozilla or microsoft (whose "
-            "status column to read) [default: from NAME]",
+            help="For a CCADB report: mozilla, microsoft, apple or chrome (whose status "
+            "column to read) [default: from NAME]",
+            show_default=False,
+        ),
+    ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option(
+            "--platform",
+            help="For an Apple archive: ios or macos [default: from NAME]",
             show_default=False,
         ),
     ] = None,
@@ -57,23 +84,26 @@ def add(
     fmt: FormatOption = OutputFormat.TABLE,
     quiet: QuietOption = False,
 ) -> None:
-    """Add (or replace) the snapshot of store NAME dated --as-of."""
+    """Add (or replace) the snapshots of store NAME that SOURCE holds: one version, or a
+    dated series (a directory of authroot.stl versions, an Apple or Android archive), all
+    or nothing."""
     from trustgraph.ingest import stores
-    from trustgraph.render.inputs import snapshot_view
+    from trustgraph.render.inputs import store_add_view
 
-    if not source.is_file():
-        raise UsageError(f"{source} is not a file")
+    if not source.exists():
+        raise UsageError(f"{source} does not exist")
     with open_db(db, create=True) as database:
-        report = stores.add_snapshot(
+        report = stores.add_store(
             database,
             name,
             source,
-            as_iso(as_of),
+            as_iso(as_of) if as_of else None,
             program=program,
+            platform=platform,
             description=description,
             progress=progress_for(quiet),
         )
-        document, table = snapshot_view(report, database.provenance())
+        document, table = store_add_view(report, database.provenance())
     render(fmt, document, table)
 
 
@@ -96,20 +126,52 @@ def list_(
     render(fmt, document, table)
 
 
-@store_app.command("diff")
+@store_app.command("show")
 @handle_errors
-def diff(
+def show(
     name: Annotated[str, typer.Argument(help="Store name.")],
-    first: Annotated[str, typer.Argument(help="First date (the snapshot in force then).")],
-    second: Annotated[str, typer.Argument(help="Second date.")],
+    at: AtOption = None,
+    purpose: PurposeOption = Purpose.ANY,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     quiet: QuietOption = False,
 ) -> None:
-    """Anchors added and removed between the snapshots in force at two dates."""
+    """The entries of store NAME in force at --at: each anchor, whether its certificate is
+    loaded, and what the store says of it (purposes, distrust dates, SCT cut-offs)."""
+    from trustgraph.render.stores import store_show_view
+
+    with open_db(db) as database:
+        result = store_history.show(database, name, as_iso(at), purpose is Purpose.SERVER_AUTH)
+        document, table = store_show_view(result, database.provenance())
+    render(fmt, document, table)
+
+
+@store_app.command("diff")
+@handle_errors
+def diff(
+    first: Annotated[str, typer.Argument(help="A store name.")],
+    second: Annotated[str, typer.Argument(help="A second store (with --at), or a first date.")],
+    third: Annotated[
+        str | None, typer.Argument(help="A second date (to compare FIRST with itself).")
+    ] = None,
+    at: AtOption = None,
+    purpose: PurposeOption = Purpose.ANY,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    quiet: QuietOption = False,
+) -> None:
+    """Anchors added and removed: `diff NAME DATE1 DATE2` compares a store with itself,
+    `diff STORE1 STORE2 --at DATE` two stores (programs) at a date."""
     from trustgraph.render.stores import store_diff_view
 
     with open_db(db) as database:
-        result = store_history.diff(database, name, as_iso(first), as_iso(second))
+        if third is not None:
+            if at is not None:
+                raise UsageError("give two dates or --at, not both")
+            result = store_history.diff(database, first, as_iso(second), as_iso(third))
+        else:
+            result = store_history.compare(
+                database, first, second, as_iso(at), purpose is Purpose.SERVER_AUTH
+            )
         document, table = store_diff_view(result, database.provenance())
     render(fmt, document, table)

@@ -21,6 +21,7 @@ from trustgraph.analysis.reach import find_reach
 from trustgraph.analysis.timeline import TimelineResult, timeline
 from trustgraph.core.progress import Progress
 from trustgraph.core.resources import wosign_case
+from trustgraph.demo.programs import ProgramView, add_programs, program_views
 from trustgraph.errors import OutputError
 from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.targets import Target
@@ -63,6 +64,7 @@ class DateStory:
     still_reachable: dict[str, list[str]]
     unreachable: list[str]
     lookalikes: list[WayIn] = field(default_factory=list)
+    programs: list[ProgramView] = field(default_factory=list)
 
 
 @dataclass
@@ -76,15 +78,22 @@ class DemoResult:
     graph: TrustGraph | None = None
     owners: OwnerIndex | None = None
     map_path: Path | None = None
+    programs: list[str] = field(default_factory=list)
 
 
-def run_demo(out: Path, mirror: Path | None = None, progress: Progress | None = None) -> DemoResult:
-    """Load the case into a fresh database in ``out`` and compute the story. The database
-    is built beside its place and moved there when complete, so an interrupted demo leaves
-    the earlier one (or none).
+def run_demo(
+    out: Path,
+    mirror: Path | None = None,
+    progress: Progress | None = None,
+    root_stores: Path | None = None,
+) -> DemoResult:
+    """Load the case into a fresh database in ``out`` and compute the story (with the
+    other root programs' views when ``root_stores`` holds their data, see
+    :mod:`trustgraph.demo.programs`). The database is built beside its place and moved
+    there when complete, so an interrupted demo leaves the earlier one (or none).
 
     Raises:
-        InputError: the shipped case file or the mirror cannot be read.
+        InputError: the shipped case file, the mirror or the root-store data cannot be read.
         OutputError: ``out`` cannot be written.
     """
     try:
@@ -98,10 +107,11 @@ def run_demo(out: Path, mirror: Path | None = None, progress: Progress | None = 
         casefile.apply(db, casefile.load(wosign_case()), progress)
         if mirror is not None:
             fetch(db, declared_fingerprints(db), Fetcher(mirror=mirror, online=False), progress)
+        programs = add_programs(db, root_stores, progress) if root_stores else []
     _remove_database(path)
     os.replace(building, path)
     with Database(path, readonly=True) as db:
-        result = _story(db, path, mirror)
+        result = _story(db, path, mirror, programs)
         result.map_path = out / MAP_FILE
         write_map(result.map_path, _map(db, result))
         return result
@@ -142,7 +152,7 @@ def _map(db: Database, result: DemoResult) -> str:
     return render_map(graph, request)
 
 
-def _story(db: Database, path: Path, mirror: Path | None) -> DemoResult:
+def _story(db: Database, path: Path, mirror: Path | None, programs: list[str]) -> DemoResult:
     owners = OwnerIndex.from_database(db)
     owner = owners.resolve("WoSign")
     graph = TrustGraph.from_database(db)
@@ -153,6 +163,7 @@ def _story(db: Database, path: Path, mirror: Path | None) -> DemoResult:
         if ca not in wosign and _named_wosign(graph, ca) and graph.in_edges(ca)
     )
     result = DemoResult(path, owner, str(mirror) if mirror else None, graph=graph, owners=owners)
+    result.programs = programs
     result.edge_kinds = {k: v for k, v in db.counts().items() if k.startswith("edges_")}
     entries: dict[str, str] = {}
     for at in DATES:
@@ -165,6 +176,7 @@ def _story(db: Database, path: Path, mirror: Path | None) -> DemoResult:
             rules,
             "CAs named WoSign but operated by others",
         )[0]
+        story.programs = program_views(db, graph, wosign, rules, programs)
         result.dates.append(story)
         for way in story.ways_in:
             entries.setdefault(way.entry, at)
@@ -264,6 +276,7 @@ def as_document(result: DemoResult) -> dict[str, Any]:
                     for c, anchors in story.still_reachable.items()
                 ],
                 "unreachable_without_wosign_roots": [ca(c) for c in story.unreachable],
+                "other_programs": [view.as_dict(ca) for view in story.programs],
             }
         )
     closings = {}

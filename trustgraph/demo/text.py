@@ -45,6 +45,7 @@ def demo_lines(document: dict[str, Any]) -> list[str]:
             f"  with WoSign's roots distrusted, {len(reachable)} of {total} WoSign CAs "
             f"stay reachable" + (f", through {', '.join(via)}" if via else "")
         )
+        lines += _program_lines(day.get("other_programs") or [])
     lines += ["", "when each way in closes (from the store's history, revocations and expiry):"]
     for fingerprint, intervals in document["entry_certificate_timelines"].items():
         for interval in intervals:
@@ -71,5 +72,33 @@ def _way_lines(ways: list[dict[str, Any]]) -> list[str]:
             + (f" [{operator}]" if operator else "")
             + f" via {way['entry_certificate'][:16]} issued by {way['entry_issuer']['label']} "
             f"({way['edge_kind']}, valid to {(way['entry_not_after'] or '?')[:10]})"
+        )
+    return lines
+
+
+def _program_lines(views: list[dict[str, Any]]) -> list[str]:
+    """Each other program's view of WoSign's CAs at one date."""
+    if not views:
+        return []
+    lines = ["  other root programs (anchors reaching CAs WoSign operates):"]
+    for view in views:
+        snapshot = view["snapshot"]
+        if snapshot is None:
+            lines.append(f"    {view['store']}: no snapshot yet")
+            continue
+        approximate = (
+            " (release month: approximate)" if snapshot["as_of_precision"] != "day" else ""
+        )
+        if view["outdated"]:
+            approximate += f" (replaced {snapshot['superseded_from'][:10]}, not observed since)"
+        if view["anchors_without_certificates"]:
+            approximate += f" ({view['anchors_without_certificates']} anchors not loaded)"
+        version = f" {snapshot['sequence']}" if snapshot.get("sequence") else ""
+        others = view["anchors_reaching_without_wosign_roots"]
+        lines.append(
+            f"    {view['store']} as of {snapshot['as_of'][:10]}{version}{approximate}: "
+            f"{len(view['anchors_reaching'])} anchors, {len(view['wosign_roots_in_store'])} "
+            f"of them WoSign's own roots; without those, "
+            + (", ".join(a["label"] for a in others) if others else "none")
         )
     return lines

@@ -32,6 +32,9 @@ class Edge:
     self_issued: bool
     sig_hash: str | None
     defect: str | None
+    sct_earliest: str | None = None
+    """The earliest embedded SCT's time; '' when the certificate has none; None when
+    unknown (read by an older trustgraph)."""
 
     @property
     def is_self_loop(self) -> bool:
@@ -94,6 +97,7 @@ def edge_from_record(record: Mapping[str, Any]) -> Edge:
         self_issued=bool(record.get("self_issued")),
         sig_hash=_text(record.get("sig_hash")),
         defect=None if defect is None else f"unreadable critical extension(s) {defect}",
+        sct_earliest=_text(record.get("sct_earliest")),
     )
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from trustgraph.graph.model import Edge
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
-from trustgraph.policy.anchors import AnchorSet
+from trustgraph.policy.anchors import SERVER_AUTH, AnchorSet
 from trustgraph.policy.nameconstraints import satisfies
-from trustgraph.policy.rules import PathRules
+from trustgraph.policy.rules import PathRules, Purpose
 from trustgraph.x509.certificate import NameConstraints
 
 
@@ -28,11 +28,13 @@ class ForwardState:
     remaining: int | None = None  # max_path_length; None while no pathLenConstraint applies
     constraints: tuple[NameConstraints, ...] = ()
     cutoff: str | None = None  # latest notBefore allowed from here down (distrust rules)
+    sct_not_after: str | None = None  # the anchor's cut-off on the last certificate's SCTs
 
 
 @dataclass
 class SearchContext:
-    """One query's graph, rules and target, with memoized per-edge checks."""
+    """One query's graph, rules and target, with memoized per-edge checks. Its anchors are
+    those of the query trusted for the query's purpose."""
 
     graph: TrustGraph
     rules: PathRules
@@ -41,6 +43,14 @@ class SearchContext:
     _usable: dict[str, bool] = field(default_factory=dict)
     _satisfies: dict[tuple[str, NameConstraints], bool] = field(default_factory=dict)
     _cutoffs: dict[str, str | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.anchors = self.anchors.for_purpose(self.purpose)
+
+    @property
+    def purpose(self) -> str | None:
+        """The query's purpose as an EKU (None: any)."""
+        return SERVER_AUTH if self.rules.purpose is Purpose.SERVER_AUTH else None
 
     def refusal(self, edge: Edge) -> str | None:
         """Why ``edge`` cannot be in any path of this query, or None."""
@@ -66,10 +76,18 @@ class SearchContext:
             self._cutoffs[ca_id] = min(dates) if dates else None
         return self._cutoffs[ca_id]
 
+    def distrust_after(self, ca_id: str) -> str | None:
+        """The store's distrust-after date of anchor ``ca_id`` for the query's purpose."""
+        return self.anchors.trust_of(ca_id).cutoff_for(self.purpose)
+
     def anchor_cutoff(self, ca_id: str) -> str | None:
         """The latest notBefore allowed below anchor ``ca_id`` (distrust-after, name rules)."""
-        dates = [d for d in (self.anchors.distrust_after.get(ca_id), self.cutoff_at(ca_id)) if d]
-        return min(dates) if dates else None
+        return earlier(self.distrust_after(ca_id), self.cutoff_at(ca_id))
+
+    def sct_allows(self, edge: Edge, sct_not_after: str | None) -> bool:
+        """Whether the last certificate of a path meets an anchor's cut-off on SCT time: it
+        fails only when its embedded SCTs are all later (without SCTs it is not judged)."""
+        return not (sct_not_after and edge.sct_earliest and edge.sct_earliest > sct_not_after)
 
     def can_issue(self, edge: Edge) -> bool:
         return self.rules.can_issue(edge)
@@ -83,7 +101,10 @@ class SearchContext:
 
     def start_state(self, anchor: str) -> ForwardState:
         """The state at an anchor: no constraints yet, its distrust cut-offs."""
-        return ForwardState(cutoff=self.anchor_cutoff(anchor))
+        return ForwardState(
+            cutoff=self.anchor_cutoff(anchor),
+            sct_not_after=self.anchors.trust_of(anchor).sct_not_after,
+        )
 
     def admits(self, edge: Edge, state: ForwardState) -> bool:
         """Whether ``edge`` may come next at all: usable, and not issued after a cut-off."""
@@ -92,8 +113,11 @@ class SearchContext:
         return not (state.cutoff and edge.not_before and edge.not_before > state.cutoff)
 
     def final_ok(self, edge: Edge, state: ForwardState) -> bool:
-        """Whether ``edge`` may end the path: its names satisfy every name constraint above."""
-        return all(self.allowed_by(edge, nc) for nc in state.constraints)
+        """Whether ``edge`` may end the path: its names satisfy every name constraint above,
+        and its SCTs the anchor's cut-off."""
+        return self.sct_allows(edge, state.sct_not_after) and all(
+            self.allowed_by(edge, nc) for nc in state.constraints
+        )
 
     def after_intermediate(self, edge: Edge, state: ForwardState) -> ForwardState | None:
         """The state below ``edge`` used as an intermediate, or None if it cannot be one:
@@ -115,7 +139,10 @@ class SearchContext:
         if self.rules.checks_names and edge.name_constraints is not None:
             constraints = (*constraints, edge.name_constraints)
         return ForwardState(
-            remaining, constraints, earlier(state.cutoff, self.cutoff_at(edge.subject_ca))
+            remaining,
+            constraints,
+            earlier(state.cutoff, self.cutoff_at(edge.subject_ca)),
+            state.sct_not_after,
         )
 
     @property
@@ -203,6 +230,8 @@ def path_refusal(context: SearchContext, anchor: str, edges: tuple[Edge, ...]) -
         if not context.admits(edge, state):
             return f"{edge.certificate}: issued after a distrust cut-off ({state.cutoff})"
         if index == len(edges) - 1:
+            if not context.sct_allows(edge, state.sct_not_after):
+                return f"{edge.certificate}: its SCTs are later than the anchor allows"
             return (
                 None
                 if context.final_ok(edge, state)

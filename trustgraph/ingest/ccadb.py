@@ -7,8 +7,8 @@ One row per root or intermediate record. trustgraph takes from it:
 * operator facts: ``Subordinate CA Owner`` where set, else ``CA Owner`` (for a root record,
   and for an intermediate, which CCADB files under its root's owner);
 * revocations: ``Revocation Status`` = Revoked, at an unknown date no later than the report;
-* trust-store membership: ``Mozilla Status`` / ``Microsoft Status`` of root records (see
-  :mod:`trustgraph.stores`).
+* trust-store membership: the ``Mozilla``, ``Microsoft``, ``Apple`` and ``Chrome Status``
+  columns of root records, where the report has them (see :mod:`trustgraph.ingest.stores`).
 
 The report has no dates of its own: callers give the report's date (``as_of``).
 """
@@ -37,7 +37,14 @@ REQUIRED_COLUMNS = (
     "Certificate Name",
     "Certificate Record Type",
 )
-STATUS_COLUMNS = {"mozilla": "Mozilla Status", "microsoft": "Microsoft Status"}
+STATUS_COLUMNS = {
+    "mozilla": "Mozilla Status",
+    "microsoft": "Microsoft Status",
+    "apple": "Apple Status",
+    "chrome": "Chrome Status",
+}
+"""Root programs and their status columns (reports before 2022 have Mozilla's and
+Microsoft's only)."""
 RECORDS_KIND = "ccadb-records"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -201,12 +208,13 @@ def _import(db: Database, path: Path, data: bytes, as_of: str, report: RecordsRe
 
 
 def included_roots(path: Path, program: str) -> Iterator[tuple[Record, str]]:
-    """Root records with their status for ``program`` (mozilla or microsoft), where the
-    status makes the root a trust anchor ("Included"; Microsoft's "NotBefore" keeps a root
-    trusted for certificates issued before a date the report does not give).
+    """Root records with their status for ``program`` (a key of :data:`STATUS_COLUMNS`),
+    where the status makes the root a trust anchor ("Included"; Microsoft's "NotBefore"
+    keeps a root trusted for certificates issued before a date the report does not give).
 
     Raises:
-        InputError: unknown program, or the file is not a records report.
+        InputError: unknown program, the file is not a records report, or it has no status
+            column for ``program``.
     """
     column = STATUS_COLUMNS.get(program)
     if column is None:
@@ -214,6 +222,11 @@ def included_roots(path: Path, program: str) -> Iterator[tuple[Record, str]]:
             f"unknown root program {program!r}; use one of {', '.join(STATUS_COLUMNS)}"
         )
     for record in read_records(path):
+        if column not in record.values:
+            raise InputError(
+                f"{path}: this report has no {column!r} column (reports before 2022 carry "
+                "Mozilla's and Microsoft's only); use a newer report or another --program"
+            )
         status = record.get(column)
         if record.is_root and status in ("Included", "NotBefore"):
             yield record, status

@@ -3,16 +3,36 @@ the CA it certifies."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 from trustgraph.core.times import iso
 from trustgraph.x509 import names
 from trustgraph.x509.certificate import CertificateRecord, ca_id
+from trustgraph.x509.der import DerError
+from trustgraph.x509.details import read_details
 
 
 def _json_or_none(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+# The DER of the SCT-list extension's OID (1.3.6.1.4.1.11129.2.4.2): a cheap test before
+# reading a certificate's details.
+_SCT_OID = bytes.fromhex("060a2b06010401d679020402")
+
+
+def earliest_sct(der: bytes) -> str:
+    """The time of the earliest SCT embedded in a certificate ('' when it has none, or its
+    SCT list cannot be read: then no SCT counts)."""
+    if _SCT_OID not in der:
+        return ""
+    try:
+        times = read_details(der).sct_timestamps
+    except (DerError, ValueError):
+        return ""
+    return (iso(min(times)) or "") if times else ""
 
 
 def storage_rows(record: CertificateRecord) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -61,6 +81,8 @@ def storage_rows(record: CertificateRecord) -> tuple[tuple[Any, ...], tuple[Any,
         _json_or_none(ext.unreadable_critical) if ext.unreadable_critical else None,
         record.parser,
         _json_or_none(record.warnings) if record.warnings else None,
+        hashlib.sha1(record.der).hexdigest(),
+        earliest_sct(record.der),
     )
     authority = (
         ca,

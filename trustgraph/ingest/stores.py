@@ -1,34 +1,65 @@
-"""Adding trust-store snapshots: a root program's anchors at a date, read from a PEM bundle
-(certifi or curl style), an NSS ``certdata.txt`` (trust objects: server-auth anchors,
-explicit distrust, ``CKA_NSS_SERVER_DISTRUST_AFTER``) or a CCADB certificate-records report
-(a root program's status column). Queries find them through :mod:`trustgraph.policy.stores`.
+"""Adding trust-store snapshots: a root program's anchors at a date, read from the
+program's own format. One command adds one version, or a whole dated series:
+
+* a PEM bundle (certifi or curl style): every certificate is an anchor;
+* an NSS ``certdata.txt``: server-auth anchors, explicit distrust, distrust-after dates;
+* a CCADB certificate-records report: one program's status column;
+* Microsoft's ``authroot.stl`` CTL, or a directory of versions (one series by ThisUpdate);
+* the Chrome Root Store's ``root_store.textproto``, with its constraints;
+* an archive of Apple (iOS or macOS) or Android stores (one series per platform).
+
+Every version is stored with its anchors (by SHA-256 or SHA-1; anchors whose bytes are not
+loaded stay facts of the store, counted as missing until ``load`` or ``fetch`` brings them),
+its distrusted certificates and the certificates it carries. A series is added in one
+transaction: all of it, or (on an error) nothing. Queries find snapshots through
+:mod:`trustgraph.policy.stores`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from trustgraph.core.progress import Progress
-from trustgraph.errors import UsageError
-from trustgraph.ingest import ccadb, nss
-from trustgraph.ingest.loader import LoadReport, load_items, load_paths
+from trustgraph.errors import InputError, UsageError
+from trustgraph.ingest import android, apple, authroot, ccadb, chrome, nss
+from trustgraph.ingest.archive import archive_members, is_archive
+from trustgraph.ingest.listed import Blocked, ListedAnchor, StoreVersion
+from trustgraph.ingest.loader import LoadReport, load_items
 from trustgraph.ingest.sources import Occurrence, Source, read_head, read_input
 from trustgraph.storage import certificates, trust
 from trustgraph.storage.database import Database
 from trustgraph.storage.trust import Snapshot
+from trustgraph.x509.keyusage import SERVER_AUTH
 
 BUNDLE = "pem-bundle"
 NSS = "nss-certdata"
 CCADB = "ccadb-records"
+AUTHROOT = "microsoft-authroot"
+CHROME = "chrome-textproto"
+APPLE = "apple-archive"
+ANDROID = "android-archive"
+KINDS = {
+    BUNDLE: "PEM bundle (certifi, curl): every certificate is an anchor",
+    NSS: "NSS certdata.txt: trust objects, explicit distrust, distrust-after dates",
+    CCADB: "CCADB certificate-records report: one program's status column (--program)",
+    AUTHROOT: "Microsoft authroot.stl, or a directory of versions: a series by ThisUpdate",
+    CHROME: "Chrome Root Store root_store.textproto, with constraints (needs --as-of)",
+    APPLE: "archive of Apple iOS/macOS stores (--platform ios|macos): a series",
+    ANDROID: "archive of Android system stores by AOSP tag: a series by release month",
+}
+"""Every kind of source ``store add`` reads, and what it takes from it."""
+DATED = frozenset({AUTHROOT, APPLE, ANDROID})
+"""Kinds that carry their own dates; the others need the user's ``as_of``."""
 
 
 @dataclass
 class SnapshotReport:
-    """What ``add_snapshot`` did."""
+    """What adding one version did."""
 
     snapshot: Snapshot
     anchors: int
@@ -48,53 +79,219 @@ class SnapshotReport:
         }
 
 
+@dataclass
+class StoreReport:
+    """What ``add_store`` did: each version stored, and each part of the source not used
+    (with why), so that every version of the source ends stored or reported."""
+
+    kind: str
+    versions: list[SnapshotReport]
+    unused: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "versions": [v.as_dict() for v in self.versions],
+            "not_used": self.unused,
+        }
+
+
 def detect_kind(path: Path) -> str:
-    """Which kind of trust-store source ``path`` is.
+    """Which kind of trust-store source ``path`` is (see :data:`KINDS`).
 
     Raises:
-        InputError: the file cannot be read.
+        InputError: the source cannot be read, or a directory holds no CTL versions.
     """
-    text = read_head(path).decode("utf-8", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    if ccadb.looks_like_records(first_line):
+    if path.is_dir():
+        authroot.ctl_files(path)
+        return AUTHROOT
+    if is_archive(path):
+        names = [name for name, _data in archive_members(path)]
+        if android.looks_like_android(names):
+            return ANDROID
+        if apple.looks_like_apple(names):
+            return APPLE
+        raise InputError(f"{path}: an archive of neither Apple nor Android stores")
+    head = read_head(path)
+    if authroot.looks_like_ctl(head):
+        return AUTHROOT
+    text = head.decode("utf-8", errors="replace")
+    if ccadb.looks_like_records(text.split("\n", 1)[0]):
         return CCADB
+    if chrome.looks_like_textproto(text):
+        return CHROME
     if nss.looks_like_certdata(text) and "-----BEGIN" not in text:
         return NSS
     return BUNDLE
+
+
+def add_store(
+    db: Database,
+    store: str,
+    source: str | os.PathLike[str],
+    as_of: str | None = None,
+    *,
+    program: str | None = None,
+    platform: str | None = None,
+    description: str | None = None,
+    progress: Progress | None = None,
+) -> StoreReport:
+    """Add (or replace) the versions of ``store`` that ``source`` holds: all of them, or
+    (on an error) nothing. ``as_of`` dates a source without dates of its own (and is
+    refused for one that has them).
+
+    Raises:
+        InputError: the source is unreadable, of no known kind, or holds trust data that
+            cannot be read (one entry that cannot be read fails the whole source).
+        UsageError: ``as_of`` missing or not allowed, or the program or platform unknown.
+    """
+    path = Path(source)
+    kind = detect_kind(path)
+    if kind in DATED and as_of is not None:
+        raise UsageError(f"{path} dates its own versions ({KINDS[kind]}); drop --as-of")
+    if kind not in DATED and as_of is None:
+        raise UsageError(f"{path} carries no date; give --as-of (the day it was published)")
+    versions, unused = _read(db, kind, path, store, as_of, program, platform)
+    versions, duplicates = _one_per_date(versions)
+    unused += duplicates
+    if description:
+        versions = [replace(v, description=description) for v in versions]
+    with db.transaction():
+        reports = [_store_version(db, store, kind, version, progress) for version in versions]
+    return StoreReport(kind, reports, unused)
 
 
 def add_snapshot(
     db: Database,
     store: str,
     source: str | os.PathLike[str],
-    as_of: str,
-    *,
-    program: str | None = None,
-    description: str | None = None,
-    progress: Progress | None = None,
+    as_of: str | None = None,
+    **options: Any,
 ) -> SnapshotReport:
-    """Add (or replace) the snapshot of ``store`` dated ``as_of`` from ``source``: all of
-    it, or (on an error) nothing.
+    """Add one version of ``store`` (see :func:`add_store`) and say what it did.
 
     Raises:
-        InputError: the source is unreadable, of no known kind, or holds trust data that
-            cannot be read (a distrust entry that cannot be read fails the whole source).
-        UsageError: a CCADB report without a known root program.
+        InputError, UsageError: as :func:`add_store`; UsageError also when the source
+            holds a series rather than one version.
     """
-    path = Path(source)
-    kind = detect_kind(path)
-    if kind == CCADB:
-        program = program or _program_for(store)
-    with db.transaction():
-        snapshot_id = trust.replace_snapshot(db, store, as_of, kind, str(path), description)
-        snapshot = Snapshot(snapshot_id, store, as_of, kind, str(path), description)
-        if kind == BUNDLE:
-            load = load_paths(db, [path], progress)
-            trust.add_anchors(db, snapshot_id, [(fp, None, None) for fp in load.fingerprints])
-            return SnapshotReport(snapshot, len(set(load.fingerprints)), load=load)
-        if kind == NSS:
-            return _from_certdata(db, snapshot, path, progress)
-        return _from_ccadb(db, snapshot, path, program or "")
+    report = add_store(db, store, source, as_of, **options)
+    if len(report.versions) != 1:
+        raise UsageError(f"{source} holds {len(report.versions)} versions; use add_store")
+    return report.versions[0]
+
+
+def _read(
+    db: Database,
+    kind: str,
+    path: Path,
+    store: str,
+    as_of: str | None,
+    program: str | None,
+    platform: str | None,
+) -> tuple[list[StoreVersion], list[dict[str, Any]]]:
+    if kind == AUTHROOT:
+        files = authroot.ctl_files(path) if path.is_dir() else [path]
+        return [authroot.read_ctl_file(f) for f in files], []
+    if kind == APPLE:
+        chosen = platform or apple.platform_of(store)
+        if chosen not in apple.RELEASES:
+            raise UsageError(
+                f"which Apple platform is store {store!r}? give --platform ios or macos"
+            )
+        return apple.read_apple(
+            path, chosen, lambda serials: certificates.certificates_with_serials(db, serials)
+        )
+    if kind == ANDROID:
+        return android.read_android(path)
+    assert as_of is not None
+    readers: dict[str, Callable[[], StoreVersion]] = {
+        CHROME: lambda: chrome.read_textproto_file(path, as_of),
+        NSS: lambda: _certdata_version(path, as_of),
+        CCADB: lambda: _ccadb_version(path, as_of, program or _program_for(store)),
+        BUNDLE: lambda: StoreVersion(as_of, str(path), []),
+    }
+    return [readers[kind]()], []
+
+
+def _one_per_date(
+    versions: list[StoreVersion],
+) -> tuple[list[StoreVersion], list[dict[str, Any]]]:
+    """One version per date: of versions with the same date (a source may publish one
+    twice), the one with the highest sequence; the others are reported."""
+    chosen: dict[str, StoreVersion] = {}
+    dropped: list[dict[str, Any]] = []
+    for version in versions:
+        other = chosen.get(version.as_of)
+        if other is None:
+            chosen[version.as_of] = version
+            continue
+        keep, drop = sorted((other, version), key=_sequence_order, reverse=True)
+        chosen[version.as_of] = keep
+        same = _entries(keep) == _entries(drop)
+        dropped.append(
+            {
+                "source": drop.source,
+                "reason": f"another version dated {drop.as_of} ({keep.source}) "
+                + ("lists the same entries" if same else "has a higher sequence number"),
+            }
+        )
+    return sorted(chosen.values(), key=lambda v: v.as_of), dropped
+
+
+def _sequence_order(version: StoreVersion) -> tuple[int, str]:
+    sequence = version.sequence or ""
+    try:
+        return int(sequence, 16), ""
+    except ValueError:
+        return -1, sequence
+
+
+def _entries(version: StoreVersion) -> list[tuple[Any, ...]]:
+    return sorted(anchor.row() for anchor in version.anchors)
+
+
+def _store_version(
+    db: Database, store: str, kind: str, version: StoreVersion, progress: Progress | None
+) -> SnapshotReport:
+    snapshot_id = trust.replace_snapshot(
+        db,
+        store,
+        version.as_of,
+        kind,
+        version.source,
+        version.description,
+        version.sequence,
+        version.precision,
+        version.superseded_from,
+    )
+    snapshot = Snapshot(
+        snapshot_id,
+        store,
+        version.as_of,
+        kind,
+        version.source,
+        version.description,
+        version.sequence,
+        version.precision,
+        version.superseded_from,
+    )
+    load = None
+    if kind == BUNDLE:
+        load = load_items(db, [Source.from_path(version.source)], progress)
+        version.anchors = [ListedAnchor(sha256=fp) for fp in sorted(set(load.fingerprints))]
+    elif version.certificates:
+        source = Source.from_items(version.source, version.certificates)
+        load = load_items(db, [source], progress)
+    trust.add_anchors(db, snapshot_id, [anchor.row() for anchor in version.anchors])
+    trust.add_blocked(db, snapshot_id, [entry.row() for entry in version.blocked])
+    return SnapshotReport(
+        snapshot,
+        len(version.anchors),
+        without_bytes=trust.anchors_without_bytes(db, snapshot_id),
+        not_anchors=version.not_anchors,
+        distrusted=len(version.blocked),
+        load=load,
+    )
 
 
 def _program_for(store: str) -> str:
@@ -107,24 +304,27 @@ def _program_for(store: str) -> str:
     )
 
 
-def _from_certdata(
-    db: Database, snapshot: Snapshot, path: Path, progress: Progress | None
-) -> SnapshotReport:
+def _certdata_version(path: Path, as_of: str) -> StoreVersion:
     roots, distrusts = nss.read_certdata(
         read_input(path).decode("utf-8", errors="replace"), str(path)
     )
-    items = [Occurrence(root.der, f"{path}:{root.line}") for root in roots]
-    load = load_items(db, [Source.from_items(str(path), items)], progress)
-    anchors = []
+    anchors: list[ListedAnchor] = []
     not_anchors = []
-    blocked: list[tuple[str | None, str | None, str | None, str]] = []
+    blocked: list[Blocked] = []
     for root in roots:
         fingerprint = hashlib.sha256(root.der).hexdigest()
         if root.server_auth == nss.TRUSTED_DELEGATOR:
-            anchors.append((fingerprint, root.distrust_after, root.label))
+            anchors.append(
+                ListedAnchor(
+                    sha256=fingerprint,
+                    label=root.label,
+                    purposes=frozenset({SERVER_AUTH}),
+                    distrust_after=root.distrust_after,
+                )
+            )
             continue
         if root.server_auth == nss.NOT_TRUSTED:
-            blocked.append((fingerprint, None, None, root.label))
+            blocked.append(Blocked(fingerprint, label=root.label))
         not_anchors.append(
             {
                 "certificate": fingerprint,
@@ -132,23 +332,24 @@ def _from_certdata(
                 "server_auth": root.server_auth or "no trust object",
             }
         )
-    trust.add_anchors(db, snapshot.id, anchors)
-    blocked += [(None, entry.issuer_key, entry.serial, entry.label) for entry in distrusts]
-    trust.add_blocked(db, snapshot.id, blocked)
-    return SnapshotReport(
-        snapshot, len(anchors), not_anchors=not_anchors, distrusted=len(blocked), load=load
+    blocked += [Blocked(None, entry.issuer_key, entry.serial, entry.label) for entry in distrusts]
+    return StoreVersion(
+        as_of,
+        str(path),
+        anchors,
+        blocked=blocked,
+        certificates=[Occurrence(root.der, f"{path}:{root.line}") for root in roots],
+        not_anchors=not_anchors,
     )
 
 
-def _from_ccadb(db: Database, snapshot: Snapshot, path: Path, program: str) -> SnapshotReport:
-    rows = list(ccadb.included_roots(path, program))
-    trust.add_anchors(
-        db,
-        snapshot.id,
-        [
-            (record.sha256, None, f"{record.get('Certificate Name')} ({status})")
-            for record, status in rows
-        ],
-    )
-    present = certificates.existing_fingerprints(db, (record.sha256 for record, _status in rows))
-    return SnapshotReport(snapshot, len(rows), without_bytes=len(rows) - len(present))
+def _ccadb_version(path: Path, as_of: str, program: str) -> StoreVersion:
+    anchors = [
+        ListedAnchor(
+            sha256=record.sha256,
+            label=f"{record.get('Certificate Name')} ({status})",
+            attributes={"status": status},
+        )
+        for record, status in ccadb.included_roots(path, program)
+    ]
+    return StoreVersion(as_of, str(path), anchors, description=f"CCADB {program} status")

@@ -1,12 +1,17 @@
 """Trust stores as queries see them: the snapshot of a store in force at a date (the latest
-dated on or before it) and the anchors it gives, with the store's distrust-after dates,
-distrusted certificates and subject-name rules in force then."""
+dated on or before it) and the anchors it gives, with what the store says of each (see
+:class:`~trustgraph.policy.anchors.AnchorTrust`), its distrusted certificates and the
+subject-name rules in force then."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from typing import Any
+
 from trustgraph.core.text import did_you_mean
 from trustgraph.errors import UsageError
-from trustgraph.policy.anchors import AnchorSet
+from trustgraph.policy.anchors import UNRESTRICTED, AnchorSet, AnchorTrust
 from trustgraph.policy.distrust import rules_in_force
 from trustgraph.storage import trust
 from trustgraph.storage.database import Database
@@ -40,34 +45,110 @@ def snapshot_at(db: Database, store: str, at: str) -> Snapshot:
     return usable[-1]
 
 
+@dataclass(frozen=True)
+class StoreEntry:
+    """One anchor entry of a snapshot: how the source names it, the certificate and CA it
+    resolves to (None when its bytes are not loaded), and what the store says of it."""
+
+    sha256: str | None
+    sha1: str | None
+    ca: str | None
+    subject: str | None
+    trust: AnchorTrust
+    disabled_from: str | None
+    attributes: dict[str, Any]
+
+    @property
+    def limited_to_names(self) -> bool:
+        """Whether a constraint of the store limits the anchor to listed DNS names."""
+        sets = self.attributes.get("constraints") or []
+        return bool(sets) and all(isinstance(s, dict) and "permitted_dns_names" in s for s in sets)
+
+    def in_force(self, at: str) -> bool:
+        return self.disabled_from is None or at < self.disabled_from
+
+    def as_dict(self, at: str) -> dict[str, Any]:
+        return {
+            "sha256": self.sha256,
+            "sha1": self.sha1,
+            "ca": self.ca,
+            "subject": self.subject,
+            "certificate_loaded": self.ca is not None,
+            "in_force": self.in_force(at),
+            "disabled_from": self.disabled_from,
+            **self.trust.as_dict(),
+            "attributes": self.attributes,
+        }
+
+
+def _set(value: str | None) -> frozenset[str] | None:
+    return None if value is None else frozenset(json.loads(value))
+
+
+def snapshot_entries(db: Database, snapshot: Snapshot) -> list[StoreEntry]:
+    """Every anchor entry of a snapshot, resolved against the loaded certificates."""
+    return [
+        StoreEntry(
+            row["sha256"],
+            row["sha1"],
+            row["ca"],
+            row["subject"],
+            AnchorTrust(
+                _set(row["purposes"]),
+                row["distrust_after"],
+                _set(row["distrust_purposes"]),
+                row["sct_not_after"],
+            ),
+            row["disabled_from"],
+            json.loads(row["attributes"] or "{}"),
+        )
+        for row in trust.snapshot_anchors(db, snapshot.id)
+    ]
+
+
 def anchors_at(db: Database, store: str, at: str) -> AnchorSet:
-    """The anchors of ``store`` at ``at``, with its distrust-after dates, distrusted
-    certificates and the subject-name rules in force.
+    """The anchors of ``store`` at ``at`` (those of the snapshot in force that are not
+    disabled by then), with what the store says of each, its distrusted certificates and
+    the subject-name rules in force.
 
     Raises:
         UsageError: see :func:`snapshot_at`.
     """
     snapshot = snapshot_at(db, store, at)
     cas: dict[str, set[str]] = {}
-    distrust_after: dict[str, str] = {}
-    missing = 0
-    for fingerprint, ca, after in trust.snapshot_anchors(db, snapshot.id):
-        if ca is None:
-            missing += 1
+    restrictions: dict[str, AnchorTrust] = {}
+    missing = []
+    disabled = 0
+    limited = 0
+    for entry in snapshot_entries(db, snapshot):
+        if not entry.in_force(at):
+            disabled += 1
             continue
-        cas.setdefault(ca, set()).add(fingerprint)
-        if after:
-            distrust_after[ca] = min(after, distrust_after.get(ca, after))
+        limited += entry.limited_to_names
+        if entry.ca is None or entry.sha256 is None:
+            missing.append(entry.sha256 or f"sha1:{entry.sha1}")
+            continue
+        cas.setdefault(entry.ca, set()).add(entry.sha256)
+        known = restrictions.get(entry.ca)
+        restrictions[entry.ca] = entry.trust if known is None else known.merged(entry.trust)
     source = {
         "kind": "store",
         "store": store,
         "snapshot": snapshot.as_dict(),
-        "anchors_without_certificate_bytes": missing,
+        "anchors_without_certificate_bytes": len(missing),
+        "missing_anchors": missing[:MISSING_LISTED],
+        "disabled_entries": disabled,
+        "anchors_limited_to_names": limited,
+        "outdated": bool(snapshot.superseded_from and at >= snapshot.superseded_from),
     }
     return AnchorSet(
         {ca: tuple(sorted(fps)) for ca, fps in cas.items()},
         source,
-        distrust_after,
+        {ca: t for ca, t in restrictions.items() if t != UNRESTRICTED},
         frozenset(trust.blocked_certificates(db, snapshot.id)),
         rules_in_force(db, store, at),
     )
+
+
+MISSING_LISTED = 50
+"""How many anchors without loaded bytes a query's parameters name (all are counted)."""

@@ -29,7 +29,8 @@ from rich.text import Text
 from trustgraph.core.text import csv_cell, markdown_text, printable
 from trustgraph.version import __version__
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+"""The version of every JSON result's shape (its ``schema``): raised when one changes."""
 SHOWN_DIGITS = 12
 """Hex digits of a fingerprint a table shows (the rest is one ``--format`` away)."""
 
@@ -70,9 +71,10 @@ class Tabular:
         numbers: dict[str, int] = {}
         markers = []
         for items in self.row_caveats():
-            for item in items:
+            distinct = list(dict.fromkeys(items))
+            for item in distinct:
                 numbers.setdefault(item, len(numbers) + 1)
-            markers.append(",".join(str(numbers[item]) for item in items))
+            markers.append(",".join(str(numbers[item]) for item in distinct))
         notes = [(f"[{number}]", text) for text, number in numbers.items()]
         return [f"[{m}]" if m else "" for m in markers], notes
 

@@ -9,7 +9,7 @@ from trustgraph.ingest.casefile import CaseReport
 from trustgraph.ingest.ccadb import RecordsReport
 from trustgraph.ingest.fetch import FetchReport
 from trustgraph.ingest.loader import LoadReport
-from trustgraph.ingest.stores import SnapshotReport
+from trustgraph.ingest.stores import StoreReport
 from trustgraph.render.common import View, counts_table
 from trustgraph.render.formats import Tabular, envelope
 
@@ -57,26 +57,51 @@ def records_view(report: RecordsReport, provenance: dict[str, Any]) -> View:
     return document, table
 
 
-def snapshot_view(report: SnapshotReport, provenance: dict[str, Any]) -> View:
-    document = envelope("store-add", report.snapshot.as_dict(), provenance, report.as_dict())
-    snapshot = report.snapshot
+def store_add_view(report: StoreReport, provenance: dict[str, Any]) -> View:
+    versions = report.versions
+    params = {
+        "store": versions[0].snapshot.store if versions else None,
+        "kind": report.kind,
+        "source": versions[0].snapshot.source_path if len(versions) == 1 else None,
+    }
+    document = envelope("store-add", params, provenance, report.as_dict())
+    title = (
+        f"Store {versions[0].snapshot.store}: {len(versions)} version(s) added ({report.kind})"
+        if versions
+        else f"No version added ({report.kind})"
+    )
     table = Tabular(
-        f"Store {snapshot.store} as of {snapshot.as_of[:10]} "
-        f"({snapshot.source_kind}: {snapshot.source_path})",
-        ["count", "value"],
+        title,
+        ["as of", "sequence", "anchors", "without bytes", "not anchors", "distrusted"],
         [
-            ["anchors", report.anchors],
-            ["anchors without certificate bytes", report.without_bytes],
-            ["certificates in the source that are not anchors", len(report.not_anchors)],
-            ["certificates the store distrusts outright", report.distrusted],
+            [
+                v.snapshot.as_of[:10] + ("" if v.snapshot.precision == "day" else " (month)"),
+                v.snapshot.sequence or "",
+                v.anchors,
+                v.without_bytes,
+                len(v.not_anchors),
+                v.distrusted,
+            ]
+            for v in versions
         ],
     )
-    if report.without_bytes:
+    if any(v.without_bytes for v in versions):
         table.notes.append(
-            "load the anchors' certificates (e.g. the CCADB PEM report) or "
-            "`trustgraph fetch` them: without bytes they cannot anchor paths"
+            "anchors without bytes are kept as facts of the store but cannot anchor paths: "
+            "load their certificates (e.g. the CCADB PEM report) or `trustgraph fetch` them"
+        )
+    if any(v.snapshot.precision != "day" for v in versions):
+        table.notes.append("dates marked (month) are release months, approximate")
+    for entry in report.unused[:NOT_USED_SHOWN]:
+        table.notes.append(f"not used: {entry['source']}: {entry['reason']}")
+    if len(report.unused) > NOT_USED_SHOWN:
+        table.notes.append(
+            f"... and {len(report.unused) - NOT_USED_SHOWN} more not used (see --format json)"
         )
     return document, table
+
+
+NOT_USED_SHOWN = 10
 
 
 def case_view(report: CaseReport, provenance: dict[str, Any]) -> View:

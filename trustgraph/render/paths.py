@@ -119,3 +119,60 @@ def reach_view(result: ReachResult, graph: TrustGraph, provenance: dict[str, Any
             texts(item.caveats),
         )
     return document, table
+
+
+def reach_matrix_view(
+    target: str,
+    at: str,
+    answers: list[tuple[str, ReachResult | None, str | None]],
+    provenance: dict[str, Any],
+) -> View:
+    """One row per store: whether the target is reachable from it, from which anchors,
+    with the caveats of each store."""
+    items: list[dict[str, Any]] = []
+    table = Tabular(
+        f"Reach of {target} at {at[:10]}, store by store",
+        ["store", "snapshot", "reachable", "anchors reaching", "anchor CAs"],
+    )
+    for store, result, why in answers:
+        if result is None:
+            items.append({"store": store, "snapshot": None, "reachable": None, "why": why})
+            table.add([store, why or "", "unknown", "", ""])
+            continue
+        graph = result.graph
+        notes = anchor_caveats(result.anchors)
+        snapshot = result.anchors.source.get("snapshot") or {}
+        reached = [
+            {**r.as_dict(), "subject": ca_ref(graph, r.ca)["subject"]} for r in result.reached
+        ]
+        items.append(
+            {
+                "store": store,
+                "snapshot": snapshot,
+                "reachable": bool(reached),
+                "anchors": reached,
+                "count": len(reached),
+                "caveats": dicts(notes),
+            }
+        )
+        labels = [graph.label(r.ca) for r in result.reached]
+        shown = ", ".join(labels[:MATRIX_LABELS]) + (
+            f" and {len(labels) - MATRIX_LABELS} more" if len(labels) > MATRIX_LABELS else ""
+        )
+        version = f" {snapshot['sequence']}" if snapshot.get("sequence") else ""
+        table.add(
+            [
+                store,
+                f"{snapshot.get('as_of', '')[:10]}{version}",
+                "yes" if reached else "no",
+                f"{len(reached)} of {len(result.anchors)}",
+                shown,
+            ],
+            texts(notes) + [t for r in result.reached for t in texts(r.caveats)],
+        )
+    document = envelope("reach-stores", {"target": target, "at": at}, provenance, {"stores": items})
+    return document, table
+
+
+MATRIX_LABELS = 4
+"""How many anchor CAs a row of the store matrix names (all are in the JSON)."""

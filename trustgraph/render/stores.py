@@ -1,13 +1,18 @@
-"""Trust-store snapshots listed and compared."""
+"""Trust-store snapshots listed, shown and compared."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from trustgraph.analysis.stores import StoreDiff
+from trustgraph.analysis.stores import StoreDiff, StoreView
 from trustgraph.render.common import View
 from trustgraph.render.formats import Tabular, envelope
 from trustgraph.storage.trust import Snapshot
+from trustgraph.x509.keyusage import eku_name
+
+
+def _day(snapshot: Snapshot) -> str:
+    return snapshot.as_of[:10] + ("" if snapshot.precision == "day" else f" ({snapshot.precision})")
 
 
 def store_list_view(
@@ -17,21 +22,66 @@ def store_list_view(
     document = envelope("store-list", {}, provenance, {"snapshots": items})
     table = Tabular(
         "Trust-store snapshots",
-        ["store", "as of", "anchors", "kind", "source"],
+        ["store", "as of", "version", "anchors", "kind", "source"],
         [
-            [s.store, s.as_of[:10], counts.get(s.id, 0), s.source_kind, s.source_path]
+            [s.store, _day(s), s.sequence or "", counts.get(s.id, 0), s.source_kind, s.source_path]
             for s in snapshots
         ],
     )
+    if any(s.precision != "day" for s in snapshots):
+        table.notes.append("dates marked (month) are release months: approximate")
     return document, table
 
 
-def store_diff_view(result: StoreDiff, provenance: dict[str, Any]) -> View:
-    document = envelope("store-diff", {"store": result.store}, provenance, result.as_dict())
+def store_show_view(result: StoreView, provenance: dict[str, Any]) -> View:
+    snapshot = result.snapshot
+    params = {"store": snapshot.store, "at": result.at, "purpose": result.purpose}
+    document = envelope("store-show", params, provenance, result.as_dict())
     table = Tabular(
-        f"Store {result.store}: {result.first.as_of[:10]} -> "
-        f"{result.second.as_of[:10]} ({len(result.added)} added, "
-        f"{len(result.removed)} removed)",
+        f"Store {snapshot.store} at {result.at[:10]}: snapshot of {_day(snapshot)}"
+        + (f" ({snapshot.sequence})" if snapshot.sequence else ""),
+        ["anchor", "certificate", "in force", "restrictions"],
+        [
+            [
+                entry.subject or "",
+                entry.sha256 or f"sha1:{entry.sha1}",
+                "yes" if entry.in_force(result.at) else f"disabled {entry.disabled_from}",
+                _restrictions(entry.as_dict(result.at)),
+            ]
+            for entry in result.entries
+        ],
+    )
+    missing = sum(entry.ca is None for entry in result.entries)
+    if missing:
+        table.notes.append(
+            f"{missing} entries name certificates that are not loaded: they cannot anchor "
+            "paths until `trustgraph load` or `trustgraph fetch` brings them"
+        )
+    return document, table
+
+
+def _restrictions(entry: dict[str, Any]) -> str:
+    parts = []
+    if entry["purposes"] is not None:
+        parts.append("purposes " + ",".join(eku_name(p) for p in entry["purposes"]))
+    if entry["distrust_after"]:
+        scope = entry["distrust_purposes"]
+        parts.append(
+            f"notBefore <= {entry['distrust_after'][:10]}"
+            + (f" for {','.join(eku_name(p) for p in scope)}" if scope is not None else "")
+        )
+    if entry["sct_not_after"]:
+        parts.append(f"SCT <= {entry['sct_not_after'][:10]}")
+    if entry["disabled_from"]:
+        parts.append(f"disabled from {entry['disabled_from'][:10]}")
+    return "; ".join(parts)
+
+
+def store_diff_view(result: StoreDiff, provenance: dict[str, Any]) -> View:
+    params = {"from": result.first.store, "to": result.second.store, "at": result.at}
+    document = envelope("store-diff", params, provenance, result.as_dict())
+    table = Tabular(
+        f"{result.title} ({len(result.added)} added, {len(result.removed)} removed)",
         ["change", "anchor", "certificates"],
     )
     for change, items in (("added", result.added), ("removed", result.removed)):

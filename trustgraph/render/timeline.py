@@ -9,6 +9,7 @@ from trustgraph.analysis.timeline import Interval, TimelineResult
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.render.common import View, ca_ref
 from trustgraph.render.formats import Tabular, envelope
+from trustgraph.x509.keyusage import eku_name
 
 
 def _ends_at_bound(interval: Interval) -> bool:
@@ -77,7 +78,12 @@ def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[st
         "timeline",
         parameters,
         provenance,
-        {"intervals": intervals, "count": len(intervals), "evaluated_times": result.evaluated},
+        {
+            "intervals": intervals,
+            "count": len(intervals),
+            "evaluated_times": result.evaluated,
+            "store_constraints": [{**c, "ca": ca_ref(graph, c["ca"])} for c in result.constraints],
+        },
     )
     table = Tabular(
         f"When {result.target.description} is reachable from {result.store}",
@@ -99,4 +105,19 @@ def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[st
             ],
             texts(interval_caveats(interval, graph)),
         )
+    table.notes.extend(_constraint_note(c, graph) for c in result.constraints)
     return document, table
+
+
+_CONSTRAINTS = {
+    "distrust-after": "certificates below it issued after {date} are not trusted{scope}",
+    "sct-not-after": "end-entity certificates logged after {date} are not trusted",
+    "disabled": "out of the store from {date}",
+}
+
+
+def _constraint_note(constraint: dict[str, Any], graph: TrustGraph) -> str:
+    purposes = constraint["purposes"]
+    scope = f" for {', '.join(eku_name(p) for p in purposes)}" if purposes else ""
+    text = _CONSTRAINTS[constraint["kind"]].format(date=constraint["at"][:10], scope=scope)
+    return f"store constraint: {graph.label(constraint['ca'])}: {text}"

@@ -172,3 +172,13 @@ def cas_named(db: Database, folded: str) -> list[tuple[Any, ...]]:
 def ca_names(db: Database) -> list[tuple[str, str, str | None]]:
     """Every CA as (ca_id, subject, common name), for suggesting names."""
     return db.conn.execute("SELECT ca_id, subject, subject_cn FROM cas").fetchall()
+
+
+def certificates_with_serials(db: Database, serials: Iterable[str]) -> list[tuple[Any, ...]]:
+    """(sha256, serial, subject, issuer, not_after, key_size) of each certificate with bytes
+    whose serial (lower-case hex of its value) is one of ``serials``."""
+    sql = (
+        "SELECT sha256, serial, subject, issuer, not_after, key_size FROM certificates "
+        "WHERE der IS NOT NULL AND serial IN ({marks})"
+    )
+    return list(db.in_batches(sql, serials))

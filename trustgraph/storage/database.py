@@ -15,6 +15,7 @@ transaction; loaders make each transaction a whole input.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -278,6 +279,8 @@ class Database:
 
     def _upgrade(self, version: int) -> None:
         """Create the schema in an empty file, or migrate an older one, in one transaction."""
+        # Migrations fill new columns from the certificates' bytes with these.
+        self.conn.create_function("tg_sha1", 1, _sha1, deterministic=True)
         with self.transaction():
             if version == 0:
                 for statement in _statements(SCHEMA + INDEXES):
@@ -558,6 +561,10 @@ class Database:
                 for s in self.sources()
             ],
         }
+
+
+def _sha1(der: bytes | None) -> str | None:
+    return None if der is None else hashlib.sha1(der).hexdigest()
 
 
 def _statements(script: str) -> list[str]:

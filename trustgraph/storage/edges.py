@@ -178,10 +178,11 @@ GRAPH_EDGE_COLUMNS = (
     "self_issued",
     "sig_hash",
     "unreadable_critical",
+    "sct_earliest",
 )
 EDGE_FIELDS = """e.certificate, e.issuer_ca, e.subject_ca, e.kind, c.not_before, c.not_after,
        c.is_ca, c.path_len, c.key_usage, c.eku, c.name_constraints, c.subject_key, c.san,
-       c.subject_key = c.issuer_key, c.sig_hash, c.unreadable_critical"""
+       c.subject_key = c.issuer_key, c.sig_hash, c.unreadable_critical, c.sct_earliest"""
 """The expressions of :data:`GRAPH_EDGE_COLUMNS`, over ``edges e`` and ``certificates c``."""
 EDGE_FROM = "FROM edges e JOIN certificates c ON c.sha256 = e.certificate"
 _EDGE_SELECT = f"SELECT {EDGE_FIELDS} {EDGE_FROM}"

@@ -8,7 +8,7 @@ version). No statement of these scripts may contain a semicolon but the one that
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 APPLICATION_ID = 0x54724752
 """SQLite's application id of a trustgraph database (ASCII "TrGR"), from schema 2 on."""
@@ -57,6 +57,8 @@ CREATE TABLE IF NOT EXISTS certificates (
     unreadable_critical TEXT,
     parser TEXT,
     warnings TEXT,
+    sha1 TEXT,  -- how Microsoft's trust lists name certificates
+    sct_earliest TEXT,  -- earliest embedded SCT; '' none; NULL not read (older trustgraph)
     der BLOB  -- last: queries of the other columns then never read through it
 );
 CREATE TABLE IF NOT EXISTS cas (
@@ -118,14 +120,22 @@ CREATE TABLE IF NOT EXISTS store_snapshots (
     source_path TEXT NOT NULL,
     description TEXT,
     loaded_at TEXT NOT NULL,
+    sequence TEXT,  -- the source's own version number (a CTL's sequence number)
+    precision TEXT NOT NULL DEFAULT 'day',  -- of as_of: day, month (an OS release)
+    superseded_from TEXT,  -- a newer release, never observed, was current from then on
     UNIQUE (store, as_of)
 );
 CREATE TABLE IF NOT EXISTS store_anchors (
     snapshot_id INTEGER NOT NULL,
-    certificate TEXT NOT NULL,
-    distrust_after TEXT,
+    certificate TEXT,  -- SHA-256, when the source gives it
+    sha1 TEXT,  -- SHA-1, when that is all the source gives
+    distrust_after TEXT,  -- certificates issued after it are not trusted below the anchor
+    distrust_purposes TEXT,  -- JSON EKU OIDs distrust_after applies to; NULL: all
+    disabled_from TEXT,  -- the anchor is not trusted from then on
+    purposes TEXT,  -- JSON EKU OIDs the anchor is trusted for; NULL: not restricted
+    sct_not_after TEXT,  -- a certificate needs an SCT at or before it
     label TEXT,
-    UNIQUE (snapshot_id, certificate)
+    attributes TEXT  -- JSON: what else the source says of the anchor
 );
 CREATE TABLE IF NOT EXISTS store_blocked (
     snapshot_id INTEGER NOT NULL,
@@ -173,6 +183,9 @@ CREATE TABLE IF NOT EXISTS operator_facts (
 INDEXES = """
 CREATE INDEX IF NOT EXISTS certificates_issuer_serial ON certificates(issuer_key, serial);
 CREATE INDEX IF NOT EXISTS certificates_ca ON certificates(ca_id);
+CREATE INDEX IF NOT EXISTS certificates_sha1 ON certificates(sha1);
+CREATE UNIQUE INDEX IF NOT EXISTS store_anchors_once ON store_anchors(
+    snapshot_id, COALESCE(certificate, ''), COALESCE(sha1, ''));
 CREATE INDEX IF NOT EXISTS cas_subject_key ON cas(subject_key);
 CREATE INDEX IF NOT EXISTS edges_issuer ON edges(issuer_ca);
 CREATE INDEX IF NOT EXISTS edges_subject ON edges(subject_ca);
@@ -209,6 +222,30 @@ ALTER TABLE ownership ADD COLUMN precision TEXT NOT NULL DEFAULT 'day';
 ALTER TABLE operator_facts ADD COLUMN as_of TEXT;
 UPDATE operator_facts SET as_of = substr(source, -11, 10) || 'T00:00:00Z'
     WHERE basis = 'ccadb' AND source GLOB '*([0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9])';
+""",
+    4: """
+ALTER TABLE certificates ADD COLUMN sha1 TEXT;
+ALTER TABLE certificates ADD COLUMN sct_earliest TEXT;
+UPDATE certificates SET sha1 = tg_sha1(der) WHERE der IS NOT NULL;
+ALTER TABLE store_snapshots ADD COLUMN sequence TEXT;
+ALTER TABLE store_snapshots ADD COLUMN precision TEXT NOT NULL DEFAULT 'day';
+ALTER TABLE store_snapshots ADD COLUMN superseded_from TEXT;
+CREATE TABLE store_anchors_4 (
+    snapshot_id INTEGER NOT NULL,
+    certificate TEXT,
+    sha1 TEXT,
+    distrust_after TEXT,
+    distrust_purposes TEXT,
+    disabled_from TEXT,
+    purposes TEXT,
+    sct_not_after TEXT,
+    label TEXT,
+    attributes TEXT
+);
+INSERT INTO store_anchors_4(snapshot_id, certificate, distrust_after, label)
+    SELECT snapshot_id, certificate, distrust_after, label FROM store_anchors;
+DROP TABLE store_anchors;
+ALTER TABLE store_anchors_4 RENAME TO store_anchors;
 """,
 }
 """For each version above 1, the statements that turn a database of the version before it
@@ -248,6 +285,8 @@ CERTIFICATE_COLUMNS = (
     "unreadable_critical",
     "parser",
     "warnings",
+    "sha1",
+    "sct_earliest",
 )
 CA_COLUMNS = (
     "ca_id",

@@ -9,7 +9,29 @@ from typing import Any
 
 from trustgraph.storage.database import Database
 
-SNAPSHOT_COLUMNS = ("id", "store", "as_of", "source_kind", "source_path", "description")
+SNAPSHOT_COLUMNS = (
+    "id",
+    "store",
+    "as_of",
+    "source_kind",
+    "source_path",
+    "description",
+    "sequence",
+    "precision",
+    "superseded_from",
+)
+ANCHOR_COLUMNS = (
+    "certificate",
+    "sha1",
+    "distrust_after",
+    "distrust_purposes",
+    "disabled_from",
+    "purposes",
+    "sct_not_after",
+    "label",
+    "attributes",
+)
+"""What a snapshot says of one anchor (see the ``store_anchors`` table)."""
 REVOCATION_COLUMNS = (
     "certificate",
     "issuer_key",
@@ -33,19 +55,35 @@ class Snapshot:
     source_kind: str
     source_path: str
     description: str | None
+    sequence: str | None = None
+    precision: str = "day"
+    superseded_from: str | None = None
+    """From then on a newer version of the source was current, one nobody observed: the
+    snapshot may be out of date."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "store": self.store,
             "as_of": self.as_of,
+            "as_of_precision": self.precision,
             "source_kind": self.source_kind,
             "source": self.source_path,
             "description": self.description,
+            "sequence": self.sequence,
+            "superseded_from": self.superseded_from,
         }
 
 
 def replace_snapshot(
-    db: Database, store: str, as_of: str, kind: str, path: str, description: str | None
+    db: Database,
+    store: str,
+    as_of: str,
+    kind: str,
+    path: str,
+    description: str | None,
+    sequence: str | None = None,
+    precision: str = "day",
+    superseded_from: str | None = None,
 ) -> int:
     """A new, empty snapshot of ``store`` dated ``as_of`` (an earlier one of that date and
     its anchors are deleted); its id."""
@@ -58,26 +96,28 @@ def replace_snapshot(
         db.write("DELETE FROM store_snapshots WHERE id = ?", (old[0],))
     cursor = db.write(
         "INSERT INTO store_snapshots(store, as_of, source_kind, source_path, description, "
-        "loaded_at) VALUES (?, ?, ?, ?, ?, datetime('now'))",
-        (store, as_of, kind, path, description),
+        "loaded_at, sequence, precision, superseded_from) "
+        "VALUES (?, ?, ?, ?, ?, datetime('now'), ?, ?, ?)",
+        (store, as_of, kind, path, description, sequence, precision, superseded_from),
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 
 
-def add_anchors(
-    db: Database, snapshot_id: int, rows: Sequence[tuple[str, str | None, str | None]]
-) -> None:
-    """Anchors of a snapshot as (certificate fingerprint, distrust-after, label)."""
+def add_anchors(db: Database, snapshot_id: int, rows: Iterable[Sequence[Any]]) -> None:
+    """Anchors of a snapshot, as rows of :data:`ANCHOR_COLUMNS` (an anchor the source names
+    twice counts once)."""
     db.insert_rows(
         "store_anchors",
-        ("snapshot_id", "certificate", "distrust_after", "label"),
-        [(snapshot_id, fp.lower(), after, label) for fp, after, label in rows],
+        ("snapshot_id", *ANCHOR_COLUMNS),
+        [(snapshot_id, *row) for row in rows],
     )
 
 
 def add_blocked(
-    db: Database, snapshot_id: int, rows: Iterable[tuple[str | None, str | None, str | None, str]]
+    db: Database,
+    snapshot_id: int,
+    rows: Iterable[tuple[str | None, str | None, str | None, str | None]],
 ) -> None:
     """Certificates a snapshot distrusts outright, as (fingerprint, issuer name key, serial,
     label); by fingerprint, or by issuer and serial."""
@@ -108,24 +148,38 @@ def anchor_counts(db: Database) -> dict[int, int]:
     }
 
 
-def snapshot_anchors(db: Database, snapshot_id: int) -> list[tuple[Any, ...]]:
-    """(fingerprint, CA id or None when its bytes are not loaded, distrust-after) of each
-    anchor of a snapshot."""
-    return db.conn.execute(
-        "SELECT a.certificate, c.ca_id, a.distrust_after FROM store_anchors a "
-        "LEFT JOIN certificates c ON c.sha256 = a.certificate AND c.der IS NOT NULL "
-        "WHERE a.snapshot_id = ?",
-        (snapshot_id,),
-    ).fetchall()
+_RESOLVED = """
+FROM store_anchors a
+LEFT JOIN certificates c ON c.sha256 = COALESCE(
+    a.certificate, (SELECT s.sha256 FROM certificates s WHERE s.sha1 = a.sha1 LIMIT 1))
+WHERE a.snapshot_id = ?
+ORDER BY COALESCE(a.certificate, c.sha256, a.sha1)
+"""
+# A store may name an anchor by SHA-1 only: it is matched to a loaded certificate when one
+# has that SHA-1.
 
 
-def snapshot_anchor_subjects(db: Database, snapshot_id: int) -> list[tuple[Any, ...]]:
-    """(fingerprint, CA id or None, subject or label) of each anchor of a snapshot."""
-    return db.conn.execute(
-        "SELECT a.certificate, c.ca_id, COALESCE(c.subject, a.label) FROM store_anchors a "
-        "LEFT JOIN certificates c ON c.sha256 = a.certificate WHERE a.snapshot_id = ?",
+def snapshot_anchors(db: Database, snapshot_id: int) -> list[dict[str, Any]]:
+    """Each anchor of a snapshot: the row of :data:`ANCHOR_COLUMNS`, with ``sha256`` (the
+    certificate's, when known), ``ca`` (its CA when its bytes are loaded, else None) and
+    ``subject`` (the certificate's, else the source's label)."""
+    columns = ", ".join(f"a.{name}" for name in ANCHOR_COLUMNS)
+    rows = db.conn.execute(
+        f"SELECT {columns}, COALESCE(a.certificate, c.sha256), "
+        "CASE WHEN c.der IS NOT NULL THEN c.ca_id END, COALESCE(c.subject, a.label) " + _RESOLVED,
         (snapshot_id,),
-    ).fetchall()
+    )
+    return [
+        dict(zip((*ANCHOR_COLUMNS, "sha256", "ca", "subject"), row, strict=True)) for row in rows
+    ]
+
+
+def anchors_without_bytes(db: Database, snapshot_id: int) -> int:
+    """How many anchors of a snapshot name no certificate whose bytes are loaded."""
+    return db.scalar(
+        "SELECT COUNT(*) FROM (SELECT c.der " + _RESOLVED + ") WHERE der IS NULL",
+        (snapshot_id,),
+    )
 
 
 def blocked_certificates(db: Database, snapshot_id: int) -> set[str]:

@@ -157,6 +157,7 @@ SET r.kind = row.kind, r.not_before = row.not_before, r.not_after = row.not_afte
     r.eku = row.eku, r.name_constraints = row.name_constraints,
     r.subject_key = row.subject_key, r.san = row.san, r.self_issued = row.self_issued,
     r.sig_hash = row.sig_hash, r.unreadable_critical = row.unreadable_critical,
+    r.sct_earliest = row.sct_earliest,
     r.can_issue = row.can_issue
 """
 _WRITE_GRAPH_EDGES = (

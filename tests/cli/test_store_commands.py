@@ -1,0 +1,117 @@
+"""`store show`, `store diff` across programs and `reach --store a,b`: the same facts the
+library gives, in every format, with exit codes scripts can use."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.factories.ctl import SERVER_AUTH, Entry, ctl, ekus, filetime
+from tests.factories.pki import PKI, Cert, when, write_pem
+from trustgraph.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> object:
+    return runner.invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+@pytest.fixture
+def two_programs(tmp_path: Path) -> tuple[Path, list[Cert], Cert]:
+    pki = PKI()
+    roots = [pki.root(f"Program Root {i}") for i in range(3)]
+    below = pki.issue(roots[0].subject, "Shared CA", not_before=when("2016-03-01"))
+    db = tmp_path / "t.db"
+    steps = [
+        ["load", str(write_pem(tmp_path / "all.pem", [*roots, below]))],
+        [
+            "store",
+            "add",
+            "mozilla",
+            str(write_pem(tmp_path / "m.pem", roots[:2])),
+            "--as-of",
+            "2016-01-01",
+        ],
+    ]
+    (tmp_path / "ms.stl").write_bytes(
+        ctl(
+            [
+                Entry(
+                    roots[0].der,
+                    {"9": ekus(SERVER_AUTH), "126": filetime(datetime(2016, 6, 1, tzinfo=UTC))},
+                ),
+                Entry(roots[2].der),
+            ],
+            datetime(2016, 2, 1, tzinfo=UTC),
+        )
+    )
+    steps.append(["store", "add", "microsoft", str(tmp_path / "ms.stl")])
+    for step in steps:
+        done = run(*step, "--db", str(db), "--quiet")
+        assert done.exit_code == 0, done.output  # type: ignore[attr-defined]
+    return db, roots, below
+
+
+def _json(*args: str) -> dict:  # type: ignore[type-arg]
+    done = run(*args, "--format", "json")
+    return json.loads(done.stdout)  # type: ignore[attr-defined,no-any-return]
+
+
+def test_show_lists_each_entry_with_its_restrictions(
+    two_programs: tuple[Path, list[Cert], Cert],
+) -> None:
+    db, roots, _below = two_programs
+    shown = _json("store", "show", "microsoft", "--at", "2017-01-01", "--db", str(db))
+    entries = {e["sha256"]: e for e in shown["entries"]}
+    assert set(entries) == {roots[0].sha256, roots[2].sha256}
+    assert entries[roots[0].sha256]["distrust_after"] == "2016-06-01T00:00:00Z"
+    assert entries[roots[0].sha256]["purposes"] == [SERVER_AUTH]
+    assert entries[roots[2].sha256]["purposes"] is None
+    table = run("store", "show", "microsoft", "--at", "2017-01-01", "--db", str(db))
+    assert "notBefore <= 2016-06-01" in table.stdout  # type: ignore[attr-defined]
+
+
+def test_diff_compares_two_programs_at_a_date(two_programs: tuple[Path, list[Cert], Cert]) -> None:
+    db, roots, _below = two_programs
+    diff = _json("store", "diff", "mozilla", "microsoft", "--at", "2017-01-01", "--db", str(db))
+    assert [a["certificates"] for a in diff["added"]] == [[roots[2].sha256]]
+    assert [a["certificates"] for a in diff["removed"]] == [[roots[1].sha256]]
+    mixed = run(
+        "store",
+        "diff",
+        "mozilla",
+        "2016-01-01",
+        "2017-01-01",
+        "--at",
+        "2017-01-01",
+        "--db",
+        str(db),
+    )
+    assert mixed.exit_code == 2  # type: ignore[attr-defined]
+
+
+def test_reach_in_several_stores(two_programs: tuple[Path, list[Cert], Cert]) -> None:
+    db, _roots, below = two_programs
+    answer = _json(
+        "reach",
+        below.sha256,
+        "--store",
+        "mozilla,microsoft",
+        "--at",
+        "2017-01-01",
+        "--purpose",
+        "serverAuth",
+        "--db",
+        str(db),
+    )
+    rows = {row["store"]: row["reachable"] for row in answer["stores"]}
+    # Microsoft's NotBefore date (2016-06-01) is after the CA's notBefore: still trusted.
+    assert rows == {"mozilla": True, "microsoft": True}
+    none = run("reach", below.sha256, "--store", "all", "--at", "2015-06-01", "--db", str(db))
+    assert none.exit_code == 1  # type: ignore[attr-defined]
+    assert "no snapshot on or before 2015-06-01" in none.stdout  # type: ignore[attr-defined]

@@ -1,0 +1,132 @@
+"""The four other root programs from their own published data: Microsoft's authroot.stl
+history (one dated series, every version stored or reported), Apple's and Android's stores,
+and the WoSign question asked of every program at once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.corpus.conftest import run
+from trustgraph.ingest import authroot
+
+pytestmark = pytest.mark.corpus
+
+STL = "rootstores/microsoft/authroot-stl"
+APPLE = "rootstores/apple/apple-ios5-12-macos10.9-10.14.tar.xz"
+ANDROID = "rootstores/android/android-2.3-10.tar.xz"
+
+
+def test_the_latest_trust_list_as_its_readme_counts_it(corpus: Path) -> None:
+    latest = sorted((corpus / STL).glob("*.stl"))[-1]
+    version = authroot.read_ctl_file(latest)
+    anchors = version.anchors
+
+    def has(attribute: str, value: str | None) -> int:
+        return sum(
+            value is not None or attribute in a.attributes.get("empty_attributes", [])
+            for a, value in ((a, getattr(a, _FIELDS[attribute])) for a in anchors)
+        )
+
+    assert len(anchors) == 514
+    assert has("126", None) == 273  # a NotBefore date (six of them empty)
+    assert has("104", None) == 170  # a disabled date (two empty)
+    assert sum("disallowed_purposes" in a.attributes for a in anchors) == 27
+    assert all(a.sha256 and a.sha1 for a in anchors)
+
+
+_FIELDS = {"126": "distrust_after", "104": "disabled_from"}
+
+
+@pytest.fixture(scope="module")
+def programs_db(ccadb_db: Path, corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("programs") / "programs.db"
+    shutil.copy(ccadb_db, db)
+    for name, source in (("microsoft", STL), ("apple-ios", APPLE), ("android", ANDROID)):
+        done = run("store", "add", name, str(corpus / source), "--db", str(db), "--quiet")
+        assert done.exit_code == 0, done.output
+    return db
+
+
+def _json(*args: str) -> dict:  # type: ignore[type-arg]
+    done = run(*args, "--format", "json")
+    assert done.exit_code in (0, 1), done.output
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.mark.slow
+def test_every_version_is_stored_or_reported(programs_db: Path, corpus: Path) -> None:
+    files = sorted((corpus / STL).glob("*.stl"))
+    listed = _json("store", "list", "microsoft", "--db", str(programs_db))["snapshots"]
+    added = _json("store", "add", "microsoft", str(corpus / STL), "--db", str(programs_db))
+    assert len(added["versions"]) + len(added["not_used"]) == len(files)
+    assert len(listed) == len(added["versions"])
+    assert (listed[0]["as_of"][:10], listed[-1]["as_of"][:10]) == ("2006-12-14", "2025-06-16")
+    assert all(u["reason"].startswith("another version dated") for u in added["not_used"])
+
+
+@pytest.mark.slow
+def test_android_and_apple_series(programs_db: Path) -> None:
+    android = _json("store", "list", "android", "--db", str(programs_db))["snapshots"]
+    assert len(android) == 15 and all(s["as_of_precision"] == "month" for s in android)
+    ios = _json("store", "list", "apple-ios", "--db", str(programs_db))["snapshots"]
+    assert [s["sequence"] for s in ios] == sorted(
+        (s["sequence"] for s in ios), key=lambda v: int(v.split()[1])
+    )
+    shown = _json("store", "show", "apple-ios", "--at", "2016-10-15", "--db", str(programs_db))
+    subjects = [e["subject"] or "" for e in shown["entries"]]
+    assert shown["snapshot"]["sequence"] == "iOS 10"
+    assert any("StartCom Certification Authority" in s for s in subjects)
+
+
+@pytest.mark.slow
+def test_the_wosign_question_in_every_program(programs_db: Path) -> None:
+    def reaching(at: str) -> dict[str, set[str]]:
+        answer = _json(
+            "reach", "operator:WoSign", "--store", "all", "--at", at, "--db", str(programs_db)
+        )
+        return {
+            row["store"]: {a["subject"] for a in row.get("anchors") or []}
+            for row in answer["stores"]
+        }
+
+    before, after = reaching("2016-12-01"), reaching("2019-06-01")
+    assert {"microsoft", "android", "apple-ios", "mozilla"} <= set(before)
+    wosign_g2 = "CN=Certification Authority of WoSign G2,O=WoSign CA Limited,C=CN"
+    assert wosign_g2 in before["microsoft"]
+    # Microsoft's list disables WoSign's roots before mid-2019 (its own disabled dates).
+    disabled = _json("store", "show", "microsoft", "--at", "2019-06-01", "--db", str(programs_db))
+    g2 = [e for e in disabled["entries"] if e["subject"] == wosign_g2]
+    assert g2 and not g2[0]["in_force"]
+    assert wosign_g2 not in after["microsoft"]
+
+
+@pytest.mark.slow
+def test_the_demo_tells_each_programs_view(corpus: Path, tmp_path: Path) -> None:
+    done = run(
+        "demo",
+        "--out",
+        str(tmp_path),
+        "--rootstores",
+        str(corpus / "rootstores"),
+        "--format",
+        "json",
+        "--quiet",
+    )
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.stdout)
+    autumn = next(d for d in document["dates"] if d["at"].startswith("2016-10-21"))
+    views = {v["store"]: v for v in autumn["other_programs"]}
+    assert set(views) == {"microsoft", "apple-ios", "apple-macos", "android"}
+    assert views["android"]["snapshot"]["as_of_precision"] == "month"
+    microsoft = views["microsoft"]
+    assert microsoft["wosign_roots_in_store"]
+    # Without WoSign's own roots, StartCom's roots still lead into WoSign's CAs.
+    assert any("StartCom" in a["label"] for a in microsoft["anchors_reaching_without_wosign_roots"])
+    text = run(
+        "demo", "--out", str(tmp_path), "--rootstores", str(corpus / "rootstores"), "--quiet"
+    )
+    assert "other root programs" in text.stdout and "(release month: approximate)" in text.stdout
