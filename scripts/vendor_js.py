@@ -1,4 +1,5 @@
-"""Copy the pinned npm packages that maps inline into ``trustgraph/render/vendor``.
+"""Copy the pinned npm packages that maps inline into ``trustgraph/render/vendor`` (and
+the one the tests use to read exports, into ``tests/vendor``).
 
 ``python scripts/vendor_js.py`` installs the pinned versions with npm in a temporary folder
 (npm checks each package against the registry's integrity hash) and copies the files and
@@ -15,14 +16,26 @@ import sys
 import tempfile
 from pathlib import Path
 
-VENDOR = Path(__file__).resolve().parents[1] / "trustgraph" / "render" / "vendor"
+ROOT = Path(__file__).resolve().parents[1]
+VENDOR = ROOT / "trustgraph" / "render" / "vendor"
+TEST_VENDOR = ROOT / "tests" / "vendor"
 PACKAGES = {
-    "sigma": ("3.0.2", {"dist/sigma.min.js": "sigma.min.js", "LICENSE.txt": "LICENSE-sigma.txt"}),
+    "sigma": (
+        "3.0.2",
+        {"dist/sigma.min.js": VENDOR / "sigma.min.js", "LICENSE.txt": VENDOR / "LICENSE-sigma.txt"},
+    ),
     "graphology": (
         "0.26.0",
         {
-            "dist/graphology.umd.min.js": "graphology.umd.min.js",
-            "LICENSE.txt": "LICENSE-graphology.txt",
+            "dist/graphology.umd.min.js": VENDOR / "graphology.umd.min.js",
+            "LICENSE.txt": VENDOR / "LICENSE-graphology.txt",
+        },
+    ),
+    "cytoscape": (
+        "3.35.0",
+        {
+            "dist/cytoscape.min.js": TEST_VENDOR / "cytoscape.min.js",
+            "LICENSE": TEST_VENDOR / "LICENSE-cytoscape.txt",
         },
     ),
 }
@@ -44,12 +57,13 @@ def main() -> int:
             for source, target in files.items():
                 got = Path(folder) / "node_modules" / name / source
                 if check:
-                    if got.read_bytes() != (VENDOR / target).read_bytes():
+                    if got.read_bytes() != target.read_bytes():
                         differ.append(target)
                 else:
-                    shutil.copyfile(got, VENDOR / target)
+                    target.parent.mkdir(exist_ok=True)
+                    shutil.copyfile(got, target)
     for target in differ:
-        print(f"{target} differs from the pinned package", file=sys.stderr)
+        print(f"{target.relative_to(ROOT)} differs from the pinned package", file=sys.stderr)
     return 1 if differ else 0
 
 

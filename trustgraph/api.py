@@ -8,18 +8,28 @@ on one graph).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import networkx as nx
 
 from trustgraph.analysis.chains import ChainsResult
+from trustgraph.analysis.checks import CheckReport, run_checks
+from trustgraph.analysis.crosssigns import CrossSignedCA
 from trustgraph.analysis.impact import ImpactResult, Scenario, plan_scenario
+from trustgraph.analysis.maps import plan_map
+from trustgraph.analysis.plaingraph import plain_graph
 from trustgraph.analysis.reach import ReachResult
+from trustgraph.analysis.serials import SerialGroup, find_serial_groups
 from trustgraph.analysis.timeline import TimelineResult
 from trustgraph.backends.base import Backend
 from trustgraph.backends.memory import MemoryBackend
 from trustgraph.core.progress import Progress
 from trustgraph.core.times import When
 from trustgraph.core.times import as_iso as as_iso
+from trustgraph.demo.story import run_demo
 from trustgraph.errors import UsageError
+from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.targets import resolve_target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.ingest.loader import LoadReport, load_paths
@@ -28,11 +38,15 @@ from trustgraph.policy.rules import (
     DEFAULT_MAX_PATHS,
     DEFAULT_TIMEOUT,
     PathRules,
+    Purpose,
 )
 from trustgraph.policy.rules import make_rules as make_rules
 from trustgraph.policy.rules import with_revocations as with_revocations
 from trustgraph.policy.stores import anchors_at, list_snapshots
+from trustgraph.render.maps import MapPage, map_data, page
+from trustgraph.render.notebook import register as _register_notebook_display
 from trustgraph.storage.database import Database
+from trustgraph.storage.trust import Snapshot
 
 
 def anchors_for(db: Database, *, store: str | None = None, at: When = None) -> AnchorSet:
@@ -76,7 +90,7 @@ def chains(
     graph: TrustGraph | None = None,
     backend: Backend | None = None,
 ) -> ChainsResult:
-    """Every path from an anchor to ``target`` (see :mod:`trustgraph.chains`), with the
+    """Every path from an anchor to ``target`` (see :mod:`trustgraph.analysis.chains`), with the
     database's revocations, on ``backend`` (default: the memory graph, ``graph`` if given).
 
     Raises:
@@ -105,7 +119,7 @@ def reach(
     graph: TrustGraph | None = None,
     backend: Backend | None = None,
 ) -> ReachResult:
-    """The anchors that reach ``target`` (see :mod:`trustgraph.reach`), with the
+    """The anchors that reach ``target`` (see :mod:`trustgraph.analysis.reach`), with the
     database's revocations, on ``backend`` (default: the memory graph).
 
     Raises:
@@ -175,7 +189,7 @@ def timeline(
     backend: Backend | None = None,
 ) -> TimelineResult:
     """When ``target`` is reachable from ``store`` up to the time of ``rules`` (see
-    :mod:`trustgraph.timeline`), with the database's revocations.
+    :mod:`trustgraph.analysis.timeline`), with the database's revocations.
 
     Raises:
         TargetError: ``target`` matches nothing; UsageError: an unknown store;
@@ -196,7 +210,7 @@ def impact(
     graph: TrustGraph | None = None,
     backend: Backend | None = None,
 ) -> ImpactResult:
-    """Assess a distrust scenario (see :mod:`trustgraph.impact`).
+    """Assess a distrust scenario (see :mod:`trustgraph.analysis.impact`).
 
     Raises:
         UsageError: a bad scenario, store, date or horizon; TargetError: an unknown owner;
@@ -207,3 +221,137 @@ def impact(
     return _backend(db, graph, backend).impact(
         plan, as_iso(horizon) if horizon else None, paths_per_ca
     )
+
+
+def graph(
+    db: Database,
+    *,
+    at: When | None = None,
+    store: str | None = None,
+    purpose: Purpose = Purpose.ANY,
+    cas: Iterable[str] | None = None,
+) -> nx.MultiDiGraph:
+    """The trust graph as a plain ``networkx.MultiDiGraph`` (see
+    :mod:`trustgraph.analysis.plaingraph`): CAs as nodes, certificates as edges keyed by
+    SHA-256, plain attribute values. With ``at``, each certificate's state then; with
+    ``store`` too, only what is usable at ``at`` from that store's anchors. ``cas`` limits
+    it to those CAs.
+
+    Raises:
+        UsageError: ``store`` without ``at``, or an unknown store or one without a snapshot
+            that early.
+    """
+    if store is not None and at is None:
+        raise UsageError("a store's part of the graph needs a date (at)")
+    whole = TrustGraph.from_database(db)
+    owners = OwnerIndex.from_database(db)
+    roots = set(database_roots(db).cas)
+    rules = with_revocations(db, make_rules(at, purpose)) if at is not None else None
+    anchors = anchors_at(db, store, rules.at) if rules and store else None
+    membership = {
+        name: set(anchors_at(db, name, rules.at if rules else _latest(db, name)).cas)
+        for name in store_names(db)
+        if rules is None or why_no_snapshot(db, name, rules.at) is None
+    }
+    return plain_graph(
+        whole, owners, roots, cas=cas, rules=rules, anchors=anchors, stores=membership
+    )
+
+
+def _latest(db: Database, store: str) -> str:
+    return list_snapshots(db, store)[-1].as_of
+
+
+def load(
+    db: Database, paths: Sequence[str | os.PathLike[str]], progress: Progress | None = None
+) -> LoadReport:
+    """Load certificates from files, bundles, directories or CCADB PEM reports (see
+    :func:`trustgraph.ingest.loader.load_paths`); every input ends loaded or reported.
+
+    Raises:
+        InputError: an input cannot be read at all; DatabaseError: the database cannot be
+            written (nothing of the input that failed is kept).
+    """
+    return load_paths(db, paths, progress)
+
+
+def cross_signs(db: Database, at: When | None = None) -> list[CrossSignedCA]:
+    """Every CA certified by two or more issuers (at ``at``: by certificates valid then),
+    with its cross-certificates classified (see :mod:`trustgraph.analysis.crosssigns`)."""
+    return MemoryBackend(db).cross_signs(as_iso(at) if at is not None else None)[0]
+
+
+def serials(db: Database, scope: str = "all") -> list[SerialGroup]:
+    """Distinct certificates sharing an issuer and serial number (``scope``: all, or ca
+    for CA certificates only).
+
+    Raises:
+        UsageError: an unknown scope.
+    """
+    return find_serial_groups(db, scope)
+
+
+def check(
+    db: Database,
+    names: list[str] | None = None,
+    since: When | None = None,
+    scope: str = "tls",
+) -> CheckReport:
+    """Run the named checks (all by default) over certificates issued since ``since``
+    (see :mod:`trustgraph.analysis.checks`).
+
+    Raises:
+        UsageError: an unknown check name or scope.
+    """
+    return run_checks(db, names, as_iso(since) if since is not None else None, scope=scope)
+
+
+def stores(db: Database, store: str | None = None) -> list[Snapshot]:
+    """Every trust-store snapshot (of ``store`` if given), by store and date."""
+    return list_snapshots(db, store)
+
+
+def map_page(
+    db: Database,
+    targets: Sequence[str] = (),
+    *,
+    at: When | None = None,
+    store: str | None = None,
+    owners: Sequence[str] = (),
+    depth: int = 1,
+    highlight: bool = True,
+) -> MapPage:
+    """The interactive map of ``render`` as a page: the targets' region (``depth`` steps,
+    plus the ``owners``' CAs; the whole graph with neither), the paths to the targets
+    highlighted when ``highlight`` and there are targets. In Jupyter it shows itself.
+
+    Raises:
+        TargetError: a target or owner matches nothing; UsageError: an unknown store.
+    """
+    rules = with_revocations(db, make_rules(at))
+    whole = TrustGraph.from_database(db)
+    request = plan_map(
+        db,
+        whole,
+        targets=list(targets),
+        anchors=anchors_for(db, store=store, at=rules.at),
+        rules=rules,
+        highlight="chains" if highlight and targets else None,
+        owner_names=list(owners),
+        depth=depth,
+        store=store,
+    )
+    return MapPage(request.title, page(request.title, map_data(whole, request)))
+
+
+def demo(out: str | os.PathLike[str]) -> Path:
+    """Build the WoSign case's database in the folder ``out`` (as ``trustgraph demo``
+    does, its map included); the database's path.
+
+    Raises:
+        OutputError: ``out`` cannot be written; InputError: the shipped case cannot be read.
+    """
+    return run_demo(Path(out)).database
+
+
+_register_notebook_display()

@@ -333,6 +333,27 @@ def impact_highlighter(
     return highlight
 
 
+def region_seeds(
+    db: Database, owners: OwnerIndex, targets: list[str], owner_names: list[str] | None, at: str
+) -> tuple[set[str], list[Target], str]:
+    """The CAs a region grows from (the targets' and the owners' CAs at ``at``), the
+    resolved targets, and a description of the region ("the whole graph" when neither).
+
+    Raises:
+        TargetError: a target or owner matches nothing.
+    """
+    seeds: set[str] = set()
+    resolved = [resolve_target(db, target, at) for target in targets]
+    for target in resolved:
+        seeds |= set(target.cas)
+    for name in owner_names or []:
+        seeds |= owners.cas_of({owners.resolve(name)}, at)
+    described = ", ".join(t.description for t in resolved) or (
+        ", ".join(owner_names or []) or "the whole graph"
+    )
+    return seeds, resolved, described
+
+
 def plan_map(
     db: Database,
     graph: TrustGraph,
@@ -358,15 +379,7 @@ def plan_map(
         UsageError: ``impact`` without a scenario or store; TargetError: a bad target.
     """
     owners = OwnerIndex.from_database(db)
-    seeds: set[str] = set()
-    resolved = [resolve_target(db, target, rules.at) for target in targets]
-    for target in resolved:
-        seeds |= set(target.cas)
-    for name in owner_names or []:
-        seeds |= owners.cas_of({owners.resolve(name)}, rules.at)
-    described = ", ".join(t.description for t in resolved) or (
-        ", ".join(owner_names or []) or "the whole graph"
-    )
+    seeds, resolved, described = region_seeds(db, owners, targets, owner_names, rules.at)
     options: dict[str, Any] = {"store": store}
     if highlight == "chains":
         options.update(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
@@ -312,27 +313,108 @@ def cross_signs(
 
 class ExportFormat(enum.StrEnum):
     JSONL = "jsonl"
+    GRAPHML = "graphml"
+    GEXF = "gexf"
+    CYTOSCAPE = "cytoscape"
+    DOT = "dot"
+    BLOODHOUND = "bloodhound"
 
 
 @app.command()
 @handle_errors
 def export(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Graph formats: CAs or certificates whose region to export (as for render) "
+            "[default: the whole graph]",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         ExportFormat,
-        typer.Option("--format", help="jsonl: one JSON object per certificate and line."),
+        typer.Option(
+            "--format",
+            help="jsonl: one JSON object per certificate and line; graphml, gexf (Gephi, "
+            "yEd, igraph), cytoscape (Cytoscape.js JSON), dot (Graphviz), bloodhound "
+            "(BloodHound OpenGraph JSON): CAs as nodes, certificates as edges.",
+        ),
     ] = ExportFormat.JSONL,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="File to write [default: stdout]", show_default=False),
     ] = None,
+    owner: Annotated[
+        list[str] | None,
+        typer.Option("--owner", help="Graph formats: also every CA this owner operates."),
+    ] = None,
+    depth: Annotated[
+        int, typer.Option("--depth", min=0, help="Graph formats: issuance steps around them.")
+    ] = 1,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Graph formats: each certificate's state at this date (YYYY-MM-DD) "
+            "[default: no date]",
+            show_default=False,
+        ),
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Graph formats, with --at: only what is usable then from this store",
+            show_default=False,
+        ),
+    ] = None,
+    purpose: PurposeOption = Purpose.ANY,
     db: DbOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Every certificate as one JSON object per line, with its CA and issuance edge."""
-    from trustgraph.render.export import export_certificates
-
+    """Export certificates (jsonl) or the trust graph for other tools (graphml, gexf,
+    cytoscape, dot, bloodhound: the same region as render)."""
     if out is not None:
         check_writable(out)
+    if fmt is ExportFormat.JSONL:
+        if targets or owner or at or store:
+            raise UsageError("jsonl exports every certificate: drop TARGET, --owner, --at, --store")
+        _export_jsonl(out, db, quiet)
+        return
+    from trustgraph import api
+    from trustgraph.analysis.maps import neighbourhood, region_seeds
+    from trustgraph.graph.owners import OwnerIndex
+    from trustgraph.graph.trustgraph import TrustGraph
+    from trustgraph.render.graphformats import GraphFormat, graph_text
+
+    with open_db(db) as database:
+        cas = None
+        if targets or owner:
+            owners = OwnerIndex.from_database(database)
+            moment = as_iso(at)
+            seeds, _resolved, _described = region_seeds(
+                database, owners, list(targets or []), owner, moment
+            )
+            cas = neighbourhood(TrustGraph.from_database(database), seeds, depth)
+        graph = api.graph(
+            database, at=as_iso(at) if at else None, store=store, purpose=purpose, cas=cas
+        )
+    chunks = graph_text(graph, GraphFormat(fmt.value))
+    if out is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+    else:
+        with atomic_text(out) as stream:
+            stream.writelines(chunks)
+    note(
+        f"exported {graph.number_of_nodes()} CAs and {graph.number_of_edges()} certificates",
+        quiet,
+    )
+
+
+def _export_jsonl(out: Path | None, db: Path | None, quiet: bool) -> None:
+    from trustgraph.render.export import export_certificates
+
     with open_db(db) as database:
         progress = progress_for(quiet)
         progress.start("exporting", database.counts()["certificates"])

@@ -253,7 +253,7 @@ def _entries(version: StoreVersion) -> list[tuple[Any, ...]]:
 def _store_version(
     db: Database, store: str, kind: str, version: StoreVersion, progress: Progress | None
 ) -> SnapshotReport:
-    snapshot_id = trust.replace_snapshot(
+    snapshot = trust.replace_snapshot(
         db,
         store,
         version.as_of,
@@ -264,17 +264,7 @@ def _store_version(
         version.precision,
         version.superseded_from,
     )
-    snapshot = Snapshot(
-        snapshot_id,
-        store,
-        version.as_of,
-        kind,
-        version.source,
-        version.description,
-        version.sequence,
-        version.precision,
-        version.superseded_from,
-    )
+    snapshot_id = snapshot.id
     load = None
     if kind == BUNDLE:
         load = load_items(db, [Source.from_path(version.source)], progress)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -233,3 +234,29 @@ def write_map(path: Path, page: str | bytes) -> None:
         OutputError: the file cannot be written; an earlier file there is unchanged.
     """
     write_atomic(path, page)
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """A map's self-contained page; it shows itself in Jupyter (an isolated frame, no
+    network request) and writes itself to a file."""
+
+    title: str
+    html: str
+
+    def __repr__(self) -> str:
+        return f"MapPage({self.title!r}, {len(self.html)} characters)"
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<iframe title="{html.escape(self.title)}" srcdoc="{html.escape(self.html)}" '
+            'sandbox="allow-scripts" style="width:100%;height:640px;border:0"></iframe>'
+        )
+
+    def save(self, path: Path) -> None:
+        """Write the page atomically.
+
+        Raises:
+            OutputError: the file cannot be written.
+        """
+        write_map(path, self.html)

@@ -84,9 +84,9 @@ def replace_snapshot(
     sequence: str | None = None,
     precision: str = "day",
     superseded_from: str | None = None,
-) -> int:
+) -> Snapshot:
     """A new, empty snapshot of ``store`` dated ``as_of`` (an earlier one of that date and
-    its anchors are deleted); its id."""
+    its anchors are deleted)."""
     old = db.conn.execute(
         "SELECT id FROM store_snapshots WHERE store = ? AND as_of = ?", (store, as_of)
     ).fetchone()
@@ -101,7 +101,17 @@ def replace_snapshot(
         (store, as_of, kind, path, description, sequence, precision, superseded_from),
     )
     assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    return Snapshot(
+        cursor.lastrowid,
+        store,
+        as_of,
+        kind,
+        path,
+        description,
+        sequence,
+        precision,
+        superseded_from,
+    )
 
 
 def add_anchors(db: Database, snapshot_id: int, rows: Iterable[Sequence[Any]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,17 @@ from trustgraph.storage import reports
 from trustgraph.storage.database import Database
 from trustgraph.x509.details import Details, read_details
 
-INFO, NOTICE, MEDIUM, HIGH = "info", "notice", "medium", "high"
+
+class Severity(enum.StrEnum):
+    """How much a finding matters, lowest first."""
+
+    INFO = "info"
+    NOTICE = "notice"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+INFO, NOTICE, MEDIUM, HIGH = Severity.INFO, Severity.NOTICE, Severity.MEDIUM, Severity.HIGH
 SEVERITIES = (INFO, NOTICE, MEDIUM, HIGH)
 
 
