@@ -18,8 +18,10 @@ INTRODUCTION = """\
 # trustgraph library API
 
 Generated from the docstrings of `trustgraph.api` by `python scripts/api_docs.py`; do not
-edit by hand. Every function takes an open `trustgraph.Database` first
-(`trustgraph.Database(path, readonly=True)` opens one; use it as a context manager).
+edit by hand. Every function takes a database first (`DatabaseLike`): an open
+`trustgraph.Database` (`trustgraph.Database(path, readonly=True)` opens one; use it as a
+context manager, and pass it to run many calls on one connection), or the path of one, which
+the call opens for itself (read-only, except `load` and `anchors_from_files`).
 `chains`, `reach`, `timeline`, `impact`, `load`, `cross_signs`, `serials`, `check` and
 `stores` are also importable from `trustgraph` itself; `graph` only from `trustgraph.api`
 (`trustgraph.graph` is the package of the graph model). Results are dataclasses with

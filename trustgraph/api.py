@@ -7,9 +7,12 @@ on one graph).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import networkx as nx
 
@@ -48,7 +51,36 @@ from trustgraph.render.notebook import register as _register_notebook_display
 from trustgraph.storage.database import Database
 from trustgraph.storage.trust import Snapshot
 
+DatabaseLike = Database | str | os.PathLike[str]
+"""An open database, or the path of one (opened for the call, read-only unless the call
+writes)."""
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_WRITES = frozenset({"load", "anchors_from_files"})
 
+
+def _database(
+    function: Callable[Concatenate[Database, _P], _R],
+) -> Callable[Concatenate[DatabaseLike, _P], _R]:
+    """Let ``function`` take a database path as well as an open database."""
+
+    @functools.wraps(function)
+    def call(db: DatabaseLike, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if isinstance(db, Database):
+            return function(db, *args, **kwargs)
+        writes = function.__name__ in _WRITES
+        with Database(db, create=writes, readonly=not writes) as opened:
+            return function(opened, *args, **kwargs)
+
+    signature = inspect.signature(function)
+    first, *rest = signature.parameters.values()
+    call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[first.replace(annotation="DatabaseLike"), *rest]
+    )
+    return call
+
+
+@_database
 def anchors_for(db: Database, *, store: str | None = None, at: When = None) -> AnchorSet:
     """The anchors of ``store`` at ``at``, or every self-signed root without a store.
 
@@ -60,6 +92,7 @@ def anchors_for(db: Database, *, store: str | None = None, at: When = None) -> A
     return anchors_at(db, store, as_iso(at))
 
 
+@_database
 def anchors_from_files(
     db: Database, paths: Sequence[str | os.PathLike[str]], progress: Progress | None = None
 ) -> tuple[AnchorSet, LoadReport]:
@@ -79,6 +112,7 @@ def _backend(db: Database, graph: TrustGraph | None, backend: Backend | None) ->
     return backend if backend is not None else MemoryBackend(db, graph)
 
 
+@_database
 def chains(
     db: Database,
     target: str,
@@ -110,6 +144,7 @@ def chains(
     )
 
 
+@_database
 def reach(
     db: Database,
     target: str,
@@ -134,6 +169,7 @@ def reach(
     )
 
 
+@_database
 def reach_in_stores(
     db: Database,
     target: str,
@@ -164,6 +200,7 @@ def reach_in_stores(
     return answers
 
 
+@_database
 def why_no_snapshot(db: Database, store: str, at: When) -> str | None:
     """Why ``store`` cannot answer at ``at`` (it has no snapshot that early), or None (also
     for an unknown store: asking it raises the store's own error)."""
@@ -174,11 +211,13 @@ def why_no_snapshot(db: Database, store: str, at: When) -> str | None:
     return None
 
 
+@_database
 def store_names(db: Database) -> list[str]:
     """Every trust store in the database, by name."""
     return sorted({s.store for s in list_snapshots(db)})
 
 
+@_database
 def timeline(
     db: Database,
     target: str,
@@ -199,6 +238,7 @@ def timeline(
     return _backend(db, graph, backend).timeline(resolve_target(db, target, rules.at), store, rules)
 
 
+@_database
 def impact(
     db: Database,
     store: str,
@@ -223,6 +263,7 @@ def impact(
     )
 
 
+@_database
 def graph(
     db: Database,
     *,
@@ -262,6 +303,7 @@ def _latest(db: Database, store: str) -> str:
     return list_snapshots(db, store)[-1].as_of
 
 
+@_database
 def load(
     db: Database, paths: Sequence[str | os.PathLike[str]], progress: Progress | None = None
 ) -> LoadReport:
@@ -275,12 +317,14 @@ def load(
     return load_paths(db, paths, progress)
 
 
+@_database
 def cross_signs(db: Database, at: When | None = None) -> list[CrossSignedCA]:
     """Every CA certified by two or more issuers (at ``at``: by certificates valid then),
     with its cross-certificates classified (see :mod:`trustgraph.analysis.crosssigns`)."""
     return MemoryBackend(db).cross_signs(as_iso(at) if at is not None else None)[0]
 
 
+@_database
 def serials(db: Database, scope: str = "all") -> list[SerialGroup]:
     """Distinct certificates sharing an issuer and serial number (``scope``: all, or ca
     for CA certificates only).
@@ -291,6 +335,7 @@ def serials(db: Database, scope: str = "all") -> list[SerialGroup]:
     return find_serial_groups(db, scope)
 
 
+@_database
 def check(
     db: Database,
     names: list[str] | None = None,
@@ -306,11 +351,13 @@ def check(
     return run_checks(db, names, as_iso(since) if since is not None else None, scope=scope)
 
 
+@_database
 def stores(db: Database, store: str | None = None) -> list[Snapshot]:
     """Every trust-store snapshot (of ``store`` if given), by store and date."""
     return list_snapshots(db, store)
 
 
+@_database
 def map_page(
     db: Database,
     targets: Sequence[str] = (),
