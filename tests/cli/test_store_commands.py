@@ -115,3 +115,29 @@ def test_reach_in_several_stores(two_programs: tuple[Path, list[Cert], Cert]) ->
     none = run("reach", below.sha256, "--store", "all", "--at", "2015-06-01", "--db", str(db))
     assert none.exit_code == 1  # type: ignore[attr-defined]
     assert "no snapshot on or before 2015-06-01" in none.stdout  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("cut.stl", ctl([Entry(b"a")], datetime(2016, 2, 1, tzinfo=UTC))[:-7], "not a readable"),
+        (
+            "other.stl",
+            ctl([], datetime(2016, 2, 1, tzinfo=UTC), usage="1.3.6.1.5.5.7.3.3"),
+            "not a list of roots",
+        ),
+        ("bad.textproto", b'trust_anchors { sha256_hex: "00" }\n', "64 hexadecimal"),
+    ],
+)
+def test_a_malformed_store_exits_2_and_adds_nothing(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    source = tmp_path / name
+    source.write_bytes(content)
+    db = tmp_path / "t.db"
+    dated = [] if name.endswith(".stl") else ["--as-of", "2016-01-01"]  # a CTL dates itself
+    done = run("store", "add", "x", str(source), *dated, "--db", str(db))
+    assert done.exit_code == 2, done.output  # type: ignore[attr-defined]
+    assert name in done.output and reason in done.output  # type: ignore[attr-defined]
+    listed = run("store", "list", "--db", str(db), "--format", "json")
+    assert json.loads(listed.stdout)["snapshots"] == []  # type: ignore[attr-defined]
