@@ -10,29 +10,21 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from trustgraph.analysis.chains import ChainsResult
-from trustgraph.analysis.checks import CheckReport, run_checks
-from trustgraph.analysis.crosssigns import CrossSignedCA
 from trustgraph.analysis.impact import ImpactResult, Scenario, plan_scenario
-from trustgraph.analysis.maps import plan_map
-from trustgraph.analysis.plaingraph import plain_graph
 from trustgraph.analysis.reach import ReachResult
-from trustgraph.analysis.serials import SerialGroup, find_serial_groups
 from trustgraph.analysis.timeline import TimelineResult
 from trustgraph.backends.base import Backend
 from trustgraph.backends.memory import MemoryBackend
 from trustgraph.core.progress import Progress
 from trustgraph.core.times import When
 from trustgraph.core.times import as_iso as as_iso
-from trustgraph.demo.story import run_demo
 from trustgraph.errors import UsageError
-from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.targets import resolve_target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.ingest.loader import LoadReport, load_paths
@@ -46,10 +38,19 @@ from trustgraph.policy.rules import (
 from trustgraph.policy.rules import make_rules as make_rules
 from trustgraph.policy.rules import with_revocations as with_revocations
 from trustgraph.policy.stores import anchors_at, list_snapshots
-from trustgraph.render.maps import MapPage, map_data, page
-from trustgraph.render.notebook import register as _register_notebook_display
 from trustgraph.storage.database import Database
 from trustgraph.storage.trust import Snapshot
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from trustgraph.analysis.checks import CheckReport
+    from trustgraph.analysis.crosssigns import CrossSignedCA
+    from trustgraph.analysis.serials import SerialGroup
+    from trustgraph.render.maps import MapPage
+
+# The calls beyond the queries import what they need when called, so that the command line
+# (which imports this module) starts without maps, checks and the demo.
 
 DatabaseLike = Database | str | os.PathLike[str]
 """An open database, or the path of one (opened for the call, read-only unless the call
@@ -285,6 +286,9 @@ def graph(
     if store is not None and at is None:
         raise UsageError("a store's part of the graph needs a date (at)")
     whole = TrustGraph.from_database(db)
+    from trustgraph.analysis.plaingraph import plain_graph
+    from trustgraph.graph.owners import OwnerIndex
+
     owners = OwnerIndex.from_database(db)
     roots = set(database_roots(db).cas)
     rules = with_revocations(db, make_rules(at, purpose)) if at is not None else None
@@ -332,6 +336,8 @@ def serials(db: Database, scope: str = "all") -> list[SerialGroup]:
     Raises:
         UsageError: an unknown scope.
     """
+    from trustgraph.analysis.serials import find_serial_groups
+
     return find_serial_groups(db, scope)
 
 
@@ -348,6 +354,8 @@ def check(
     Raises:
         UsageError: an unknown check name or scope.
     """
+    from trustgraph.analysis.checks import run_checks
+
     return run_checks(db, names, as_iso(since) if since is not None else None, scope=scope)
 
 
@@ -375,6 +383,9 @@ def map_page(
     Raises:
         TargetError: a target or owner matches nothing; UsageError: an unknown store.
     """
+    from trustgraph.analysis.maps import plan_map
+    from trustgraph.render.maps import MapPage, map_data, page
+
     rules = with_revocations(db, make_rules(at))
     whole = TrustGraph.from_database(db)
     request = plan_map(
@@ -398,7 +409,17 @@ def demo(out: str | os.PathLike[str]) -> Path:
     Raises:
         OutputError: ``out`` cannot be written; InputError: the shipped case cannot be read.
     """
+    from trustgraph.demo.story import run_demo
+
     return run_demo(Path(out)).database
 
 
-_register_notebook_display()
+def _show_results_in_notebooks() -> None:
+    """Inside IPython, have query results display themselves as HTML tables."""
+    if "IPython" in sys.modules:
+        from trustgraph.render.notebook import register
+
+        register()
+
+
+_show_results_in_notebooks()

@@ -17,7 +17,7 @@ from trustgraph.analysis.serials import SerialGroup, find_serial_groups
 from trustgraph.analysis.timeline import TimelineResult, timeline
 from trustgraph.backends.base import store_anchors, walk_up
 from trustgraph.core.progress import Progress
-from trustgraph.graph.model import ca_from_record, edge_from_record
+from trustgraph.graph.model import CA, ca_from_record, edge_from_record
 from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
@@ -40,6 +40,8 @@ class MemoryBackend:
         self.db = db
         self._graph = graph
         self.progress = progress
+        self._cas: dict[str, CA] = {}
+        """CA records read so far: every query's region adds the anchors' CAs again."""
 
     @property
     def graph(self) -> TrustGraph:
@@ -72,8 +74,12 @@ class MemoryBackend:
         return {edge.issuer_ca for edge in edges}
 
     def _add_cas(self, graph: TrustGraph, cas: Iterable[str]) -> None:
-        for record in edge_rows.cas_by_id(self.db, set(cas) - set(graph.graph.nodes)):
-            graph.add_ca(ca_from_record(record))
+        wanted = set(cas) - set(graph.graph.nodes)
+        for record in edge_rows.cas_by_id(self.db, wanted - set(self._cas)):
+            ca = ca_from_record(record)
+            self._cas[ca.ca_id] = ca
+        for ca_id in sorted(wanted & set(self._cas)):
+            graph.add_ca(self._cas[ca_id])
 
     def chains(
         self, target: Target, anchors: AnchorSet, rules: PathRules, max_paths: int, timeout: float

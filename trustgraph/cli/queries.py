@@ -7,7 +7,7 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -45,8 +45,10 @@ from trustgraph.core.files import atomic_text, check_writable
 from trustgraph.core.times import as_iso
 from trustgraph.errors import InputError, UsageError
 from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
-from trustgraph.render.common import View
 from trustgraph.render.formats import Tabular, envelope, render, write_jsonl
+
+if TYPE_CHECKING:
+    from trustgraph.render.common import View
 
 TargetArgument = Annotated[
     str,

@@ -33,7 +33,7 @@ store_app = command_group(
 
 
 def _kinds_help() -> str:
-    from trustgraph.ingest.stores import KINDS
+    from trustgraph.ingest.storekinds import KINDS
 
     return "\n\n".join(f"- {text}" for text in KINDS.values())
 

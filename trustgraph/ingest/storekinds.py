@@ -1,0 +1,24 @@
+"""The kinds of trust-store source ``store add`` reads, named in one light module so that
+the command line can list them without importing the readers."""
+
+from __future__ import annotations
+
+BUNDLE = "pem-bundle"
+NSS = "nss-certdata"
+CCADB = "ccadb-records"
+AUTHROOT = "microsoft-authroot"
+CHROME = "chrome-textproto"
+APPLE = "apple-archive"
+ANDROID = "android-archive"
+KINDS = {
+    BUNDLE: "PEM bundle (certifi, curl): every certificate is an anchor",
+    NSS: "NSS certdata.txt: trust objects, explicit distrust, distrust-after dates",
+    CCADB: "CCADB certificate-records report: one program's status column (--program)",
+    AUTHROOT: "Microsoft authroot.stl, or a directory of versions: a series by ThisUpdate",
+    CHROME: "Chrome Root Store root_store.textproto, with constraints (needs --as-of)",
+    APPLE: "archive of Apple iOS/macOS stores (--platform ios|macos): a series",
+    ANDROID: "archive of Android system stores by AOSP tag: a series by release month",
+}
+"""Every kind of source ``store add`` reads, and what it takes from it."""
+DATED = frozenset({AUTHROOT, APPLE, ANDROID})
+"""Kinds that carry their own dates; the others need the user's ``as_of``."""
