@@ -23,6 +23,20 @@ def is_archive(path: Path) -> bool:
     return path.is_file() and path.name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
+def archive_names(path: Path) -> list[str]:
+    """The names of the regular files in the archive, without reading their bytes (enough
+    to tell what the archive holds).
+
+    Raises:
+        InputError: the archive is unreadable or broken; the message names it.
+    """
+    try:
+        with tarfile.open(path, mode="r:*") as archive:
+            return [member.name for member in archive if member.isreg()]
+    except (tarfile.TarError, lzma.LZMAError, zlib.error, EOFError, OSError) as exc:
+        raise InputError(f"{path}: not a readable tar archive: {exc}") from exc
+
+
 def archive_members(path: Path) -> Iterator[tuple[str, bytes]]:
     """(member name, bytes) of each regular file in the archive, in archive order.
     Links, devices and directories are skipped: they carry no data of their own.

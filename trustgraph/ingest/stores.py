@@ -27,7 +27,7 @@ from typing import Any
 from trustgraph.core.progress import Progress
 from trustgraph.errors import InputError, UsageError
 from trustgraph.ingest import android, apple, authroot, ccadb, chrome, nss
-from trustgraph.ingest.archive import archive_members, is_archive
+from trustgraph.ingest.archive import archive_names, is_archive
 from trustgraph.ingest.listed import Blocked, ListedAnchor, StoreVersion
 from trustgraph.ingest.loader import LoadReport, load_items
 from trustgraph.ingest.sources import Occurrence, Source, read_head, read_input
@@ -97,7 +97,7 @@ def detect_kind(path: Path) -> str:
         authroot.ctl_files(path)
         return AUTHROOT
     if is_archive(path):
-        names = [name for name, _data in archive_members(path)]
+        names = archive_names(path)
         if android.looks_like_android(names):
             return ANDROID
         if apple.looks_like_apple(names):

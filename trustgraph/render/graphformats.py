@@ -136,7 +136,7 @@ def _text(value: Any) -> str:
 
 
 def _quoted(text: str) -> str:
-    """A DOT quoted string: quotes and backslashes escaped, control characters as
-    ``\\uXXXX`` text (a DOT string cannot hold them)."""
+    """A DOT quoted string: quotes and backslashes escaped, control characters shown as
+    a backslash, ``u`` and their four hex digits (a DOT string cannot hold them)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + "".join(c if c.isprintable() else f"\\\\u{ord(c):04x}" for c in escaped) + '"'
