@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from trustgraph.core.progress import NullProgress, Progress
@@ -304,9 +305,10 @@ def _batches(
         yield batch
 
 
-# What a worker returns for one certificate: its rows, warnings and edge, or why it could
-# not be parsed.
-Parsed = tuple[tuple[Any, ...], tuple[Any, ...], tuple[str, ...], linking.EdgeDecision] | str
+# What a worker returns for one certificate: its rows, warnings and edge (None when no CA
+# of its issuer's name was stored when it was sent: the source's linking decides it), or why
+# it could not be parsed.
+Parsed = tuple[tuple[Any, ...], tuple[Any, ...], tuple[str, ...], linking.EdgeDecision | None] | str
 _DER = CERTIFICATE_COLUMNS.index("der")
 _CA = CERTIFICATE_COLUMNS.index("ca_id")
 
@@ -314,7 +316,10 @@ _CA = CERTIFICATE_COLUMNS.index("ca_id")
 def parse_for_storage(work: list[tuple[bytes, list[linking.Candidate]]]) -> list[Parsed]:
     """Parse certificates into their ``certificates`` and ``cas`` rows and warnings, and
     check each signature against the candidate issuers known when it was sent (run in
-    worker processes). The rows come back without the DER, which the caller has. A
+    worker processes). A certificate without candidates comes back without an edge: its
+    issuer may be later in the same source, so deciding it now would be undone when the
+    source's linking decides it again. The rows come back without the DER, which the
+    caller has. A
     certificate that cannot be read comes back as the reason, whatever went wrong, so that
     one bad certificate never stops the others."""
     return [_parse_one(der_bytes, candidates) for der_bytes, candidates in work]
@@ -324,14 +329,18 @@ def _parse_one(der_bytes: bytes, candidates: list[linking.Candidate]) -> Parsed:
     try:
         record = parse_certificate(der_bytes)
         certificate, authority = storage_rows(record)
-        edge = linking.decide_signed(
-            record.sha256,
-            certificate[_CA],
-            record.extensions.aki,
-            record.signature,
-            record.tbs,
-            record.signature_value,
-            candidates,
+        edge = (
+            linking.decide_signed(
+                record.sha256,
+                certificate[_CA],
+                record.extensions.aki,
+                record.signature,
+                record.tbs,
+                record.signature_value,
+                candidates,
+            )
+            if candidates
+            else None
         )
     except Exception as exc:  # any failure is this certificate's problem
         return _reason(exc)
@@ -351,9 +360,19 @@ def _issuer_key(der_bytes: bytes) -> str:
     """The comparison key of a certificate's issuer name ("" if unreadable): what its
     candidate issuers are looked up by before it is parsed."""
     try:
-        return names.name_key(names.rdns_from_der(der.issuer_name(der_bytes)))
+        return _name_key(der.issuer_name(der_bytes))
     except der.DerError:
         return ""
+
+
+@lru_cache(maxsize=65536)
+def _name_key(name_der: bytes) -> str:
+    """The comparison key of an encoded Name (cached: a few issuers sign most certificates).
+
+    Raises:
+        DerError: the bytes are not a Name.
+    """
+    return names.name_key(names.rdns_from_der(name_der))
 
 
 @dataclass
@@ -416,7 +435,8 @@ def _finish(
                 problems.add(Problem(item.location, result, kind="unparsable"))
                 continue
             cert_row, ca, warnings, edge = result
-            edges.append(edge)
+            if edge is not None:
+                edges.append(edge)
             cert_rows.append((*cert_row[:_DER], item.der, *cert_row[_DER + 1 :]))
             ca_rows[ca[0]] = ca
             report.warnings.extend(
