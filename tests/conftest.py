@@ -90,11 +90,10 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def neo4j_settings() -> Iterator[Neo4jSettings]:
-    """The Neo4j the tests use: NEO4J_URI (NEO4J_USER, NEO4J_PASSWORD) when set, whose
-    trustgraph data the tests delete; else a fresh test server for the session."""
+def neo4j_process() -> Iterator[neo4j_server.RunningNeo4j | None]:
+    """The test server of the session (None when NEO4J_URI names another Neo4j)."""
     if os.environ.get("NEO4J_URI"):
-        yield Neo4jSettings.from_environment()
+        yield None
         return
     try:
         server = neo4j_server.start()
@@ -102,9 +101,18 @@ def neo4j_settings() -> Iterator[Neo4jSettings]:
         _unavailable(f"no Neo4j for the tests: {exc}")
         return
     try:
-        yield Neo4jSettings(server.uri)
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(neo4j_process: neo4j_server.RunningNeo4j | None) -> Neo4jSettings:
+    """The Neo4j the tests use: NEO4J_URI (NEO4J_USER, NEO4J_PASSWORD) when set, whose
+    trustgraph data the tests delete; else the session's test server."""
+    if neo4j_process is None:
+        return Neo4jSettings.from_environment()
+    return Neo4jSettings(neo4j_process.uri)
 
 
 @pytest.fixture

@@ -92,7 +92,15 @@ class RunningNeo4j:
     home: Path
     output: list[str] = field(default_factory=list)
 
+    heap: str = "1g"
+    page_cache_mb: int = 128
+
     def stop(self) -> None:
+        self.halt()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def halt(self) -> None:
+        """Stop the server and keep its home (to import into it, then :meth:`resume`)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -100,7 +108,22 @@ class RunningNeo4j:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        shutil.rmtree(self.home, ignore_errors=True)
+
+    def resume(self, timeout: float = START_TIMEOUT) -> None:
+        """Start the halted server again, on the same home and port.
+
+        Raises:
+            Neo4jUnavailable: no ready line within ``timeout``.
+        """
+        port = int(self.uri.rsplit(":", 1)[1])
+        self.process = _launch(port, self.home, self.heap, self.page_cache_mb)
+        self.output.clear()
+        _wait_ready(self, timeout)
+
+
+def admin_command() -> list[str]:
+    """How to run the test server's ``neo4j-admin`` (the AdminTool of the same classpath)."""
+    return ["java", *JVM_FLAGS, "-cp", classpath(), "org.neo4j.cli.AdminTool"]
 
 
 def start(
@@ -116,7 +139,14 @@ def start(
         raise Neo4jUnavailable(f"the test Neo4j needs {' and '.join(missing)} on PATH")
     port = free_port()
     home = Path(tempfile.mkdtemp(prefix="trustgraph-neo4j-"))
-    process = subprocess.Popen(
+    process = _launch(port, home, heap, page_cache_mb)
+    server = RunningNeo4j(f"bolt://127.0.0.1:{port}", process, home, [], heap, page_cache_mb)
+    _wait_ready(server, timeout)
+    return server
+
+
+def _launch(port: int, home: Path, heap: str, page_cache_mb: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [
             "java",
             f"-Xmx{heap}",
@@ -132,16 +162,22 @@ def start(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    server = RunningNeo4j(f"bolt://127.0.0.1:{port}", process, home)
+
+
+def _wait_ready(server: RunningNeo4j, timeout: float) -> None:
+    """Wait for the ready line; stop the server if it does not come.
+
+    Raises:
+        Neo4jUnavailable: the server exited, or no ready line within ``timeout``.
+    """
     ready = threading.Event()
     threading.Thread(target=_follow, args=(server, ready), daemon=True).start()
     deadline = time.monotonic() + timeout
     while not ready.wait(0.2):
-        if process.poll() is not None or time.monotonic() > deadline:
+        if server.process.poll() is not None or time.monotonic() > deadline:
             server.stop()
             tail = "".join(server.output[-40:])
             raise Neo4jUnavailable(f"the test Neo4j did not start within {timeout:.0f} s:\n{tail}")
-    return server
 
 
 def _follow(server: RunningNeo4j, ready: threading.Event) -> None:

@@ -73,6 +73,11 @@ def rows_after(db: Database, stage: str, watermark: int) -> int:
     return db.scalar(f"SELECT COUNT(*) FROM {STAGE_TABLES[stage]} WHERE rowid > ?", (watermark,))
 
 
+def last_rowid(db: Database, stage: str) -> int:
+    """The largest rowid of a stage's table (0 when it is empty)."""
+    return db.scalar(f"SELECT COALESCE(MAX(rowid), 0) FROM {STAGE_TABLES[stage]}")
+
+
 _STAGE_IDS = {
     "cas": "SELECT ca_id FROM cas",
     "certificates": "SELECT sha256 FROM certificates",

@@ -29,8 +29,9 @@ from trustgraph.storage.database import Database
 
 BATCH = 5000
 
+# Distinct variable names: the offline importer reads these statements as one script.
 SCHEMA = (
-    "CREATE CONSTRAINT trustgraph_ca IF NOT EXISTS FOR (c:CA) REQUIRE c.id IS UNIQUE",
+    "CREATE CONSTRAINT trustgraph_ca IF NOT EXISTS FOR (ca:CA) REQUIRE ca.id IS UNIQUE",
     "CREATE CONSTRAINT trustgraph_certificate IF NOT EXISTS "
     "FOR (c:Certificate) REQUIRE c.sha256 IS UNIQUE",
     "CREATE CONSTRAINT trustgraph_issued IF NOT EXISTS "

@@ -1,0 +1,152 @@
+"""A first load through Neo4j's offline importer: the same graph as a push, checkpoints
+that make later pushes incremental, and a refusal that leaves an existing database alone."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests import neo4j_server
+from tests.backends.test_backends import assert_parity, generated, generated_commands
+from tests.backends.test_neo4j_push import dump
+from tests.conftest import _unavailable, load_certs
+from tests.factories.pki import PKI
+from trustgraph.backends.neo4j.bulk import ADMIN_ENVIRONMENT, write_import_files
+from trustgraph.backends.neo4j.connection import Neo4jGraph
+from trustgraph.backends.neo4j.push import pending, push
+from trustgraph.cli import app
+from trustgraph.storage.database import Database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def server(
+    neo4j_process: neo4j_server.RunningNeo4j | None,
+    neo4j_env: Neo4jGraph,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[neo4j_server.RunningNeo4j]:
+    """The session's test server, emptied, with its neo4j-admin named in the environment;
+    running again after the test whatever it did."""
+    if neo4j_process is None:
+        _unavailable("a bulk import needs the session's own test server, not NEO4J_URI")
+        return
+    monkeypatch.setenv(ADMIN_ENVIRONMENT, shlex.join(neo4j_server.admin_command()))
+    try:
+        yield neo4j_process
+    finally:
+        if neo4j_process.process.poll() is not None:
+            neo4j_process.resume()
+
+
+def bulk(database: Path, home: Path, *extra: str) -> tuple[int, str, str]:
+    result = runner.invoke(
+        app,
+        ["neo4j", "push", "--bulk", "--neo4j-home", str(home), "--db", str(database), *extra],
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.neo4j
+@pytest.mark.slow
+def test_bulk_import_is_a_push_and_later_pushes_are_incremental(
+    server: neo4j_server.RunningNeo4j, neo4j_env: Neo4jGraph, tmp_path: Path
+) -> None:
+    path = generated(tmp_path, 11)
+    with Database(path) as database:
+        push(database, neo4j_env)
+        pushed = dump(neo4j_env)
+    server.halt()
+    code, out, err = bulk(path, server.home, "--overwrite", "--format", "json")
+    assert code == 0, err
+    imported = json.loads(out)["imported"]
+    assert imported == {name: len(rows) for name, rows in pushed.items()}
+    server.resume()
+    with Neo4jGraph(neo4j_env.settings) as neo, Database(path) as database:
+        assert dump(neo) == pushed
+        assert set(pending(database, neo).values()) == {0}
+        assert push(database, neo).changes == 0
+        constraints = {row["name"] for row in neo.run("SHOW CONSTRAINTS YIELD name")}
+        assert constraints >= {"trustgraph_ca", "trustgraph_certificate", "trustgraph_issued"}
+        for command in generated_commands(path):
+            assert_parity(path, command)
+        pki = PKI()
+        later = pki.ca("Later Root")
+        pki.root(later)
+        pki.issue(later, "Later Issuing CA")
+        load_certs(database, tmp_path, pki.certs, "later.pem")
+        report = push(database, neo)
+        assert report.counts["certificates"] == 2
+        assert report.resumed["certificates"] > 0
+
+
+AWKWARD = 'Quote " comma, semicolon; back\\slash\nnew line'
+
+
+@pytest.mark.neo4j
+@pytest.mark.slow
+def test_bulk_import_refuses_an_existing_database_unless_told_to_replace_it(
+    server: neo4j_server.RunningNeo4j, neo4j_env: Neo4jGraph, tmp_path: Path
+) -> None:
+    path = generated(tmp_path, 23)
+    pki = PKI()
+    pki.root(pki.ca(AWKWARD))
+    with Database(path) as database:
+        load_certs(database, tmp_path, pki.certs, "awkward.pem")
+        push(database, neo4j_env)
+        pushed = dump(neo4j_env)
+    assert any("new line" in row for row in pushed["cas"])
+    neo4j_env.run("CREATE (:Unrelated {kept: true})")
+    server.halt()
+    code, _out, err = bulk(path, server.home)
+    assert code == 1
+    assert "import into 'neo4j' failed" in err and "--overwrite" in err
+    server.resume()
+    with Neo4jGraph(neo4j_env.settings) as neo:
+        assert dump(neo) == pushed
+        assert neo.run("MATCH (u:Unrelated) RETURN count(u) AS n")[0]["n"] == 1
+    server.halt()
+    code, _out, err = bulk(path, server.home, "--overwrite")
+    assert code == 0, err
+    server.resume()
+    with Neo4jGraph(neo4j_env.settings) as neo:
+        assert dump(neo) == pushed
+        assert neo.run("MATCH (u:Unrelated) RETURN count(u) AS n")[0]["n"] == 0
+
+
+def test_bulk_import_without_neo4j_admin_says_where_to_find_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ADMIN_ENVIRONMENT, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    path = generated(tmp_path, 37)
+    code, _out, err = bulk(path, tmp_path)
+    assert code == 2
+    assert "cannot find neo4j-admin" in err and "--neo4j-home" in err
+    code, _out, err = bulk(path, tmp_path / "absent")
+    assert code == 2 and "is not a directory" in err
+
+
+def test_import_files_keep_text_exactly_and_empty_apart_from_absent(tmp_path: Path) -> None:
+    pki = PKI()
+    pki.root(pki.ca(AWKWARD))
+    with Database(tmp_path / "db.sqlite") as database:
+        load_certs(database, tmp_path, pki.certs)
+        files = write_import_files(database, tmp_path / "files", "id")
+    assert files.multiline
+    with open(files.path("cas.csv"), encoding="utf-8", newline="") as handle:
+        [header, row] = list(csv.reader(handle))
+    ca = dict(zip(header, row, strict=True))
+    assert ca["subject_cn:string"] == AWKWARD
+    assert ca["root:boolean"] == "true"
+    with open(files.path("issued.csv"), encoding="utf-8", newline="") as handle:
+        text = handle.read()
+    # An empty text is quoted (it stays ""); an absent value is an empty field.
+    assert ',"",' in text and ",," in text
+    assert files.counts == {"edges": 1, "cas": 1, "certificates": 1}

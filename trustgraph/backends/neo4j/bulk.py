@@ -1,0 +1,389 @@
+"""A first load of a database into an empty Neo4j with Neo4j's own offline importer.
+
+``neo4j-admin database import full`` builds a database's store files directly from CSV,
+without transactions: many times faster than a push for a first load, but only into a
+database that is stopped and either absent or to be replaced. The files hold exactly what a
+push into an empty server writes (the same rows, the same derived values, the revocation
+marks and the root flags), plus the push checkpoints, so a later ``push`` finds the server
+up to date and sends only what changed since. Neo4j Community's importer cannot create
+indexes or constraints ("record format batch import does not support schema changes"), so
+the first ``push`` after the server starts creates them, as it does on any server.
+
+The importer is told to tolerate nothing (no bad row, no duplicate node, no relationship to
+a missing node): an import either holds every row or fails with the importer's reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from trustgraph.backends.neo4j.push import (
+    BATCH,
+    _ca_rows,
+    _certificate_rows,
+    _edge_rows,
+)
+from trustgraph.core.progress import NullProgress, Progress
+from trustgraph.errors import Neo4jError, UsageError
+from trustgraph.policy.revocations import RevocationIndex
+from trustgraph.storage import push as push_rows
+from trustgraph.storage.database import Database
+
+ADMIN_ENVIRONMENT = "TRUSTGRAPH_NEO4J_ADMIN"
+"""A command line that runs ``neo4j-admin`` (e.g. ``java -cp ... org.neo4j.cli.AdminTool``),
+for installations where it is not ``$NEO4J_HOME/bin/neo4j-admin``."""
+
+# Neo4j's CSV types of each property, in the order of the files' columns. A push writes
+# None as "no property"; here None is an empty, unquoted field, which the importer also
+# leaves unset, while an empty text is a quoted "" and stays an empty text.
+CA_PROPERTIES = {
+    "subject": "string",
+    "subject_key": "string",
+    "subject_cn": "string",
+    "subject_o": "string",
+    "key_algorithm": "string",
+    "key_size": "long",
+    "key_curve": "string",
+    "root": "boolean",
+    "root_certificates": "string[]",
+}
+CERTIFICATE_PROPERTIES = {
+    "subject_hash": "long",
+    "issuer_hash": "long",
+    "serial": "string",
+    "not_before": "string",
+    "not_after": "string",
+    "is_ca": "boolean",
+    "sig_hash": "string",
+    "spki_sha256": "string",
+    "key_algorithm": "string",
+    "key_size": "long",
+    "key_curve": "string",
+    "issuer_ca": "string",
+    "is_root": "boolean",
+    "has_bytes": "boolean",
+    "earliest_sct": "string",
+    "content_digest": "string",
+    "local_date": "string",
+}
+EDGE_PROPERTIES = {
+    "certificate": "string",
+    "kind": "string",
+    "not_before": "string",
+    "not_after": "string",
+    "is_ca": "long",
+    "path_len": "long",
+    "key_usage": "long",
+    "eku": "string",
+    "name_constraints": "string",
+    "subject_key": "string",
+    "san": "string",
+    "self_issued": "boolean",
+    "sig_hash": "string",
+    "unreadable_critical": "string",
+    "sct_earliest": "string",
+    "can_issue": "boolean",
+    "revoked_at": "string",
+    "revocation_source": "string",
+}
+_EDGE_ROW_ONLY = {"issuer_ca", "subject_ca", "graph", "root"}
+"""Edge row fields that are not relationship properties (its ends, and what it decides)."""
+
+
+@dataclass
+class BulkReport:
+    """What a bulk import wrote and how long each part took."""
+
+    database: str
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def certificates_per_second(self) -> float:
+        total = sum(self.seconds.values())
+        return self.counts.get("certificates", 0) / total if total else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "imported": self.counts,
+            "seconds": {key: round(value, 3) for key, value in self.seconds.items()},
+            "certificates_per_second": round(self.certificates_per_second),
+        }
+
+
+@dataclass
+class ImportFiles:
+    """The CSV files of one import, with what each holds."""
+
+    directory: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    multiline: bool = False
+
+    def path(self, name: str) -> Path:
+        return self.directory / name
+
+
+def admin_command(neo4j_home: Path | None) -> list[str]:
+    """How to run ``neo4j-admin``: :data:`ADMIN_ENVIRONMENT`, else the one in
+    ``neo4j_home/bin``, else the one on PATH.
+
+    Raises:
+        UsageError: none of them exists.
+    """
+    configured = os.environ.get(ADMIN_ENVIRONMENT, "").strip()
+    if configured:
+        return shlex.split(configured)
+    if neo4j_home is not None and (neo4j_home / "bin" / "neo4j-admin").is_file():
+        return [str(neo4j_home / "bin" / "neo4j-admin")]
+    found = shutil.which("neo4j-admin")
+    if found:
+        return [found]
+    raise UsageError(
+        "cannot find neo4j-admin: give --neo4j-home (the Neo4j installation, with "
+        f"bin/neo4j-admin), put neo4j-admin on PATH, or set {ADMIN_ENVIRONMENT}"
+    )
+
+
+def bulk_import(
+    db: Database,
+    neo4j_home: Path,
+    database: str = "neo4j",
+    *,
+    overwrite: bool = False,
+    admin: list[str] | None = None,
+    work: Path | None = None,
+    progress: Progress | None = None,
+) -> BulkReport:
+    """Write the database as import files and build Neo4j database ``database`` of the
+    installation in ``neo4j_home`` from them. The Neo4j server must be stopped; start it
+    afterwards. ``overwrite`` replaces an existing database of that name (everything in it
+    is lost); without it, the importer refuses one that exists.
+
+    Raises:
+        UsageError: ``neo4j_home`` is not a directory, or neo4j-admin cannot be found.
+        Neo4jError: the importer failed (its output is in the message).
+    """
+    if not neo4j_home.is_dir():
+        raise UsageError(f"--neo4j-home {neo4j_home} is not a directory")
+    command = admin if admin is not None else admin_command(neo4j_home)
+    progress = progress or NullProgress()
+    database_id = db.identity()
+    assert database_id is not None
+    report = BulkReport(database)
+    with tempfile.TemporaryDirectory(prefix="trustgraph-import-", dir=work) as scratch:
+        started = time.perf_counter()
+        files = write_import_files(db, Path(scratch), database_id, progress)
+        report.seconds["files"] = time.perf_counter() - started
+        report.counts = files.counts
+        started = time.perf_counter()
+        progress.start("neo4j-admin database import", None)
+        run_importer(command, neo4j_home, database, files, overwrite=overwrite)
+        progress.finish()
+        report.seconds["import"] = time.perf_counter() - started
+    return report
+
+
+def run_importer(
+    command: list[str], neo4j_home: Path, database: str, files: ImportFiles, *, overwrite: bool
+) -> None:
+    """Run ``neo4j-admin database import full`` on the files.
+
+    Raises:
+        Neo4jError: the importer exited with an error, or could not be started.
+    """
+    arguments = [
+        *command,
+        "database",
+        "import",
+        "full",
+        f"--nodes=CA={files.path('cas.csv')}",
+        f"--nodes=Certificate={files.path('certificates.csv')}",
+        f"--nodes=TrustgraphPush={files.path('checkpoints.csv')}",
+        f"--relationships=ISSUED={files.path('issued.csv')}",
+        f"--overwrite-destination={'true' if overwrite else 'false'}",
+        f"--multiline-fields={'true' if files.multiline else 'false'}",
+        "--bad-tolerance=0",
+        "--skip-bad-relationships=false",
+        "--skip-duplicate-nodes=false",
+        f"--report-file={files.path('import.report')}",
+        database,
+    ]
+    environment = {**os.environ, "NEO4J_HOME": str(neo4j_home)}
+    if (neo4j_home / "conf").is_dir():
+        environment.setdefault("NEO4J_CONF", str(neo4j_home / "conf"))
+    try:
+        done = subprocess.run(
+            arguments, capture_output=True, text=True, env=environment, check=False
+        )
+    except OSError as exc:
+        raise Neo4jError(f"cannot run {command[0]}: {exc}") from exc
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])
+        raise Neo4jError(
+            f"neo4j-admin database import into {database!r} failed (exit {done.returncode}): "
+            "the importer may have left that database's store unusable. Check that the Neo4j "
+            "server is stopped and that the database is new, or replace it with --overwrite, "
+            f"and run the command again. The importer said:\n{tail}"
+        )
+
+
+def write_import_files(
+    db: Database, directory: Path, database_id: str, progress: Progress | None = None
+) -> ImportFiles:
+    """The import files of the database in ``directory`` (made if needed): ``cas.csv``,
+    ``certificates.csv``, ``issued.csv`` and ``checkpoints.csv``.
+
+    Raises:
+        ValueError: a value does not have its column's type (a push's rows and this
+            module's columns have drifted apart).
+    """
+    progress = progress or NullProgress()
+    directory.mkdir(parents=True, exist_ok=True)
+    files = ImportFiles(directory)
+    roots: dict[str, list[str]] = {}
+    ends: set[str] = set()
+    revocations = {
+        fingerprint: (item.effective, item.source_label)
+        for fingerprint, item in RevocationIndex.from_database(db).by_certificate.items()
+    }
+    with _CsvFile(files, "issued.csv") as out:
+        header = [":START_ID(CA)", ":END_ID(CA)", *_typed(EDGE_PROPERTIES)]
+        out.header(header)
+        for record in _stage(db, "edges", _edge_rows, progress):
+            if record["root"]:
+                certificates = roots.setdefault(record["subject_ca"], [])
+                if record["certificate"] not in certificates:
+                    certificates.append(record["certificate"])
+            if not record["graph"]:
+                continue
+            ends.update((record["issuer_ca"], record["subject_ca"]))
+            revoked_at, source = revocations.get(record["certificate"], (None, None))
+            properties = {k: v for k, v in record.items() if k not in _EDGE_ROW_ONLY}
+            properties.update(revoked_at=revoked_at, revocation_source=source)
+            out.row(
+                [record["issuer_ca"], record["subject_ca"]],
+                _ordered(properties, EDGE_PROPERTIES),
+                EDGE_PROPERTIES,
+            )
+        files.counts["edges"] = out.rows
+    with _CsvFile(files, "cas.csv") as out:
+        out.header(["id:ID(CA)", *_typed(CA_PROPERTIES)])
+        for record in _stage(db, "cas", _ca_rows, progress):
+            ca = record.pop("ca_id")
+            ends.discard(ca)
+            root_certificates = roots.get(ca)
+            record["root"] = True if root_certificates else None
+            record["root_certificates"] = root_certificates
+            out.row([ca], _ordered(record, CA_PROPERTIES), CA_PROPERTIES)
+        for ca in sorted(ends):  # ends of edges without a CA row: a push creates them bare
+            out.row([ca], [None] * len(CA_PROPERTIES), CA_PROPERTIES)
+        files.counts["cas"] = out.rows
+    with _CsvFile(files, "certificates.csv") as out:
+        out.header(["sha256:ID(Certificate)", *_typed(CERTIFICATE_PROPERTIES)])
+        for record in _stage(db, "certificates", _certificate_rows, progress):
+            fingerprint = record.pop("sha256")
+            out.row([fingerprint], _ordered(record, CERTIFICATE_PROPERTIES), CERTIFICATE_PROPERTIES)
+        files.counts["certificates"] = out.rows
+    _write_checkpoints(db, files, database_id)
+    return files
+
+
+def _write_checkpoints(db: Database, files: ImportFiles, database_id: str) -> None:
+    """The push checkpoints: every row of every stage is in the import."""
+    types = {"database": "string", "stage": "string", "watermark": "long"}
+    with _CsvFile(files, "checkpoints.csv") as out:
+        out.header(_typed(types))
+        for stage in push_rows.STAGE_TABLES:
+            out.row([], [database_id, stage, push_rows.last_rowid(db, stage)], types)
+
+
+def _stage(
+    db: Database,
+    stage: str,
+    read: Callable[[Database, int, int], list[tuple[int, dict[str, Any]]]],
+    progress: Progress,
+) -> Iterator[dict[str, Any]]:
+    """A push stage's rows, all of them, in rowid order."""
+    progress.start(f"writing {stage}", push_rows.rows_after(db, stage, 0))
+    watermark = 0
+    while rows := read(db, watermark, BATCH):
+        for _rowid, record in rows:
+            yield record
+        watermark = rows[-1][0]
+        progress.advance(len(rows))
+    progress.finish()
+
+
+def _typed(properties: dict[str, str]) -> list[str]:
+    return [f"{name}:{kind}" for name, kind in properties.items()]
+
+
+def _ordered(record: dict[str, Any], properties: dict[str, str]) -> list[Any]:
+    """A record's values in column order.
+
+    Raises:
+        ValueError: the record has a field without a column.
+    """
+    extra = set(record) - set(properties)
+    if extra:
+        raise ValueError(f"no import column for {', '.join(sorted(extra))}")
+    return [record.get(name) for name in properties]
+
+
+class _CsvFile:
+    """One import file being written, in the importer's CSV dialect."""
+
+    def __init__(self, files: ImportFiles, name: str) -> None:
+        self.files = files
+        self.handle: IO[str] = open(files.path(name), "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.rows = 0
+
+    def __enter__(self) -> _CsvFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.handle.close()
+
+    def header(self, columns: Iterable[str]) -> None:
+        self.handle.write(",".join(columns) + "\n")
+
+    def row(self, ids: list[str], values: list[Any], properties: dict[str, str]) -> None:
+        cells = [self._text(value) for value in ids]
+        cells.extend(
+            self._cell(value, kind, name)
+            for value, (name, kind) in zip(values, properties.items(), strict=True)
+        )
+        self.handle.write(",".join(cells) + "\n")
+        self.rows += 1
+
+    def _cell(self, value: Any, kind: str, name: str) -> str:
+        if value is None:
+            return ""
+        if kind == "boolean" and isinstance(value, bool):
+            return "true" if value else "false"
+        if kind == "long" and isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if kind == "long" and isinstance(value, bool):
+            return str(int(value))
+        if kind == "string" and isinstance(value, str):
+            return self._text(value)
+        if kind == "string[]" and isinstance(value, list):
+            if any(";" in item for item in value):
+                raise ValueError(f"{name}: an item contains the array delimiter ';'")
+            return self._text(";".join(value))
+        raise ValueError(f"{name}: {type(value).__name__} value for a {kind} column")
+
+    def _text(self, value: str) -> str:
+        if "\n" in value or "\r" in value:
+            self.files.multiline = True
+        return '"' + value.replace('"', '""') + '"'
