@@ -400,6 +400,29 @@ def _timed_push(
     return wall, client, _cpu_seconds(server_pid) - server_before, out
 
 
+PARITY_TARGETS = 5
+
+
+def parity(db: Path, targets: list[str], store: str, env: dict[str, str]) -> str:
+    """Whether the memory and Neo4j backends print the same JSON for chains and reach of
+    the first targets, impact and serials: "N/N identical", else the commands that differ."""
+    common = ["--db", str(db), "-q", "--format", "json"]
+    at = ["--store", store, "--at", AT]
+    commands = [[query, t, *at] for t in targets[:PARITY_TARGETS] for query in ("chains", "reach")]
+    commands.append(["impact", *at, "--distrust-root", _first_anchor(db, store)])
+    commands.append(["serials"])
+    differing = []
+    for command in commands:
+        outputs = [
+            run_command([*command, *common, "--backend", backend], env)[2]
+            for backend in ("memory", "neo4j")
+        ]
+        if outputs[0] != outputs[1]:
+            differing.append(" ".join(command[:2]))
+    same = len(commands) - len(differing)
+    return f"{same}/{len(commands)} identical" + (f"; differ: {differing}" if differing else "")
+
+
 def bench_neo4j(results: Results, name: str, db: Path, targets: list[str], store: str) -> None:
     """Bulk import into the stopped server, the push that follows it (constraints, nothing
     else to send), an incremental push that merges every row again (``--restart``: the
@@ -432,6 +455,8 @@ def bench_neo4j(results: Results, name: str, db: Path, targets: list[str], store
         push = ["neo4j", "push", "--db", str(db), "-q", "--format", "json"]
         wall, _client, _server, out = _timed_push(push, env, server.process.pid)
         results.put(name, "neo4j_after_bulk_s", round(wall, 2))
+        results.put(name, "neo4j_after_bulk_pushed", json.loads(out)["pushed"])
+        results.put(name, "neo4j_bulk_parity", parity(db, targets, store, env))
         wall, client, server_cpu, out = _timed_push([*push, "--restart"], env, server.process.pid)
         pushed = json.loads(out)["pushed"]["certificates"]
         results.put(name, "neo4j_incremental_per_s", round(pushed / wall))
@@ -477,6 +502,7 @@ ROWS = [
     ("neo4j_bulk_s", "Neo4j push --bulk (s)"),
     ("neo4j_bulk_split", "Neo4j push --bulk: time split"),
     ("neo4j_after_bulk_s", "Neo4j push after --bulk: constraints, nothing to send (s)"),
+    ("neo4j_bulk_parity", "after --bulk, memory and Neo4j backends print the same"),
     ("neo4j_incremental_per_s", "Neo4j incremental push of every row (certs/s, target >= 10k)"),
     ("neo4j_incremental_split", "Neo4j incremental push: time split"),
     ("neo4j_chains", "Neo4j chains, in-process"),

@@ -19,7 +19,7 @@ from tests.conftest import _unavailable, load_certs
 from tests.factories.pki import PKI
 from trustgraph.backends.neo4j.bulk import ADMIN_ENVIRONMENT, write_import_files
 from trustgraph.backends.neo4j.connection import Neo4jGraph
-from trustgraph.backends.neo4j.push import pending, push
+from trustgraph.backends.neo4j.push import SCHEMA, pending, push
 from trustgraph.cli import app
 from trustgraph.storage.database import Database
 
@@ -33,7 +33,8 @@ def server(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[neo4j_server.RunningNeo4j]:
     """The session's test server, emptied, with its neo4j-admin named in the environment;
-    running again after the test whatever it did."""
+    running again after the test whatever it did, with the constraints a push creates (an
+    import replaced the database without them)."""
     if neo4j_process is None:
         _unavailable("a bulk import needs the session's own test server, not NEO4J_URI")
         return
@@ -43,6 +44,9 @@ def server(
     finally:
         if neo4j_process.process.poll() is not None:
             neo4j_process.resume()
+        with Neo4jGraph(neo4j_env.settings) as neo:
+            for statement in SCHEMA:
+                neo.run(statement)
 
 
 def bulk(database: Path, home: Path, *extra: str) -> tuple[int, str, str]:
@@ -68,6 +72,14 @@ def test_bulk_import_is_a_push_and_later_pushes_are_incremental(
     imported = json.loads(out)["imported"]
     assert imported == {name: len(rows) for name, rows in pushed.items()}
     server.resume()
+    # Until a push creates the constraints, status says so and queries refuse to run.
+    status = runner.invoke(app, ["neo4j", "status", "--db", str(path)])
+    assert status.exit_code == 1
+    assert "run `trustgraph neo4j push` once" in status.stdout
+    query = next(iter(generated_commands(path)))
+    refused = runner.invoke(app, [*query, "--db", str(path), "--backend", "neo4j"])
+    assert refused.exit_code == 1
+    assert "lacks trustgraph's constraints" in refused.stderr
     with Neo4jGraph(neo4j_env.settings) as neo, Database(path) as database:
         assert dump(neo) == pushed
         assert set(pending(database, neo).values()) == {0}

@@ -475,7 +475,7 @@ def open_backend(db: Database, name: str, quiet: bool = False) -> Iterator[Backe
     from trustgraph.backends.memory import MemoryBackend
     from trustgraph.backends.neo4j.backend import Neo4jBackend
     from trustgraph.backends.neo4j.connection import Neo4jGraph, Neo4jSettings
-    from trustgraph.backends.neo4j.push import pending
+    from trustgraph.backends.neo4j.push import MISSING_SCHEMA, missing_constraints, pending
 
     if name == "memory":
         yield MemoryBackend(db, progress=progress_for(quiet))
@@ -484,6 +484,8 @@ def open_backend(db: Database, name: str, quiet: bool = False) -> Iterator[Backe
         raise UsageError("--backend is memory or neo4j")
     settings = Neo4jSettings.from_environment()
     with Neo4jGraph(settings) as neo:
+        if missing_constraints(neo):
+            raise Neo4jError(f"{MISSING_SCHEMA} (Neo4j at {settings.describe()})")
         behind = {stage: n for stage, n in pending(db, neo).items() if n}
         if behind:
             note(

@@ -162,17 +162,24 @@ def status_command(
     quiet: QuietOption = False,
     db: DbOption = None,
 ) -> None:
-    """Whether Neo4j is reachable and up to date with the database (exit 1 when behind)."""
-    from trustgraph.backends.neo4j.push import held, pending
+    """Whether Neo4j is reachable and up to date with the database (exit 1 when behind, or
+    when it lacks the constraints a push creates)."""
+    from trustgraph.backends.neo4j.push import (
+        MISSING_SCHEMA,
+        held,
+        missing_constraints,
+        pending,
+    )
 
     with open_db(db) as database, _connect() as neo:
         behind = pending(database, neo)
         counts = held(neo)
+        missing = missing_constraints(neo)
         document = envelope(
             "neo4j-status",
             {"target": neo.settings.describe()},
             database.provenance(),
-            {"held": counts, "not_pushed": behind},
+            {"held": counts, "not_pushed": behind, "missing_constraints": missing},
         )
     table = Tabular(
         f"Neo4j at {neo.settings.describe()}",
@@ -181,8 +188,10 @@ def status_command(
     )
     if any(behind.values()):
         table.notes.append("Neo4j is behind the database: run `trustgraph neo4j push`")
+    if missing:
+        table.notes.append(MISSING_SCHEMA)
     render(fmt, document, table)
-    if any(behind.values()):
+    if any(behind.values()) or missing:
         raise typer.Exit(1)
 
 

@@ -328,6 +328,23 @@ def _push_stage(
     return pushed
 
 
+_CONSTRAINT_NAMES = ("trustgraph_ca", "trustgraph_certificate", "trustgraph_issued")
+MISSING_SCHEMA = (
+    "Neo4j lacks trustgraph's constraints, which the catalog queries use (a bulk import "
+    "creates none): run `trustgraph neo4j push` once"
+)
+
+
+def missing_constraints(neo: Neo4jGraph) -> list[str]:
+    """The names of the constraints a push creates that Neo4j does not hold.
+
+    Raises:
+        Neo4jError: the server is unreachable.
+    """
+    held = {row["name"] for row in neo.run("SHOW CONSTRAINTS YIELD name")}
+    return [name for name in _CONSTRAINT_NAMES if name not in held]
+
+
 def pending(db: Database, neo: Neo4jGraph) -> dict[str, int]:
     """Rows of each stage the database holds beyond what its pushes to ``neo`` committed
     (all zero: Neo4j is up to date with the database).
