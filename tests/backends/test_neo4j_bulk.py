@@ -162,3 +162,11 @@ def test_import_files_keep_text_exactly_and_empty_apart_from_absent(tmp_path: Pa
     # An empty text is quoted (it stays ""); an absent value is an empty field.
     assert ',"",' in text and ",," in text
     assert files.counts == {"edges": 1, "cas": 1, "certificates": 1}
+
+
+def test_bulk_options_go_together(tmp_path: Path) -> None:
+    path = generated(tmp_path, 37)
+    code, _out, err = bulk(path, tmp_path, "--restart")
+    assert code == 2 and "--restart does not go with --bulk" in err
+    alone = runner.invoke(app, ["neo4j", "push", "--overwrite", "--db", str(path)])
+    assert alone.exit_code == 2 and "go with --bulk" in alone.stderr

@@ -85,11 +85,13 @@ def push_command(
 ) -> None:
     """Push the database into Neo4j: idempotent, and resumes after an interruption.
 
-    With --bulk, build a new Neo4j database from the whole database in one offline import
-    (many times faster for a first load): stop the server first, start it afterwards, then
-    run push once more, which creates the constraints and finds nothing else to send.
+    With --bulk, build a new Neo4j database from the whole database in one offline import,
+    without transactions: stop the server first, start it afterwards, then run push once
+    more, which creates the constraints and finds nothing else to send.
     """
     if bulk:
+        if restart:
+            raise UsageError("--restart does not go with --bulk: a bulk import writes everything")
         _bulk_push(neo4j_home, database_name, overwrite, fmt, db, quiet)
         return
     if neo4j_home is not None or database_name is not None or overwrite:

@@ -319,9 +319,8 @@ def parse_for_storage(work: list[tuple[bytes, list[linking.Candidate]]]) -> list
     worker processes). A certificate without candidates comes back without an edge: its
     issuer may be later in the same source, so deciding it now would be undone when the
     source's linking decides it again. The rows come back without the DER, which the
-    caller has. A
-    certificate that cannot be read comes back as the reason, whatever went wrong, so that
-    one bad certificate never stops the others."""
+    caller has. A certificate that cannot be read comes back as the reason, whatever went
+    wrong, so that one bad certificate never stops the others."""
     return [_parse_one(der_bytes, candidates) for der_bytes, candidates in work]
 
 

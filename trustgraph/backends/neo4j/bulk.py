@@ -1,11 +1,11 @@
 """A first load of a database into an empty Neo4j with Neo4j's own offline importer.
 
 ``neo4j-admin database import full`` builds a database's store files directly from CSV,
-without transactions: many times faster than a push for a first load, but only into a
-database that is stopped and either absent or to be replaced. The files hold exactly what a
-push into an empty server writes (the same rows, the same derived values, the revocation
-marks and the root flags), plus the push checkpoints, so a later ``push`` finds the server
-up to date and sends only what changed since. Neo4j Community's importer cannot create
+without transactions, but only into a database that is stopped and either absent or to be
+replaced. The files hold exactly what a push into an empty server writes (the same rows,
+the same derived values, the revocation marks and the root flags), plus the push
+checkpoints, so a later ``push`` finds the server up to date and sends only what changed
+since. Neo4j Community's importer cannot create
 indexes or constraints ("record format batch import does not support schema changes"), so
 the first ``push`` after the server starts creates them, as it does on any server.
 

@@ -29,9 +29,8 @@ from trustgraph.storage.database import Database
 
 BATCH = 5000
 
-# Distinct variable names: the offline importer reads these statements as one script.
 SCHEMA = (
-    "CREATE CONSTRAINT trustgraph_ca IF NOT EXISTS FOR (ca:CA) REQUIRE ca.id IS UNIQUE",
+    "CREATE CONSTRAINT trustgraph_ca IF NOT EXISTS FOR (c:CA) REQUIRE c.id IS UNIQUE",
     "CREATE CONSTRAINT trustgraph_certificate IF NOT EXISTS "
     "FOR (c:Certificate) REQUIRE c.sha256 IS UNIQUE",
     "CREATE CONSTRAINT trustgraph_issued IF NOT EXISTS "
@@ -328,7 +327,7 @@ def _push_stage(
     return pushed
 
 
-_CONSTRAINT_NAMES = ("trustgraph_ca", "trustgraph_certificate", "trustgraph_issued")
+_CONSTRAINT_NAMES = tuple(statement.split()[2] for statement in SCHEMA)
 MISSING_SCHEMA = (
     "Neo4j lacks trustgraph's constraints, which the catalog queries use (a bulk import "
     "creates none): run `trustgraph neo4j push` once"
