@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.factories.pki import PKI, random_pki, when, write_pem
+from trustgraph.backends.neo4j import backend as neo4j_backend
 from trustgraph.backends.neo4j.backend import Neo4jBackend
 from trustgraph.backends.neo4j.catalog import catalog
 from trustgraph.backends.neo4j.connection import Neo4jGraph
@@ -169,6 +170,19 @@ def test_generated_pkis_with_cycles(seed: int, tmp_path: Path, neo4j_env: Neo4jG
     commands = list(generated_commands(path))
     assert len(commands) > 20
     for command in commands:
+        assert_parity(path, command)
+
+
+def test_frontiers_sent_in_many_chunks_give_the_same_answers(
+    tmp_path: Path, neo4j_env: Neo4jGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frontier larger than one request goes in chunks, each with all its parameters
+    (here one CA per request; at scale, more than 2,000 CAs)."""
+    monkeypatch.setattr(neo4j_backend, "_CHUNK", 1)
+    path = generated(tmp_path, 11)
+    with Database(path) as db:
+        push(db, neo4j_env)
+    for command in generated_commands(path):
         assert_parity(path, command)
 
 

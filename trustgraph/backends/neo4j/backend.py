@@ -114,9 +114,9 @@ class Neo4jBackend:
         for start in range(0, len(wanted), _CHUNK):
             chunk = {**parameters, key: wanted[start : start + _CHUNK]}
             for row in self.run(name, chunk):
-                for key in ("issuer", "subject"):
-                    if row[key]["id"] not in graph.graph:
-                        graph.add_ca(_ca(row[key]))
+                for end in ("issuer", "subject"):
+                    if row[end]["id"] not in graph.graph:
+                        graph.add_ca(_ca(row[end]))
                 edge = edge_from_record(row["edge"])
                 if edge.certificate not in graph.edges:
                     graph.add_edge(edge)
