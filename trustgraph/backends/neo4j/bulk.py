@@ -31,10 +31,10 @@ from trustgraph.backends.neo4j.push import (
     _ca_rows,
     _certificate_rows,
     _edge_rows,
+    revocation_marks,
 )
 from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.errors import Neo4jError, UsageError
-from trustgraph.policy.revocations import RevocationIndex
 from trustgraph.storage import push as push_rows
 from trustgraph.storage.database import Database
 
@@ -252,10 +252,7 @@ def write_import_files(
     files = ImportFiles(directory)
     roots: dict[str, list[str]] = {}
     ends: set[str] = set()
-    revocations = {
-        fingerprint: (item.effective, item.source_label)
-        for fingerprint, item in RevocationIndex.from_database(db).by_certificate.items()
-    }
+    revocations = revocation_marks(db)
     with _CsvFile(files, "issued.csv") as out:
         header = [":START_ID(CA)", ":END_ID(CA)", *_typed(EDGE_PROPERTIES)]
         out.header(header)
@@ -373,8 +370,6 @@ class _CsvFile:
             return "true" if value else "false"
         if kind == "long" and isinstance(value, int) and not isinstance(value, bool):
             return str(value)
-        if kind == "long" and isinstance(value, bool):
-            return str(int(value))
         if kind == "string" and isinstance(value, str):
             return self._text(value)
         if kind == "string[]" and isinstance(value, list):

@@ -445,11 +445,16 @@ SET r.revoked_at = row.effective, r.revocation_source = row.source
 """
 
 
+def revocation_marks(db: Database) -> dict[str, tuple[str, str]]:
+    """What each revoked certificate's relationship carries: (revoked_at, revocation_source)."""
+    index = RevocationIndex.from_database(db)
+    return {fp: (r.effective, r.source_label) for fp, r in index.by_certificate.items()}
+
+
 def _push_revocations(db: Database, neo: Neo4jGraph) -> int:
     """Bring the revocation marks on relationships in line with the database; only what
     differs is written."""
-    index = RevocationIndex.from_database(db)
-    wanted = {fp: (r.effective, r.source_label) for fp, r in index.by_certificate.items()}
+    wanted = revocation_marks(db)
     held = {
         row["certificate"]: (row["effective"], row["source"]) for row in neo.run(_HELD_REVOCATIONS)
     }
