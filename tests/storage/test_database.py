@@ -17,7 +17,7 @@ from tests.conftest import read_only_view
 from tests.factories.pki import PKI, write_pem
 from tests.process import trustgraph
 from trustgraph.errors import DatabaseError
-from trustgraph.storage.database import Database
+from trustgraph.storage.database import CACHE_KIB, LOAD_CACHE_KIB, Database
 from trustgraph.storage.schema import APPLICATION_ID, SCHEMA_VERSION
 
 SCHEMA_V1 = Path(__file__).parent / "data" / "schema-v1.sql"
@@ -275,3 +275,16 @@ def test_a_missing_database_is_not_created_for_a_query(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="no database at"):
         Database(tmp_path / "missing.db", readonly=True)
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_a_load_enlarges_the_page_cache_only_while_it_runs(tmp_path: Path) -> None:
+    db = Database(tmp_path / "t.db")
+
+    def cache_kib() -> int:
+        return -int(db.conn.execute("PRAGMA cache_size").fetchone()[0])
+
+    assert cache_kib() == CACHE_KIB
+    with pytest.raises(RuntimeError), db.loading():
+        assert cache_kib() == LOAD_CACHE_KIB > CACHE_KIB
+        raise RuntimeError("the load fails")
+    assert cache_kib() == CACHE_KIB

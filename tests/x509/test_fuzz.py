@@ -5,6 +5,7 @@ parser only with CertificateParseError, so one bad certificate can never stop a 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, example, given, settings
@@ -106,3 +107,45 @@ def test_times_decode_or_fail_cleanly(tag: int, first: str, second: str) -> None
         return
     assert not_before.tzinfo is UTC and not_after.tzinfo is UTC
     assert datetime(1, 1, 1, tzinfo=UTC) <= not_before
+
+
+def _outcome(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except der.DerError as exc:
+        return ("DerError", str(exc))
+
+
+@FUZZ
+@given(st.binary(max_size=12), st.integers(-2, 14), st.one_of(st.none(), st.integers(-1, 14)))
+@example(bytes.fromhex("3081050102030405"), 0, None)
+@example(bytes.fromhex("308200030102030405"), 0, None)
+@example(bytes.fromhex("3082000301020304"), 0, 7)
+@example(bytes.fromhex("0400000000"), 0, None)
+def test_read_tlv_fast_path_agrees_with_the_general_one(
+    data: bytes, offset: int, limit: int | None
+) -> None:
+    """Short and one- or two-byte lengths take a fast path: same element, same errors."""
+    end_limit = len(data) if limit is None else min(limit, len(data))
+    assert _outcome(lambda: der.read_tlv(data, offset, limit)) == _outcome(
+        lambda: der._read_tlv(data, offset, end_limit)
+    )
+
+
+@FUZZ
+@given(st.sampled_from((12, 14)), st.text(alphabet="0123456789", min_size=14, max_size=14))
+@example(12, "240229120000")
+@example(14, "20230229120000")
+@example(12, "491231235960")
+@example(14, "00000101000000")
+def test_strict_times_read_as_strptime_reads_them(width: int, digits: str) -> None:
+    """RFC 5280's strict forms (read without strptime) against strptime's reading."""
+    text = digits[:width]
+    full = (("19" if int(text[:2]) >= 50 else "20") + text) if width == 12 else text
+    try:
+        expected: datetime | None = datetime.strptime(full, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        expected = None
+    got = der._strict_time(text.encode() + b"Z")
+    assert got == expected
+    assert got is None or got.tzinfo is UTC

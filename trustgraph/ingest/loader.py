@@ -151,7 +151,7 @@ def load_items(
     started = time.perf_counter()
     progress = progress or NullProgress()
     report = LoadReport([source.label for source in sources])
-    with Workers() as workers:
+    with Workers() as workers, db.loading():
         for source in sources:
             part = LoadReport([source.label])
             with db.transaction() as transaction:
@@ -438,9 +438,10 @@ def _finish(
                 edges.append(edge)
             cert_rows.append((*cert_row[:_DER], item.der, *cert_row[_DER + 1 :]))
             ca_rows[ca[0]] = ca
-            report.warnings.extend(
-                Issue(item.location, text, "parse-warning", fingerprint) for text in warnings
-            )
+            if warnings:
+                report.warnings.extend(
+                    Issue(item.location, text, "parse-warning", fingerprint) for text in warnings
+                )
         report.fingerprints.append(fingerprint)
         occurrences.append((batch.source_id, item.location, fingerprint))
     progress.advance(batch.size)

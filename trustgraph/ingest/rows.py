@@ -4,18 +4,17 @@ the CA it certifies."""
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from trustgraph.core.times import iso
 from trustgraph.x509 import names
-from trustgraph.x509.certificate import CertificateRecord, ca_id
+from trustgraph.x509.certificate import CertificateRecord, ca_id, to_json
 from trustgraph.x509.der import DerError
 from trustgraph.x509.details import read_details
 
 
 def _json_or_none(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else to_json(value)
 
 
 # The DER of the SCT-list extension's OID (1.3.6.1.4.1.11129.2.4.2): a cheap test before

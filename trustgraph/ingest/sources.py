@@ -318,13 +318,12 @@ def read_pem(text: str, label: str) -> Iterator[Item]:
     """
     line = 1
     position = 0
-    for begin in _BEGIN.finditer(text):
+    for begin, following in _with_next(_BEGIN.finditer(text)):
         line += text.count("\n", position, begin.start())
         position = begin.start()
         location = f"{label}:{line}"
         block_label = begin.group(1).strip()
         end = _END.search(text, begin.end())
-        following = _BEGIN.search(text, begin.end())
         if end is None or (following is not None and following.start() < end.start()):
             yield Problem(location, f"PEM block {block_label!r} has no END line")
             continue
@@ -341,13 +340,38 @@ def read_pem(text: str, label: str) -> Iterator[Item]:
         yield _decode_pem_body(body, block_label, location)
 
 
+def _with_next(
+    matches: Iterator[re.Match[str]],
+) -> Iterator[tuple[re.Match[str], re.Match[str] | None]]:
+    """Each BEGIN marker with the next one (None after the last): a block whose END comes
+    after the next BEGIN has no END of its own."""
+    current = next(matches, None)
+    while current is not None:
+        following = next(matches, None)
+        yield current, following
+        current = following
+
+
+def _strict_base64(compact: str) -> bytes:
+    """Base64 without white space, padding added where the writer left it off.
+
+    Raises:
+        binascii.Error: a character outside the alphabet, or misplaced padding.
+        ValueError: a character that is not ASCII.
+    """
+    return binascii.a2b_base64(compact + "=" * (-len(compact) % 4), strict_mode=True)
+
+
 def _decode_pem_body(body: str, block_label: str, location: str) -> Item:
-    compact = "".join(body.split())
-    compact += "=" * (-len(compact) % 4)
     try:
-        data = binascii.a2b_base64(compact, strict_mode=True)
-    except (binascii.Error, ValueError) as exc:
-        return Problem(location, f"PEM body is not base64: {exc}")
+        data = _strict_base64(body.replace("\n", ""))
+    except (binascii.Error, ValueError):
+        # Other white space than line feeds (CR, spaces, tabs): drop it all and retry, so
+        # that the error reported, if any, is about the base64 itself.
+        try:
+            data = _strict_base64("".join(body.split()))
+        except (binascii.Error, ValueError) as exc:
+            return Problem(location, f"PEM body is not base64: {exc}")
     if block_label == "TRUSTED CERTIFICATE":
         # OpenSSL's trusted form appends trust settings after the certificate.
         try:

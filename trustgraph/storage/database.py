@@ -71,6 +71,12 @@ def lock_timeout() -> float:
         return DEFAULT_LOCK_TIMEOUT
 
 
+CACHE_KIB = 64 * 1024
+"""SQLite's page cache of a connection, in KiB."""
+LOAD_CACHE_KIB = 256 * 1024
+"""The page cache while loading (:meth:`Database.loading`), in KiB."""
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     id: int
@@ -240,8 +246,7 @@ class Database:
             self._upgrade(version)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        # 64 MB of page cache: indexes of a large corpus stay in memory while loading.
-        self.conn.execute("PRAGMA cache_size=-65536")
+        self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
 
     def _identify(self) -> int:
         """The schema version of the file (0: an empty file, to be initialised).
@@ -428,6 +433,17 @@ class Database:
                 self.conn.execute(f"RELEASE tg{level}")
         except sqlite3.OperationalError:
             pass  # SQLite already rolled back (a full disk or I/O error ends the transaction)
+
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """A larger page cache (:data:`LOAD_CACHE_KIB`, taken only as pages are used) while
+        a load writes: the indexes of a large corpus then stay in memory instead of being
+        read back from the file for every insert."""
+        self.conn.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
 
     def suspend_indexes(self) -> None:
         """Drop the indexes a load does not read (:data:`DEFERRABLE_INDEXES`) inside the

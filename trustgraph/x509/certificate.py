@@ -59,6 +59,10 @@ CURVES = {
     "1.3.36.3.3.2.8.1.1.13": "brainpoolP512r1",
 }
 
+to_json = json.JSONEncoder(ensure_ascii=False).encode
+"""JSON text of a value, non-ASCII kept (one encoder for every certificate: ``json.dumps``
+with options builds a new one on each call)."""
+
 GeneralName = tuple[str, str]
 """``(kind, value)``: kind is dns, email, ip, uri, dn (value: a name key) or other."""
 
@@ -74,9 +78,7 @@ class NameConstraints:
     excluded: tuple[GeneralName, ...]
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"permitted": self.permitted, "excluded": self.excluded}, ensure_ascii=False
-        )
+        return to_json({"permitted": self.permitted, "excluded": self.excluded})
 
     @classmethod
     def from_json(cls, text: str) -> NameConstraints:

@@ -51,7 +51,29 @@ def read_tlv(buf: bytes, offset: int, limit: int | None = None) -> Tlv:
         DerError: the header is truncated, uses an indefinite or over-long length, or the
             content runs past ``limit`` (default: the end of ``buf``).
     """
-    end_limit = len(buf) if limit is None else min(limit, len(buf))
+    size = len(buf)
+    end_limit = size if limit is None or limit > size else limit
+    # Fast path for the forms nearly every element uses (low tag number, a length of up to
+    # two bytes); anything else, including every error, takes the general path below.
+    if offset >= 0 and offset + 4 <= end_limit:
+        tag = buf[offset]
+        first = buf[offset + 1]
+        if tag & 0x1F != 0x1F:
+            if first < 0x80:
+                start, end = offset + 2, offset + 2 + first
+            elif first == 0x81:
+                start, end = offset + 3, offset + 3 + buf[offset + 2]
+            elif first == 0x82:
+                start = offset + 4
+                end = start + (buf[offset + 2] << 8 | buf[offset + 3])
+            else:
+                return _read_tlv(buf, offset, end_limit)
+            if end <= end_limit:
+                return _new_tlv(Tlv, (tag, offset, start, end))
+    return _read_tlv(buf, offset, end_limit)
+
+
+def _read_tlv(buf: bytes, offset: int, end_limit: int) -> Tlv:
     if offset < 0 or offset + 2 > end_limit:
         raise DerError(f"truncated element header at offset {offset}")
     tag = buf[offset]
@@ -81,6 +103,11 @@ def read_tlv(buf: bytes, offset: int, limit: int | None = None) -> Tlv:
     if pos + length > end_limit:
         raise DerError(f"element at offset {offset} runs past its container")
     return Tlv(tag, offset, pos, pos + length)
+
+
+# Building the tuple directly skips NamedTuple's Python-level __new__ (a load reads tens of
+# elements per certificate).
+_new_tlv = tuple.__new__
 
 
 def children(buf: bytes, parent: Tlv) -> list[Tlv]:
@@ -337,24 +364,15 @@ def _parse_time(buf: bytes, tlv: Tlv) -> datetime:
 
 
 def _strict_time(content: bytes) -> datetime | None:
-    """RFC 5280's own forms, YYMMDDHHMMSSZ and YYYYMMDDHHMMSSZ, read without strptime
+    """RFC 5280's own forms, YYMMDDHHMMSSZ and YYYYMMDDHHMMSSZ, read by ``fromisoformat``
     (they are nearly all certificates); None for anything else."""
     if content[-1:] != b"Z" or not content[:-1].isdigit() or not content[:-1].isascii():
         return None
-    digits = content[:-1].decode("ascii")
-    if len(digits) == 12:
-        year = int(digits[:2])
-        digits = ("19" if year >= 50 else "20") + digits
+    digits = content.decode("ascii")
+    if len(digits) == 13:
+        digits = ("19" if digits[0] >= "5" else "20") + digits
     try:
-        return datetime(
-            int(digits[:4]),
-            int(digits[4:6]),
-            int(digits[6:8]),
-            int(digits[8:10]),
-            int(digits[10:12]),
-            int(digits[12:14]),
-            tzinfo=UTC,
-        )
+        return datetime.fromisoformat(f"{digits[:8]}T{digits[8:]}")
     except ValueError:
         return None
 
