@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 
+import pytest
 from asn1crypto import x509 as asn1_x509
 
 from tests.conftest import load_certs
 from tests.factories.pki import PKI, resign_tbs
 from tests.queries import paths
+from trustgraph.ingest import loader
 from trustgraph.ingest.loader import load_paths
 from trustgraph.storage.database import Database
+from trustgraph.storage.schema import DEFERRABLE_INDEXES
 from trustgraph.x509.certificate import parse_certificate
 
 
@@ -93,3 +97,41 @@ def test_unreadable_critical_extension_loads_but_breaks_paths(
     ).fetchone()
     assert edge == ("verified",)
     assert paths(db, "Below Broken", [root_cert]) == []
+
+
+def test_a_large_load_suspends_query_indexes_and_leaves_them_all_rebuilt(
+    pki: PKI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the threshold the query indexes are dropped while a source loads; afterwards
+    every index is back, and queries that use them give the same answers as a small load."""
+    root = pki.root("Index Root")
+    certs = [root] + [pki.issue(root.issuer, f"Index CA {i}") for i in range(12)]
+    expected = Database(tmp_path / "small.db")
+    load_certs(expected, tmp_path, certs)
+
+    def indexes(db: Database) -> set[str]:
+        rows = db.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+        return {f"{name}: {sql}" for name, sql in rows}
+
+    dropped: list[str] = []
+    suspend = Database.suspend_indexes
+
+    def recording_suspend(self: Database) -> None:
+        dropped.extend(n for n in DEFERRABLE_INDEXES if f"{n}:" in " ".join(indexes(self)))
+        suspend(self)
+
+    monkeypatch.setattr(loader, "_BATCH", 3)
+    monkeypatch.setattr(loader._IndexPolicy, "THRESHOLD", 4)
+    monkeypatch.setattr(Database, "suspend_indexes", recording_suspend)
+    db = Database(tmp_path / "large.db")
+    load_certs(db, tmp_path, certs)
+    assert sorted(dropped) == sorted(DEFERRABLE_INDEXES)
+    assert indexes(db) == indexes(expected)
+    root_ca = parse_certificate(root.der).ca_id
+    for query, value in (
+        ("SELECT sha256 FROM certificates WHERE sha1 = ?", hashlib.sha1(root.der).hexdigest()),
+        ("SELECT certificate FROM edges WHERE issuer_ca = ? ORDER BY certificate", root_ca),
+    ):
+        assert [tuple(r) for r in db.conn.execute(query, (value,))] == [
+            tuple(r) for r in expected.conn.execute(query, (value,))
+        ]

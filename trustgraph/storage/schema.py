@@ -309,6 +309,7 @@ EDGE_COLUMNS = ("certificate", "issuer_ca", "subject_ca", "kind", "reason")
 DEFERRABLE_INDEXES = (
     "certificates_issuer_serial",
     "certificates_ca",
+    "certificates_sha1",
     "edges_issuer",
     "edges_subject",
     "occurrences_certificate",
