@@ -82,11 +82,24 @@ class _Enumerator:
 
     def run(self, result: ChainsResult) -> None:
         rules = self.context.rules
+        ordered = self.anchors.ordered()
+        # Only anchors the target can reach take part below level 0; a store can hold
+        # hundreds of anchors and a search runs a pass over them per level.
+        forbidden = self.context.forbidden
+        reachable = [
+            (anchor, need)
+            for anchor in ordered
+            if anchor not in forbidden and (need := self.distance.get(anchor)) is not None
+        ]
+        goal = self.context.goal_cas
         try:
-            for level in range(0, rules.max_depth + 1):
+            for anchor in ordered:
+                if anchor in goal:
+                    self._emit(ChainPath(anchor, self.anchors.certificate_for(anchor), ()))
+            for level in range(1, rules.max_depth + 1):
                 self.level = level
-                for anchor in self.anchors.ordered():
-                    self._from_anchor(anchor)
+                for anchor, need in reachable:
+                    self._from_anchor(anchor, need)
         except _Stop as stop:
             result.truncated[str(stop)] = _REASONS[str(stop)]
         if self.deeper and "max_paths" not in result.truncated:
@@ -102,19 +115,12 @@ class _Enumerator:
             raise _Stop("max_paths")
         self.found.append(path)
 
-    def _from_anchor(self, anchor: str) -> None:
-        context = self.context
-        if self.level == 0:
-            if anchor in context.goal_cas:
-                self._emit(ChainPath(anchor, self.anchors.certificate_for(anchor), ()))
-            return
-        need = self.distance.get(anchor)
-        if anchor in context.forbidden or need is None:
-            return
+    def _from_anchor(self, anchor: str, need: int) -> None:
+        """Paths of the current level from an anchor ``need`` certificates from the goal."""
         if need > self.level:
             self._note_deeper()
             return
-        self._extend(anchor, [], {anchor}, context.start_state(anchor), anchor)
+        self._extend(anchor, [], {anchor}, self.context.start_state(anchor), anchor)
 
     def _note_deeper(self) -> None:
         """A valid partial path needs more certificates than the last level allows."""
