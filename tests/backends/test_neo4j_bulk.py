@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import shlex
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +18,11 @@ from tests.backends.test_backends import assert_parity, generated, generated_com
 from tests.backends.test_neo4j_push import dump
 from tests.conftest import _unavailable, load_certs
 from tests.factories.pki import PKI
-from trustgraph.backends.neo4j.bulk import ADMIN_ENVIRONMENT, write_import_files
+from trustgraph.backends.neo4j.bulk import ADMIN_ENVIRONMENT, bulk_import, write_import_files
 from trustgraph.backends.neo4j.connection import Neo4jGraph
 from trustgraph.backends.neo4j.push import SCHEMA, pending, push
 from trustgraph.cli import app
+from trustgraph.errors import Neo4jError
 from trustgraph.storage.database import Database
 
 runner = CliRunner()
@@ -170,3 +172,71 @@ def test_bulk_options_go_together(tmp_path: Path) -> None:
     assert code == 2 and "--restart does not go with --bulk" in err
     alone = runner.invoke(app, ["neo4j", "push", "--overwrite", "--db", str(path)])
     assert alone.exit_code == 2 and "go with --bulk" in alone.stderr
+
+
+_TRANSCRIPT = Path(__file__).parent / "data" / "neo4j_admin_import.txt"
+
+
+def _fake_importer(exit_code: int) -> list[str]:
+    """A neo4j-admin that prints a real import transcript and exits with ``exit_code``."""
+    script = (
+        f"import sys; sys.stdout.write(open({str(_TRANSCRIPT)!r}).read()); sys.exit({exit_code})"
+    )
+    return [sys.executable, "-c", script]
+
+
+class _Recording:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, object]] = []
+
+    def start(self, description: str, total: int | None) -> None:
+        self.events.append(("start", (description, total)))
+
+    def advance(self, amount: int) -> None:
+        self.events.append(("advance", amount))
+
+    def finish(self) -> None:
+        self.events.append(("finish", None))
+
+
+def _import_stages(events: list[tuple[str, object]]) -> list[tuple[str, int]]:
+    """(stage, percent reached) for each importer stage, checking each one is finished."""
+    stages: list[tuple[str, int]] = []
+    current: str | None = None
+    for kind, value in events:
+        if kind == "start" and isinstance(value, tuple) and value[0].startswith("neo4j-admin"):
+            assert current is None and value[1] == 100
+            current = value[0]
+            stages.append((current, 0))
+        elif kind == "advance" and current is not None:
+            stages[-1] = (current, stages[-1][1] + int(str(value)))
+        elif kind == "finish" and current is not None:
+            current = None
+    assert current is None
+    return stages
+
+
+def test_importer_stages_show_as_progress(pki: PKI, tmp_path: Path) -> None:
+    db = Database(tmp_path / "t.db")
+    load_certs(db, tmp_path, [pki.root("Progress Root")])
+    progress = _Recording()
+    report = bulk_import(db, tmp_path, admin=_fake_importer(0), progress=progress)
+    assert report.counts["certificates"] == 1
+    assert _import_stages(progress.events) == [
+        ("neo4j-admin import 1/4: Node import", 100),
+        ("neo4j-admin import 2/4: Relationship import", 100),
+        ("neo4j-admin import 3/4: Relationship linking", 100),
+        ("neo4j-admin import 4/4: Post processing", 100),
+    ]
+
+
+def test_a_failed_import_quotes_the_importers_last_lines(pki: PKI, tmp_path: Path) -> None:
+    db = Database(tmp_path / "t.db")
+    load_certs(db, tmp_path, [pki.root("Failing Root")])
+    with pytest.raises(Neo4jError) as failure:
+        bulk_import(db, tmp_path, admin=_fake_importer(3))
+    message = str(failure.value)
+    transcript = _TRANSCRIPT.read_text(encoding="utf-8").strip().splitlines()
+    assert "failed (exit 3)" in message
+    assert message.endswith("\n".join(transcript[-25:]))
+    assert transcript[0] not in message

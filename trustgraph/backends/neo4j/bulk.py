@@ -16,11 +16,13 @@ a missing node): an import either holds every row or fails with the importer's r
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,17 +188,22 @@ def bulk_import(
         report.seconds["files"] = time.perf_counter() - started
         report.counts = files.counts
         started = time.perf_counter()
-        progress.start("neo4j-admin database import", None)
-        run_importer(command, neo4j_home, database, files, overwrite=overwrite)
-        progress.finish()
+        run_importer(command, neo4j_home, database, files, overwrite=overwrite, progress=progress)
         report.seconds["import"] = time.perf_counter() - started
     return report
 
 
 def run_importer(
-    command: list[str], neo4j_home: Path, database: str, files: ImportFiles, *, overwrite: bool
+    command: list[str],
+    neo4j_home: Path,
+    database: str,
+    files: ImportFiles,
+    *,
+    overwrite: bool,
+    progress: Progress | None = None,
 ) -> None:
-    """Run ``neo4j-admin database import full`` on the files.
+    """Run ``neo4j-admin database import full`` on the files, its stages and their
+    percentages shown on ``progress`` as it reports them.
 
     Raises:
         Neo4jError: the importer exited with an error, or could not be started.
@@ -222,19 +229,62 @@ def run_importer(
     if (neo4j_home / "conf").is_dir():
         environment.setdefault("NEO4J_CONF", str(neo4j_home / "conf"))
     try:
-        done = subprocess.run(
-            arguments, capture_output=True, text=True, env=environment, check=False
-        )
+        returncode, tail = _follow(arguments, environment, progress or NullProgress())
     except OSError as exc:
         raise Neo4jError(f"cannot run {command[0]}: {exc}") from exc
-    if done.returncode != 0:
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])
+    if returncode != 0:
         raise Neo4jError(
-            f"neo4j-admin database import into {database!r} failed (exit {done.returncode}): "
+            f"neo4j-admin database import into {database!r} failed (exit {returncode}): "
             "the importer may have left that database's store unusable. Check that the Neo4j "
             "server is stopped and that the database is new, or replace it with --overwrite, "
             f"and run the command again. The importer said:\n{tail}"
         )
+
+
+_STAGE = re.compile(r"^\((\d+)/(\d+)\) (.+?) \d{4}-\d\d-\d\d ")
+_PERCENT = re.compile(r" (\d{1,3})% ")
+_TAIL = 25
+
+
+def _follow(
+    arguments: list[str], environment: dict[str, str], progress: Progress
+) -> tuple[int, str]:
+    """Run the importer, turning its stage lines ("(1/4) Node import ...") and percentage
+    lines into progress; its exit code and its last lines (for a failure's message).
+
+    Raises:
+        OSError: the importer could not be started.
+    """
+    last: deque[str] = deque(maxlen=_TAIL)
+    shown = 0
+    started = False
+    with subprocess.Popen(
+        arguments,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=environment,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            last.append(line.rstrip("\n"))
+            stage = _STAGE.match(line)
+            percent = _PERCENT.search(line)
+            if stage:
+                if started:
+                    progress.finish()
+                step, steps, name = stage.groups()
+                progress.start(f"neo4j-admin import {step}/{steps}: {name}", 100)
+                started, shown = True, 0
+            elif percent and started and int(percent.group(1)) > shown:
+                progress.advance(int(percent.group(1)) - shown)
+                shown = int(percent.group(1))
+        returncode = process.wait()
+    if started:
+        progress.finish()
+    return returncode, "\n".join(last).strip()
 
 
 def write_import_files(
