@@ -270,17 +270,17 @@ def _follow(
         assert process.stdout is not None
         for line in process.stdout:
             last.append(line.rstrip("\n"))
-            stage = _STAGE.match(line)
-            percent = _PERCENT.search(line)
-            if stage:
+            if stage := _STAGE.match(line):
                 if started:
                     progress.finish()
                 step, steps, name = stage.groups()
                 progress.start(f"neo4j-admin import {step}/{steps}: {name}", 100)
                 started, shown = True, 0
-            elif percent and started and int(percent.group(1)) > shown:
-                progress.advance(int(percent.group(1)) - shown)
-                shown = int(percent.group(1))
+            elif started and (percent := _PERCENT.search(line)):
+                reached = int(percent.group(1))
+                if reached > shown:
+                    progress.advance(reached - shown)
+                    shown = reached
         returncode = process.wait()
     if started:
         progress.finish()
