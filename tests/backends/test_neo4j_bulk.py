@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import shlex
 import sys
 from collections.abc import Iterator
@@ -18,11 +19,12 @@ from tests.backends.test_backends import assert_parity, generated, generated_com
 from tests.backends.test_neo4j_push import dump
 from tests.conftest import _unavailable, load_certs
 from tests.factories.pki import PKI
+from trustgraph.backends.neo4j import bulk as bulk_module
 from trustgraph.backends.neo4j.bulk import ADMIN_ENVIRONMENT, bulk_import, write_import_files
 from trustgraph.backends.neo4j.connection import Neo4jGraph
 from trustgraph.backends.neo4j.push import SCHEMA, pending, push
 from trustgraph.cli import app
-from trustgraph.errors import Neo4jError
+from trustgraph.errors import DatabaseError, Neo4jError
 from trustgraph.storage.database import Database
 
 runner = CliRunner()
@@ -240,3 +242,67 @@ def test_a_failed_import_quotes_the_importers_last_lines(pki: PKI, tmp_path: Pat
     assert "failed (exit 3)" in message
     assert message.endswith("\n".join(transcript[-25:]))
     assert transcript[0] not in message
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.glob("*.csv"))}
+
+
+def test_the_certificates_file_written_beside_the_others_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = generated(tmp_path, 41)
+    monkeypatch.setattr(bulk_module, "PARALLEL_FROM", 0)
+    written = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("TRUSTGRAPH_JOBS", jobs)
+        progress = _Recording()
+        with Database(path) as database:
+            files = write_import_files(database, tmp_path / jobs, "id", progress)
+        written[jobs] = (_files(tmp_path / jobs), files.counts, files.multiline)
+        advanced = _stage_advances(progress.events, "writing certificates")
+        assert advanced == files.counts["certificates"] > 0
+    assert written["1"] == written["2"]
+    assert not multiprocessing.active_children()
+
+
+def _stage_advances(events: list[tuple[str, object]], stage: str) -> int:
+    """How far the progress of one stage went."""
+    total, inside = 0, False
+    for kind, value in events:
+        if kind == "start":
+            inside = isinstance(value, tuple) and value[0] == stage
+        elif kind == "advance" and inside:
+            total += int(str(value))
+    return total
+
+
+def test_no_other_process_changes_the_database_while_the_files_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = generated(tmp_path, 43)
+    monkeypatch.setattr(bulk_module, "PARALLEL_FROM", 0)
+    monkeypatch.setenv("TRUSTGRAPH_JOBS", "2")
+    monkeypatch.setenv("TRUSTGRAPH_LOCK_TIMEOUT", "0.3")
+    refused: list[str] = []
+
+    class Writer(_Recording):
+        def start(self, description: str, total: int | None) -> None:
+            if description == "writing cas":
+                with (
+                    Database(path) as other,
+                    pytest.raises(DatabaseError) as failure,
+                    other.transaction(),
+                ):
+                    other.write("INSERT INTO meta VALUES ('intruder', 'x')")
+                refused.append(str(failure.value))
+                raise RuntimeError("stop here")
+
+    with Database(path) as database, pytest.raises(RuntimeError, match="stop here"):
+        write_import_files(database, tmp_path / "files", "id", Writer())
+    assert refused and "locked" in refused[0]
+    assert not multiprocessing.active_children()  # the certificates writer was stopped
+    with Database(path) as database:  # and the lock is released
+        with database.transaction():
+            database.write("INSERT INTO meta VALUES ('after', 'x')")
+        assert database.scalar("SELECT COUNT(*) FROM meta WHERE key = 'intruder'") == 0

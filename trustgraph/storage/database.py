@@ -445,6 +445,20 @@ class Database:
         finally:
             self.conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
 
+    @contextmanager
+    def held_still(self) -> Iterator[None]:
+        """The database unchanged while the block reads it, from this connection and from
+        others (other processes included): the write lock is held, so no process commits
+        until the block ends, and nothing is written.
+
+        Raises:
+            DatabaseError: the database is read-only, or another process kept it locked
+                for longer than ``TRUSTGRAPH_LOCK_TIMEOUT`` seconds.
+        """
+        with self.transaction() as transaction:
+            transaction.discard()
+            yield
+
     def suspend_indexes(self) -> None:
         """Drop the indexes a load does not read (:data:`DEFERRABLE_INDEXES`) inside the
         current transaction: a large load inserts faster without them, and

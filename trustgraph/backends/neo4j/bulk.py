@@ -15,6 +15,7 @@ a missing node): an import either holds every row or fails with the importer's r
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import shlex
@@ -37,6 +38,7 @@ from trustgraph.backends.neo4j.push import (
 )
 from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.errors import Neo4jError, UsageError
+from trustgraph.ingest.parallel import job_count, process_context
 from trustgraph.storage import push as push_rows
 from trustgraph.storage.database import Database
 
@@ -291,15 +293,38 @@ def write_import_files(
     db: Database, directory: Path, database_id: str, progress: Progress | None = None
 ) -> ImportFiles:
     """The import files of the database in ``directory`` (made if needed): ``cas.csv``,
-    ``certificates.csv``, ``issued.csv`` and ``checkpoints.csv``.
+    ``certificates.csv``, ``issued.csv`` and ``checkpoints.csv``, all of one state of the
+    database: no other process can change it until they are written. A large database's
+    certificates file is written by a process of its own while this one writes the others.
 
     Raises:
         ValueError: a value does not have its column's type (a push's rows and this
             module's columns have drifted apart).
+        DatabaseError: another process kept the database locked for too long.
     """
     progress = progress or NullProgress()
     directory.mkdir(parents=True, exist_ok=True)
     files = ImportFiles(directory)
+    with db.held_still():
+        beside = _CertificatesBeside.start(db, files)
+        try:
+            roots, ends = _write_edges(db, files, progress)
+            _write_cas(db, files, roots, ends, progress)
+            if beside is None:
+                _write_certificates(db, files, progress)
+            else:
+                beside.wait(files, progress)
+        finally:
+            if beside is not None:
+                beside.close()
+        _write_checkpoints(db, files, database_id)
+    return files
+
+
+def _write_edges(
+    db: Database, files: ImportFiles, progress: Progress
+) -> tuple[dict[str, list[str]], set[str]]:
+    """``issued.csv``; the root certificates of each CA, and the CAs at the ends of edges."""
     roots: dict[str, list[str]] = {}
     ends: set[str] = set()
     revocations = revocation_marks(db)
@@ -323,6 +348,18 @@ def write_import_files(
                 EDGE_PROPERTIES,
             )
         files.counts["edges"] = out.rows
+    return roots, ends
+
+
+def _write_cas(
+    db: Database,
+    files: ImportFiles,
+    roots: dict[str, list[str]],
+    ends: set[str],
+    progress: Progress,
+) -> None:
+    """``cas.csv``: every CA row, and a bare node for each end of an edge without one."""
+    ends = set(ends)
     with _CsvFile(files, "cas.csv") as out:
         out.header(["id:ID(CA)", *_typed(CA_PROPERTIES)])
         for record in _stage(db, "cas", _ca_rows, progress):
@@ -335,14 +372,101 @@ def write_import_files(
         for ca in sorted(ends):  # ends of edges without a CA row: a push creates them bare
             out.row([ca], [None] * len(CA_PROPERTIES), CA_PROPERTIES)
         files.counts["cas"] = out.rows
+
+
+def _write_certificates(db: Database, files: ImportFiles, progress: Progress) -> None:
+    """``certificates.csv``."""
     with _CsvFile(files, "certificates.csv") as out:
         out.header(["sha256:ID(Certificate)", *_typed(CERTIFICATE_PROPERTIES)])
         for record in _stage(db, "certificates", _certificate_rows, progress):
             fingerprint = record.pop("sha256")
             out.row([fingerprint], _ordered(record, CERTIFICATE_PROPERTIES), CERTIFICATE_PROPERTIES)
         files.counts["certificates"] = out.rows
-    _write_checkpoints(db, files, database_id)
-    return files
+
+
+PARALLEL_FROM = 20_000
+"""Certificates from which their file is written by a process of its own (fewer are written
+faster than that process starts)."""
+_POLL = 0.2
+
+
+class _CertificatesBeside:
+    """``certificates.csv`` written by another process while this one writes the other
+    files. Deriving each certificate's values from its DER makes it the costliest file,
+    about as costly as the others together. The other process opens the database read-only;
+    it reads what this one reads because the caller holds the database still."""
+
+    def __init__(self, db: Database, files: ImportFiles, total: int) -> None:
+        context = process_context()
+        self.total = total
+        self.written = context.Value("q", 0, lock=False)
+        self.pool = context.Pool(1, initializer=_share_count, initargs=(self.written,))
+        self.result = self.pool.apply_async(
+            _certificates_file, (str(db.path), str(files.directory))
+        )
+
+    @classmethod
+    def start(cls, db: Database, files: ImportFiles) -> _CertificatesBeside | None:
+        """Start writing; None when the database is small or one process is asked for."""
+        total = push_rows.rows_after(db, "certificates", 0)
+        if job_count() <= 1 or total < PARALLEL_FROM:
+            return None
+        return cls(db, files, total)
+
+    def wait(self, files: ImportFiles, progress: Progress) -> None:
+        """Show the other process's progress until it has written the file.
+
+        Raises:
+            ValueError: as :func:`write_import_files`.
+            DatabaseError: the other process could not read the database.
+        """
+        progress.start("writing certificates", self.total)
+        shown = 0
+        while True:
+            try:
+                rows, multiline = self.result.get(timeout=_POLL)
+                break
+            except multiprocessing.TimeoutError:
+                shown = self._advance(progress, shown)
+        self._advance(progress, shown)
+        progress.finish()
+        files.counts["certificates"] = rows
+        files.multiline = files.multiline or multiline
+
+    def _advance(self, progress: Progress, shown: int) -> int:
+        written = int(self.written.value)
+        if written > shown:
+            progress.advance(written - shown)
+        return max(written, shown)
+
+    def close(self) -> None:
+        """Stop the other process (at once, if it is still writing)."""
+        self.pool.terminate()
+        self.pool.join()
+
+
+_written: Any = None
+"""In the process writing the certificates file: the count of rows it has written, shared
+with the process that started it."""
+
+
+def _share_count(counter: Any) -> None:
+    global _written
+    _written = counter
+
+
+class _SharedProgress(NullProgress):
+    def advance(self, amount: int) -> None:
+        _written.value += amount
+
+
+def _certificates_file(database: str, directory: str) -> tuple[int, bool]:
+    """Write ``certificates.csv`` in another process: its rows, and whether any text spans
+    lines."""
+    files = ImportFiles(Path(directory))
+    with Database(database, readonly=True) as db:
+        _write_certificates(db, files, _SharedProgress())
+    return files.counts["certificates"], files.multiline
 
 
 def _write_checkpoints(db: Database, files: ImportFiles, database_id: str) -> None:
