@@ -186,13 +186,13 @@ def _load_source(
     linker = linking.Linker(db, workers)
     problems = _ProblemLog(db, report, source_id)
     indexes = _IndexPolicy(db)
-    seen: set[str] = set()
+    known = _Known(db, indexes.rows_before)
     new_names: set[str] = set()
     progress.start(f"reading {source.label}", None)
     in_flight: _Batch | None = None
     for batch in _batches(report, problems, source.items()):
         # Parse this batch in the workers while the previous one is stored.
-        submitted = _prepare(db, report, source_id, batch, seen, workers, linker)
+        submitted = _prepare(report, source_id, batch, known, workers, linker)
         if in_flight is not None:
             new_names |= _finish(db, report, problems, in_flight, progress, linker)
             indexes.consider(report.loaded)
@@ -382,19 +382,40 @@ class _Batch:
     size: int
 
 
+class _Known:
+    """The certificates a source's certificates may duplicate: those seen earlier in the
+    source, and those the database held before it (looked up only if it held any: a first
+    load into an empty database then skips a lookup per certificate)."""
+
+    def __init__(self, db: Database, rows_before: int) -> None:
+        self.db = db
+        self.seen: set[str] = set()
+        self.rows_before = rows_before
+
+    def stored_before(self, fingerprints: Iterable[str]) -> set[str]:
+        """Which of these fingerprints the database held with bytes before the source.
+
+        Raises:
+            sqlite3.Error: the database cannot be read.
+        """
+        if not self.rows_before:
+            return set()
+        return certificates.existing_fingerprints(self.db, set(fingerprints) - self.seen)
+
+
 def _prepare(
-    db: Database,
     report: LoadReport,
     source_id: int,
     batch: list[Occurrence],
-    seen: set[str],
+    known: _Known,
     workers: Workers,
     linker: linking.Linker,
 ) -> _Batch:
     """Fingerprint a batch, find its duplicates, and send the new certificates to be
     parsed."""
     fingerprints = [hashlib.sha256(item.der).hexdigest() for item in batch]
-    present = certificates.existing_fingerprints(db, set(fingerprints) - seen)
+    present = known.stored_before(fingerprints)
+    seen = known.seen
     items = []
     for item, fingerprint in zip(batch, fingerprints, strict=True):
         if item.claimed_sha256 and item.claimed_sha256.replace(":", "") != fingerprint:
