@@ -176,6 +176,7 @@ def bulk_import(
     Raises:
         UsageError: ``neo4j_home`` is not a directory, or neo4j-admin cannot be found.
         Neo4jError: the importer failed (its output is in the message).
+        DatabaseError: as :func:`write_import_files`.
     """
     if not neo4j_home.is_dir():
         raise UsageError(f"--neo4j-home {neo4j_home} is not a directory")
@@ -300,7 +301,8 @@ def write_import_files(
     Raises:
         ValueError: a value does not have its column's type (a push's rows and this
             module's columns have drifted apart).
-        DatabaseError: another process kept the database locked for too long.
+        DatabaseError: the database is open read-only (the files are written under its
+            write lock), or another process kept it locked for too long.
     """
     progress = progress or NullProgress()
     directory.mkdir(parents=True, exist_ok=True)
