@@ -27,7 +27,6 @@ from trustgraph.core.times import as_iso as as_iso
 from trustgraph.errors import UsageError
 from trustgraph.graph.targets import resolve_target
 from trustgraph.graph.trustgraph import TrustGraph
-from trustgraph.ingest.loader import LoadReport, load_paths
 from trustgraph.policy.anchors import AnchorSet, anchors_from_fingerprints, database_roots
 from trustgraph.policy.rules import (
     DEFAULT_MAX_PATHS,
@@ -47,10 +46,11 @@ if TYPE_CHECKING:
     from trustgraph.analysis.checks import CheckReport
     from trustgraph.analysis.crosssigns import CrossSignedCA
     from trustgraph.analysis.serials import SerialGroup
+    from trustgraph.ingest.loader import LoadReport
     from trustgraph.render.maps import MapPage
 
 # The calls beyond the queries import what they need when called, so that the command line
-# (which imports this module) starts without maps, checks and the demo.
+# (which imports this module) starts without maps, checks, the demo and the loader.
 
 DatabaseLike = Database | str | os.PathLike[str]
 """An open database, or the path of one (opened for the call, read-only unless the call
@@ -102,6 +102,8 @@ def anchors_from_files(
     Raises:
         UsageError: the files hold no certificate.
     """
+    from trustgraph.ingest.loader import load_paths
+
     report = load_paths(db, paths, progress)
     if not report.fingerprints:
         raise UsageError(f"no certificate found in the anchor files {', '.join(map(str, paths))}")
@@ -318,6 +320,8 @@ def load(
         InputError: an input cannot be read at all; DatabaseError: the database cannot be
             written (nothing of the input that failed is kept).
     """
+    from trustgraph.ingest.loader import load_paths
+
     return load_paths(db, paths, progress)
 
 

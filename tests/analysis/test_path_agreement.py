@@ -36,7 +36,7 @@ from trustgraph.policy.revocations import Revocation, RevocationIndex
 from trustgraph.policy.rules import KIND_RANK, PathRules, weakest
 from trustgraph.render.impact import impact_document
 from trustgraph.storage.database import Database
-from trustgraph.x509.certificate import NameConstraints
+from trustgraph.x509.stored import NameConstraints
 
 
 def _subject_key(graph: TrustGraph, ca: str) -> str:

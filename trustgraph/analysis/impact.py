@@ -35,7 +35,6 @@ from trustgraph.graph.search import SearchContext, path_refusal
 from trustgraph.graph.targets import HEX as _HEX
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
-from trustgraph.ingest.casefile import parse_dn, to_iso
 from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.distrust import NameRule, all_rules
 from trustgraph.policy.revocations import Revocation
@@ -464,6 +463,10 @@ def read_rules(path: Path, at: str) -> list[NameRule]:
     Raises:
         UsageError: the file cannot be read or has no valid [[distrust]] entries.
     """
+    # Imported here: the case-file reader brings every store reader with it, which no
+    # other query needs, and this module is imported by every query command.
+    from trustgraph.ingest.casefile import parse_dn, to_iso
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -43,7 +43,7 @@ from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.rules import KIND_BY_RANK, KIND_RANK, PathRules
-from trustgraph.x509.certificate import NameConstraints
+from trustgraph.x509.stored import NameConstraints
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,9 @@ both backends use to read only the part of the graph a query can use."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from trustgraph.analysis.chains import ChainsResult
-from trustgraph.analysis.checks import CheckReport
 from trustgraph.analysis.crosssigns import CrossSignedCA
 from trustgraph.analysis.impact import ImpactResult, ScenarioPlan
 from trustgraph.analysis.reach import ReachResult
@@ -19,6 +18,9 @@ from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.rules import PathRules
 from trustgraph.storage.database import Database
+
+if TYPE_CHECKING:  # the checks (and their calendars) load only when a check runs
+    from trustgraph.analysis.checks import CheckReport
 
 
 class Backend(Protocol):

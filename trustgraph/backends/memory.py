@@ -6,10 +6,9 @@ query needs it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.analysis.chains import ChainsResult, find_chains
-from trustgraph.analysis.checks import CheckReport, run_checks
 from trustgraph.analysis.crosssigns import CrossSignedCA, find_cross_signs
 from trustgraph.analysis.impact import ImpactResult, ScenarioPlan, assess
 from trustgraph.analysis.reach import ReachResult, find_reach
@@ -25,6 +24,9 @@ from trustgraph.policy.anchors import AnchorSet, database_roots
 from trustgraph.policy.rules import PathRules
 from trustgraph.storage import edges as edge_rows
 from trustgraph.storage.database import Database
+
+if TYPE_CHECKING:  # the checks (and their calendars) load only when a check runs
+    from trustgraph.analysis.checks import CheckReport
 
 
 class MemoryBackend:
@@ -104,6 +106,8 @@ class MemoryBackend:
         return assess(self.db, plan, graph, horizon, paths_per_ca)
 
     def check(self, names: list[str] | None, since: str | None, scope: str = "tls") -> CheckReport:
+        from trustgraph.analysis.checks import run_checks
+
         return run_checks(self.db, names, since, progress=self.progress, scope=scope)
 
     def timeline(self, target: Target, store: str, rules: PathRules) -> TimelineResult:

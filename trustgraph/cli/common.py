@@ -473,15 +473,16 @@ def open_backend(db: Database, name: str, quiet: bool = False) -> Iterator[Backe
         UsageError: an unknown backend, or neo4j without NEO4J_URI.
     """
     from trustgraph.backends.memory import MemoryBackend
-    from trustgraph.backends.neo4j.backend import Neo4jBackend
-    from trustgraph.backends.neo4j.connection import Neo4jGraph, Neo4jSettings
-    from trustgraph.backends.neo4j.push import MISSING_SCHEMA, missing_constraints, pending
 
     if name == "memory":
         yield MemoryBackend(db, progress=progress_for(quiet))
         return
     if name != "neo4j":
         raise UsageError("--backend is memory or neo4j")
+    from trustgraph.backends.neo4j.backend import Neo4jBackend
+    from trustgraph.backends.neo4j.connection import Neo4jGraph, Neo4jSettings
+    from trustgraph.backends.neo4j.push import MISSING_SCHEMA, missing_constraints, pending
+
     settings = Neo4jSettings.from_environment()
     with Neo4jGraph(settings) as neo:
         if missing_constraints(neo):

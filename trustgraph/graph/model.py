@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trustgraph.policy.nameconstraints import CertificateNames
-from trustgraph.x509.certificate import NameConstraints, general_names_from_json
+from trustgraph.x509.stored import NameConstraints, general_names_from_json
 
 
 @dataclass(frozen=True, slots=True)

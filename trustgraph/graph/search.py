@@ -17,7 +17,7 @@ from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import SERVER_AUTH, AnchorSet
 from trustgraph.policy.nameconstraints import satisfies
 from trustgraph.policy.rules import PathRules, Purpose
-from trustgraph.x509.certificate import NameConstraints
+from trustgraph.x509.stored import NameConstraints
 
 
 @dataclass(frozen=True)

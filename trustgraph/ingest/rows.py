@@ -8,9 +8,10 @@ from typing import Any
 
 from trustgraph.core.times import iso
 from trustgraph.x509 import names
-from trustgraph.x509.certificate import CertificateRecord, ca_id, to_json
+from trustgraph.x509.certificate import CertificateRecord, ca_id
 from trustgraph.x509.der import DerError
 from trustgraph.x509.details import read_details
+from trustgraph.x509.stored import to_json
 
 
 def _json_or_none(value: Any) -> str | None:

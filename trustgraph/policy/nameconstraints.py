@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from trustgraph.x509.certificate import GeneralName, NameConstraints
 from trustgraph.x509.names import EMAIL_ADDRESS
+from trustgraph.x509.stored import GeneralName, NameConstraints
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +26,7 @@ from trustgraph.x509 import der, names
 from trustgraph.x509.keyusage import KEY_CERT_SIGN as KEY_CERT_SIGN
 from trustgraph.x509.keyusage import KEY_USAGE_BITS
 from trustgraph.x509.signatures import SignatureSpec, signature_spec
+from trustgraph.x509.stored import GeneralName, NameConstraints
 
 _ASN1_KEY_USAGE = {
     "digital_signature": "digital_signature",
@@ -58,36 +58,6 @@ CURVES = {
     "1.3.36.3.3.2.8.1.1.11": "brainpoolP384r1",
     "1.3.36.3.3.2.8.1.1.13": "brainpoolP512r1",
 }
-
-to_json = json.JSONEncoder(ensure_ascii=False).encode
-"""JSON text of a value, non-ASCII kept (one encoder for every certificate: ``json.dumps``
-with options builds a new one on each call)."""
-
-GeneralName = tuple[str, str]
-"""``(kind, value)``: kind is dns, email, ip, uri, dn (value: a name key) or other."""
-
-
-def general_names_from_json(items: list[list[str]]) -> tuple[GeneralName, ...]:
-    """General names stored as JSON lists, back as tuples."""
-    return tuple((str(kind), str(value)) for kind, value in items)
-
-
-@dataclass(frozen=True, slots=True)
-class NameConstraints:
-    permitted: tuple[GeneralName, ...] | None
-    excluded: tuple[GeneralName, ...]
-
-    def to_json(self) -> str:
-        return to_json({"permitted": self.permitted, "excluded": self.excluded})
-
-    @classmethod
-    def from_json(cls, text: str) -> NameConstraints:
-        data = json.loads(text)
-        permitted = data["permitted"]
-        return cls(
-            None if permitted is None else general_names_from_json(permitted),
-            general_names_from_json(data["excluded"]),
-        )
 
 
 @dataclass(frozen=True, slots=True)
