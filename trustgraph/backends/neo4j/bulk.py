@@ -360,8 +360,8 @@ def _write_cas(
     ends: set[str],
     progress: Progress,
 ) -> None:
-    """``cas.csv``: every CA row, and a bare node for each end of an edge without one."""
-    ends = set(ends)
+    """``cas.csv``: every CA row, and a bare node for each end of an edge without one
+    (``ends`` is consumed)."""
     with _CsvFile(files, "cas.csv") as out:
         out.header(["id:ID(CA)", *_typed(CA_PROPERTIES)])
         for record in _stage(db, "cas", _ca_rows, progress):
@@ -410,10 +410,10 @@ class _CertificatesBeside:
     @classmethod
     def start(cls, db: Database, files: ImportFiles) -> _CertificatesBeside | None:
         """Start writing; None when the database is small or one process is asked for."""
-        total = push_rows.rows_after(db, "certificates", 0)
-        if job_count() <= 1 or total < PARALLEL_FROM:
+        if job_count() <= 1:
             return None
-        return cls(db, files, total)
+        total = push_rows.rows_after(db, "certificates", 0)
+        return cls(db, files, total) if total >= PARALLEL_FROM else None
 
     def wait(self, files: ImportFiles, progress: Progress) -> None:
         """Show the other process's progress until it has written the file.
