@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -75,3 +77,96 @@ def test_distrusting_a_root_by_name_watches_what_chained_through_it(ccadb_db: Pa
     watched = result["watched"]
     assert 0 < len(watched) < 200  # not DigiCert's whole estate (about 1,400 CAs)
     assert all(g5 in w["anchors_before"] for w in watched if w["ca"] != g5)
+
+
+COLLATERAL = ("Apple IST CA 2 - G1", "Google Internet Authority G2")
+
+
+def test_distrusting_symantec_counts_the_cas_of_others_that_fall_with_it(
+    ccadb_db: Path,
+) -> None:
+    """Apple's and Google's CAs chained only through Symantec's roots in 2017: removing
+    those roots takes them down too, though neither is Symantec's."""
+    result = _impact(ccadb_db, "--distrust-owner", "Symantec")
+    counts = result["counts"]
+    collateral = {item["label"]: item for item in result["collateral"]}
+    for label in COLLATERAL:
+        assert label in collateral, label
+        assert (
+            collateral[label]["operator"]["owner"] not in result["parameters"]["owners_distrusted"]
+        )
+        assert collateral[label]["path_before"]["length"] >= 1
+    assert collateral["Apple IST CA 2 - G1"]["operator"]["owner"] == "Apple Inc."
+    removed = {a["ca"] for a in result["anchors"]["removed"]}
+    watched = {w["ca"] for w in result["watched"]}
+    for item in result["collateral"]:
+        assert item["ca"] not in watched
+        assert item["anchors_before"] and set(item["anchors_before"]) <= removed
+    assert counts["collateral"] == len(result["collateral"]) > 50
+    assert counts["lose_every_path"] == counts["lost"] + counts["collateral"]
+    assert counts["watched"] == counts["lost"] + counts["survive"] + counts["not_reachable_before"]
+    assert counts["reconciled"] is True
+    grouped = result["collateral_by_operator"]
+    assert sum(group["count"] for group in grouped) == counts["collateral"]
+    assert [g["count"] for g in grouped] == sorted((g["count"] for g in grouped), reverse=True)
+
+
+def test_the_collateral_was_reachable_before_only_from_the_removed_anchors(
+    ccadb_db: Path,
+) -> None:
+    """``reach`` (a backward search, not impact's forward one) agrees: before the scenario
+    each collateral CA is reached from removed anchors only."""
+    result = _impact(ccadb_db, "--distrust-owner", "Symantec")
+    removed = {a["ca"] for a in result["anchors"]["removed"]}
+    for item in result["collateral"]:
+        if item["label"] not in COLLATERAL:
+            continue
+        done = run(
+            "reach", item["ca"], "--store", "mozilla", "--at", "2017-03-01",
+            "--format", "json", "--db", str(ccadb_db), "--quiet",
+        )  # fmt: skip
+        assert done.exit_code == 0, done.output
+        reached = {anchor["ca"] for anchor in json.loads(done.stdout)["anchors"]}
+        assert reached and reached <= removed
+        assert reached == set(item["anchors_before"])
+
+
+def test_an_owner_and_its_removed_roots_take_down_the_same_cas(ccadb_db: Path) -> None:
+    by_owner = _impact(ccadb_db, "--distrust-owner", "Symantec")
+    roots = [a["ca"] for a in by_owner["anchors"]["removed"]]
+    by_roots = _impact(ccadb_db, *(arg for ca in roots for arg in ("--distrust-root", ca)))
+    assert sorted(a["ca"] for a in by_roots["anchors"]["removed"]) == sorted(roots)
+
+    def fallen(answer: dict[str, Any]) -> set[str]:
+        return {item["ca"] for item in answer["lost"]} | {
+            item["ca"] for item in answer["collateral"]
+        }
+
+    assert fallen(by_owner) == fallen(by_roots)
+    assert len(fallen(by_owner)) == by_owner["counts"]["lose_every_path"] > 100
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+def test_every_format_lists_the_collateral_with_its_operator(ccadb_db: Path, fmt: str) -> None:
+    done = run(
+        "impact", "--store", "mozilla", "--at", "2017-03-01", "--distrust-owner", "Symantec",
+        "--format", fmt, "--db", str(ccadb_db), "--quiet",
+    )  # fmt: skip
+    assert done.exit_code in (0, 1), done.output
+    answer = _impact(ccadb_db, "--distrust-owner", "Symantec")
+    operators = {item["label"]: item["operator"]["owner"] for item in answer["collateral"]}
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        listed = {row["CA"]: row["operator"] for row in rows if row["section"] == "collateral"}
+        assert listed == operators
+        return
+    lines = done.stdout.splitlines()
+    for label in COLLATERAL:
+        if fmt == "markdown":
+            row = next(line for line in lines if f"| {label} |" in line)
+            assert row.startswith(f"| {operators[label]} |")
+        else:
+            assert any(label in line and operators[label] in line for line in lines), label
+    summary = done.stdout.split("\n###")[0] if fmt == "markdown" else done.stdout.split("\n\n")[0]
+    assert f"{answer['counts']['collateral']} collateral" in summary
+    assert len(summary.splitlines()) <= 24

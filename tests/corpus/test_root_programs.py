@@ -130,3 +130,22 @@ def test_the_demo_tells_each_programs_view(corpus: Path, tmp_path: Path) -> None
         "demo", "--out", str(tmp_path), "--rootstores", str(corpus / "rootstores"), "--quiet"
     )
     assert "other root programs" in text.stdout and "(release month: approximate)" in text.stdout
+
+
+@pytest.mark.slow
+def test_impact_in_every_program_starts_with_one_row_per_program(programs_db: Path) -> None:
+    args = ["impact", "--distrust-owner", "WoSign", "--store", "all", "--at", "2016-12-01"]
+    args += ["--db", str(programs_db)]
+    answer = _json(*args)
+    stores = [item["store"] for item in answer["stores"]]
+    assert {"microsoft", "android", "apple-ios", "mozilla"} <= set(stores)
+    table = run(*args, "--quiet").stdout
+    summary = table.split("\n\n")[0].splitlines()
+    for item in answer["stores"]:
+        row = next(line for line in summary if line.split()[:1] == [item["store"]])
+        counts = item["counts"]
+        assert f" {counts['lose_every_path']} " in row
+        assert f"{counts['survive']} of {counts['watched']}" in row
+    rows = run(*args, "--format", "csv", "--quiet").stdout.splitlines()
+    assert [row.split(",")[0] for row in rows[1 : len(stores) + 1]] == ["summary"] * len(stores)
+    assert rows[len(stores) + 1].split(",")[0] != "summary"

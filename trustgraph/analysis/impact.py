@@ -7,12 +7,16 @@ distrusted owners and the organisations they own then; every CA that chained thr
 distrusted root at the date (not its owner's whole estate); and the CAs certified by the
 revoked certificates or named by the rules, with every CA their operators operate.
 
-The result compares reachability of the watched CAs before and after (without enumerating
-paths), lists the ways in that survive (paths from the remaining anchors that end at the
-first watched CA they reach: the last certificate is the bypass), a few surviving paths per
-CA, the anchors that are the only way in, and the smallest set of certificate revocations
-that closes every way in now. With a horizon, it says when each surviving way in closes on
-its own (expiry, revocation, removal from the store, a rule or signature cut-off).
+The result compares reachability before and after (without enumerating paths) for every CA
+the scenario can affect (those within the search depth below a removed anchor, a revoked
+certificate or a CA a rule names): the watched CAs that stay reachable or lose every path,
+and the *collateral*: every other CA, whoever operates it, that had a path before and has
+none after, with the way it used to be reached. It lists the ways in that survive (paths
+from the remaining anchors that end at the first watched CA they reach: the last
+certificate is the bypass), a few surviving paths per CA, the anchors that are the only
+way in, and the smallest set of certificate revocations that closes every way in now. With
+a horizon, it says when each surviving way in closes on its own (expiry, revocation,
+removal from the store, a rule or signature cut-off).
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from trustgraph.x509 import names
 
 _NO_TARGET = Target("", frozenset(), None, "")
 LOST, SURVIVES, UNREACHED = "lost", "survives", "not reachable before"
+COLLATERAL = "collateral"
 
 
 @dataclass
@@ -103,6 +108,15 @@ class Watched:
 
 
 @dataclass
+class Collateral:
+    """A CA outside the watched ones that had a path before the scenario and has none
+    after, with the anchors that reached it before."""
+
+    ca: str
+    before: dict[str, tuple[int, int]]
+
+
+@dataclass
 class ImpactResult:
     store: str
     at: str
@@ -126,9 +140,19 @@ class ImpactResult:
     caveats: list[Caveat] = field(default_factory=list)
     """What holds for the whole answer: approximate ownership dates, operators known only as
     of a later record."""
+    collateral: list[Collateral] = field(default_factory=list)
+    """The CAs outside the watched ones that lose every path, by label."""
+    paths_before: dict[str, ChainPath] = field(default_factory=dict)
+    """The first path (shortest, then by fingerprints) before the scenario of each CA that
+    loses every path; a CA whose paths lie beyond the search bounds has none."""
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.watched if item.status == status)
+
+    @property
+    def lost_cas(self) -> list[str]:
+        """Every CA that loses every path: the watched ones, then the collateral."""
+        return [w.ca for w in self.watched if w.status == LOST] + [c.ca for c in self.collateral]
 
 
 @dataclass
@@ -153,6 +177,15 @@ class ScenarioPlan:
     below_roots: set[str] = field(default_factory=set)
     """CAs certified, directly or not, by the distrusted roots: watched when they chained
     through one of those roots at the date (decided with the graph)."""
+    affected: set[str] = field(default_factory=set)
+    """Every CA whose reachability the scenario can change: those within the search depth
+    below a removed anchor, a revoked certificate's subject or a CA a rule names. A query
+    region must hold them (and their ancestors) for the collateral to be complete."""
+
+    @property
+    def region_cas(self) -> frozenset[str]:
+        """The CAs whose ancestors a backend must read to assess the plan."""
+        return frozenset(self.watched | self.affected)
 
 
 def plan_scenario(
@@ -189,6 +222,14 @@ def plan_scenario(
     revoked = [
         Revocation(_certificate(db, fp), at, None, "scenario") for fp in scenario.revoke_certs
     ]
+    changed = (
+        removed
+        | roots
+        | certificates.cas_of_certificates(db, [r.certificate for r in revoked])
+        | certificates.cas_by_subject_keys(
+            db, {key for rule in extra_rules for key in rule.subject_keys}
+        )
+    )
     after_rules = replace(base, revocations=base.revocations.with_extra(revoked))
     return ScenarioPlan(
         store,
@@ -207,6 +248,7 @@ def plan_scenario(
         | below_roots,
         roots,
         below_roots - roots,
+        _below(db, changed, rules.max_depth),
     )
 
 
@@ -238,6 +280,7 @@ def assess(
         surely = reach_everything(graph, anchors_after, strict)
         for item in watched:
             item.uncertain = item.status == SURVIVES and not surely.get(item.ca)
+    collateral = _collateral(graph, plan, before, after, kept)
     chains = _ways_in(graph, plan, kept)
     ways = [WayIn(path) for path in chains.paths]
     for item in watched:
@@ -281,8 +324,34 @@ def assess(
         verified,
         graph,
         plan.owners,
-        _owner_caveats(plan, kept | plan.removed),
+        _owner_caveats(plan, kept | plan.removed | {c.ca for c in collateral}),
+        collateral,
+        {
+            ca: path
+            for ca in [w.ca for w in watched if w.status == LOST] + [c.ca for c in collateral]
+            if (path := _first_path(graph, plan, ca)) is not None
+        },
     )
+
+
+def _collateral(
+    graph: TrustGraph, plan: ScenarioPlan, before: ReachMap, after: ReachMap, watched: set[str]
+) -> list[Collateral]:
+    """The CAs outside ``watched`` that had a path before the scenario and have none after
+    (a scenario only takes trust away, so no CA gains one), by label."""
+    lost = [
+        ca
+        for ca, anchors in before.items()
+        if anchors and not after.get(ca) and ca not in watched and ca in graph.graph
+    ]
+    return [Collateral(ca, before[ca]) for ca in sorted(lost, key=lambda c: (graph.label(c), c))]
+
+
+def _first_path(graph: TrustGraph, plan: ScenarioPlan, ca: str) -> ChainPath | None:
+    """The first path to ``ca`` before the scenario (shortest, then by fingerprints)."""
+    one = Target(ca, frozenset([ca]), None, graph.label(ca))
+    found = find_chains(graph, one, plan.anchors_before, plan.rules_before, max_paths=1)
+    return found.paths[0] if found.paths else None
 
 
 def _attributed_later(plan: ScenarioPlan, cas: set[str]) -> dict[str, str]:
@@ -346,10 +415,10 @@ def _owner_caveats(plan: ScenarioPlan, cas: set[str]) -> list[Caveat]:
         found.append(
             Caveat(
                 OPERATOR_AS_OF,
-                f"{len(later)} of the CAs this answer considers (anchors of the store and "
-                f"watched CAs) are attributed to an operator by CCADB records of {dates}, after "
-                f"{plan.at[:10]}: some may have been operated by another organisation then; "
-                f"{history}",
+                f"{len(later)} of the CAs this answer considers (anchors of the store, "
+                f"watched and collateral CAs) are attributed to an operator by CCADB records "
+                f"of {dates}, after {plan.at[:10]}: some may have been operated by another "
+                f"organisation then; {history}",
             )
         )
     return found

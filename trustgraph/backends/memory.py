@@ -101,7 +101,7 @@ class MemoryBackend:
         return find_serial_groups(self.db, scope)
 
     def impact(self, plan: ScenarioPlan, horizon: str | None, paths_per_ca: int) -> ImpactResult:
-        watched = Target("watched", frozenset(plan.watched), None, "the watched CAs")
+        watched = Target("affected", plan.region_cas, None, "the CAs the scenario can affect")
         graph = self.region(watched, None, plan.anchors_before.cas)
         return assess(self.db, plan, graph, horizon, paths_per_ca)
 

@@ -48,6 +48,7 @@ from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAUL
 from trustgraph.render.formats import Tabular, envelope, render, write_jsonl
 
 if TYPE_CHECKING:
+    from trustgraph.analysis.impact import ImpactResult
     from trustgraph.render.common import View
 
 TargetArgument = Annotated[
@@ -491,38 +492,36 @@ def impact(
     certificates, and what would close it. Exit 1 when some watched CA stays reachable."""
     from trustgraph import api
     from trustgraph.analysis.impact import Scenario
-    from trustgraph.render.impact import impact_markdown, impact_view
+    from trustgraph.render.impact import impact_markdown, impact_stores_view, impact_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
     scenario = Scenario(
         distrust_owner or [], distrust_root or [], revoke_cert or [], distrust_rule or []
     )
     with open_db(db) as database, open_backend(database, backend, quiet) as b:
-        results = []
-
-        def answer(chosen: str | None) -> View:
-            result = api.impact(
-                database,
-                chosen or store,
-                rules.at,
-                scenario,
-                rules,
-                horizon,
-                paths_per_ca,
-                backend=b,
-            )
-            results.append(result)
-            return impact_view(result, database.provenance())
-
         several = many_stores(database, store)
-        if fmt is OutputFormat.MARKDOWN:
-            for chosen in several or [store]:
-                if not api.why_no_snapshot(database, chosen, rules.at):
-                    answer(chosen)
-            typer.echo("\n".join(impact_markdown(result) for result in results), nl=False)
-        else:
-            document, table = one_or_many(database, "impact", several, rules.at, answer, store)
-            render(fmt, document, table)
+        answers: list[tuple[str, ImpactResult | None, str | None]] = []
+        for chosen in several or [store]:
+            # One store answers or says why not; of several, one without a snapshot that
+            # early is a row saying so.
+            why = api.why_no_snapshot(database, chosen, rules.at) if several else None
+            result = None
+            if not why:
+                result = api.impact(
+                    database, chosen, rules.at, scenario, rules, horizon, paths_per_ca, backend=b
+                )
+            answers.append((chosen, result, why))
+        provenance = database.provenance()
+    results = [result for _store, result, _why in answers if result is not None]
+    if several:
+        parameters = {"stores": several, "at": rules.at}
+        document, table = impact_stores_view(answers, parameters, provenance)
+    else:
+        document, table = impact_view(results[0], provenance)
+    if fmt is OutputFormat.MARKDOWN:
+        typer.echo(impact_markdown(answers), nl=False)
+    else:
+        render(fmt, document, table)
     if any(r.ways_in or any(w.status == "survives" for w in r.watched) for r in results):
         raise typer.Exit(1)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from trustgraph.graph.trustgraph import TrustGraph
-from trustgraph.render.formats import Tabular
+from trustgraph.render.formats import Shown, Tabular
 
-View = tuple[dict[str, Any], Tabular]
-"""A result as a JSON document and as rows for tables, CSV and Markdown."""
+View = tuple[dict[str, Any], Shown]
+"""A result as a JSON document and as rows for tables, CSV and Markdown (one table, or a
+report of several)."""
 
 
 def counts_table(

@@ -56,6 +56,8 @@ class Tabular:
     rows: list[list[Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     caveats: list[list[str]] = field(default_factory=list)
+    section: str = ""
+    """A short name for the table in a report's CSV (default: its title)."""
 
     def add(self, row: list[Any], caveats: Sequence[str] = ()) -> None:
         self.rows.append(row)
@@ -79,6 +81,42 @@ class Tabular:
         return [f"[{m}]" if m else "" for m in markers], notes
 
 
+@dataclass
+class Report:
+    """A result in several tables, the first its summary: tables and Markdown show them in
+    turn, CSV joins them under a ``section`` column (each part's title) with every part's
+    columns. ``notes`` say what holds for the whole result and come last."""
+
+    parts: list[Tabular]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.parts[0].title if self.parts else ""
+
+    def as_one(self) -> Tabular:
+        """The parts as one table: a ``section`` column, then every part's columns in order
+        of first appearance (a part leaves the others' columns empty)."""
+        columns: list[str] = []
+        for part in self.parts:
+            columns.extend(c for c in part.columns if c not in columns)
+        joined = Tabular(self.title, ["section", *columns])
+        for part in self.parts:
+            where = [columns.index(c) for c in part.columns]
+            for row, caveats in zip(part.rows, part.row_caveats(), strict=True):
+                cells: list[Any] = [""] * len(columns)
+                for index, cell in zip(where, row, strict=True):
+                    cells[index] = cell
+                joined.add([part.section or part.title, *cells], caveats)
+            joined.notes.extend(part.notes)
+        joined.notes.extend(self.notes)
+        return joined
+
+
+Shown = Tabular | Report
+"""What a result shows people: one table, or a report of several."""
+
+
 def envelope(
     query: str, parameters: dict[str, Any], provenance: dict[str, Any], body: dict[str, Any]
 ) -> dict[str, Any]:
@@ -96,7 +134,7 @@ def envelope(
 def render(
     fmt: Format | str,
     document: dict[str, Any],
-    table: Tabular,
+    table: Shown,
     out: IO[str] | None = None,
     err: IO[str] | None = None,
 ) -> None:
@@ -107,13 +145,36 @@ def render(
     if chosen is Format.JSON:
         stream.write(to_json(document) + "\n")
     elif chosen is Format.CSV:
-        write_csv(table, stream)
-        for note in table.notes:
+        flat = table.as_one() if isinstance(table, Report) else table
+        write_csv(flat, stream)
+        for note in flat.notes:
             (err or sys.stderr).write(printable(f"note: {note}") + "\n")
     elif chosen is Format.MARKDOWN:
-        stream.write(to_markdown(table))
+        stream.write(report_markdown(table) if isinstance(table, Report) else to_markdown(table))
+    elif isinstance(table, Report):
+        print_report(table, stream)
     else:
         print_table(table, stream)
+
+
+def report_markdown(report: Report, heading_level: int = 3) -> str:
+    """Each part of a report as a Markdown table, then the report's notes."""
+    parts = [to_markdown(part, heading_level) for part in report.parts]
+    notes = "".join(f"> {_markdown_cell(note)}\n" for note in report.notes)
+    return "\n".join(parts) + ("\n" + notes if notes else "")
+
+
+def print_report(report: Report, stream: IO[str]) -> None:
+    """Each part of a report as a table, a blank line between them, then its notes."""
+    for number, part in enumerate(report.parts):
+        if number:
+            stream.write("\n")
+        print_table(part, stream)
+    if report.notes:
+        stream.write("\n")
+        console = Console(file=stream, highlight=False, soft_wrap=False)
+        for note in report.notes:
+            console.print(Text(printable(note)))
 
 
 def to_json(document: Any) -> str:

@@ -15,7 +15,7 @@ from trustgraph.analysis.impact import ImpactResult
 from trustgraph.analysis.reach import ReachResult
 from trustgraph.analysis.timeline import TimelineResult
 from trustgraph.render.common import View
-from trustgraph.render.formats import Tabular
+from trustgraph.render.formats import Shown, Tabular
 from trustgraph.render.impact import impact_view
 from trustgraph.render.paths import chains_view, reach_view
 from trustgraph.render.timeline import timeline_view
@@ -54,10 +54,20 @@ def html_table(table: Tabular) -> str:
     )
 
 
+def shown_html(shown: Shown) -> str:
+    """A result's table, or each table of a report followed by the report's notes."""
+    if isinstance(shown, Tabular):
+        return html_table(shown)
+    notes = "".join(f"<li>{html.escape(note)}</li>" for note in shown.notes)
+    return "".join(html_table(part) for part in shown.parts) + (
+        f"<ul>{notes}</ul>" if notes else ""
+    )
+
+
 def result_html(result: Any) -> str | None:
     """The HTML of a query result (None for an object this module does not show)."""
     view = _VIEWS.get(type(result))
-    return html_table(view(result)[1]) if view else None
+    return shown_html(view(result)[1]) if view else None
 
 
 def register() -> None:

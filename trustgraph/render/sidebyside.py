@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from trustgraph.render.common import View
-from trustgraph.render.formats import Tabular, envelope
+from trustgraph.render.formats import Report, Tabular, envelope
 
 _HEADER = ("schema", "trustgraph", "query", "provenance")
 
@@ -19,12 +19,18 @@ def side_by_side(
     answers: list[tuple[str, View | None, str | None]],
 ) -> View:
     """The combined view of (store, its view or None, why not) answers."""
-    shown = [view for _store, view, _why in answers if view is not None]
+    tables = {
+        store: (view[0], view[1].as_one() if isinstance(view[1], Report) else view[1])
+        for store, view, _why in answers
+        if view is not None
+    }
+    shown = list(tables.values())
     columns = shown[0][1].columns if shown else ["answer"]
     title = shown[0][1].title if len(shown) == 1 else f"{query}, store by store"
     table = Tabular(title, ["store", *columns])
     stores: list[dict[str, Any]] = []
-    for store, view, why in answers:
+    for store, _view, why in answers:
+        view = tables.get(store)
         if view is None:
             stores.append({"store": store, "answered": False, "why": why})
             table.add([store, why or "", *[""] * (len(columns) - 1)])

@@ -164,7 +164,7 @@ class Neo4jBackend:
     def impact(self, plan: ScenarioPlan, horizon: str | None, paths_per_ca: int) -> ImpactResult:
         # The region of the rules before the scenario holds the one after: a scenario only
         # takes trust away.
-        watched = Target("watched", frozenset(plan.watched), None, "the watched CAs")
+        watched = Target("affected", plan.region_cas, None, "the CAs the scenario can affect")
         graph = self.search_region(watched, plan.anchors_before, plan.rules_before)
         return assess(self.db, plan, graph, horizon, paths_per_ca)
 
