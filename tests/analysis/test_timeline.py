@@ -60,3 +60,57 @@ def test_anchor_removal_closes_an_interval(db: Database, pki: PKI, tmp_path: Pat
     assert interval.end == "2016-01-01T00:00:00Z"
     assert [e.kind for e in interval.closed_by] == ["anchor-removed"]
     assert "Leaving Root" in interval.closed_by[0].detail
+
+
+def test_first_snapshot_is_presence_and_later_changes_are_bounded(
+    db: Database, pki: PKI, tmp_path: Path
+) -> None:
+    """A root of the first snapshot loaded was present then, since an unknown date; a root
+    that appears in a later snapshot was added between that snapshot and the one before;
+    a removal likewise ends its interval by the later snapshot at the latest."""
+    early, late = pki.ca("Early Root"), pki.ca("Late Root")
+    early_cert, late_cert = pki.root(early), pki.root(late)
+    pki.issue(early, "Below Early")
+    pki.issue(late, "Below Late")
+    load_paths(db, [write_pem(tmp_path / "all.pem", pki.certs)])
+    for as_of, roots in (
+        ("2015-01-01", [early_cert]),
+        ("2015-06-01", [early_cert, late_cert]),
+        ("2016-02-01", [late_cert]),
+    ):
+        path = write_pem(tmp_path / f"{as_of}.pem", roots)
+        stores.add_snapshot(db, "s", path, f"{as_of}T00:00:00Z")
+    graph = TrustGraph.from_database(db)
+    rules = api.make_rules("2016-06-01")
+    [early_interval] = timeline(db, graph, resolve_target(db, "Below Early"), "s", rules).intervals
+    [opened] = [e for e in early_interval.opened_by if e.kind.startswith("anchor")]
+    assert (opened.kind, opened.bound) == ("anchor-present", False)
+    assert "present in the first snapshot of s loaded (2015-01-01)" in opened.detail
+    [closed] = early_interval.closed_by
+    assert (closed.kind, closed.bound, closed.after) == (
+        "anchor-removed",
+        True,
+        "2015-06-01T00:00:00Z",
+    )
+    assert "between 2015-06-01 and 2016-02-01" in closed.detail
+    [late_interval] = timeline(db, graph, resolve_target(db, "Below Late"), "s", rules).intervals
+    [added] = [e for e in late_interval.opened_by if e.kind.startswith("anchor")]
+    assert (added.kind, added.bound, added.at) == ("anchor-added", True, "2015-06-01T00:00:00Z")
+    assert "added to s between 2015-01-01 and 2015-06-01" in added.detail
+
+
+def test_a_timeline_past_its_stores_coverage_says_so(
+    db: Database, pki: PKI, tmp_path: Path
+) -> None:
+    root = pki.ca("Lone Root")
+    root_cert = pki.root(root)
+    pki.issue(root, "Below Lone")
+    load_paths(db, [write_pem(tmp_path / "all.pem", pki.certs)])
+    stores.add_snapshot(db, "s", write_pem(tmp_path / "a.pem", [root_cert]), "2015-01-01T00:00:00Z")
+    graph = TrustGraph.from_database(db)
+    target = resolve_target(db, "Below Lone")
+    soon = timeline(db, graph, target, "s", api.make_rules("2015-12-01"))
+    assert soon.gaps == []
+    late = timeline(db, graph, target, "s", api.make_rules("2019-01-01"))
+    [gap] = late.gaps
+    assert (gap.start, gap.end) == ("2016-02-05T00:00:00Z", None)  # 400 days after

@@ -141,3 +141,30 @@ def test_a_malformed_store_exits_2_and_adds_nothing(
     assert name in done.output and reason in done.output  # type: ignore[attr-defined]
     listed = run("store", "list", "--db", str(db), "--format", "json")
     assert json.loads(listed.stdout)["snapshots"] == []  # type: ignore[attr-defined]
+
+
+def test_store_coverage_names_spans_and_gaps(
+    two_programs: tuple[Path, list[Cert], Cert], tmp_path: Path
+) -> None:
+    db, roots, _below = two_programs
+    later = write_pem(tmp_path / "later.pem", roots[:1])
+    done = run("store", "add", "mozilla", str(later), "--as-of", "2018-01-01", "--db", str(db))
+    assert done.exit_code == 0, done.output  # type: ignore[attr-defined]
+    answer = _json("store", "coverage", "--at", "2019-01-01", "--db", str(db))
+    stores = {item["store"]: item for item in answer["stores"]}
+    assert set(stores) == {"microsoft", "mozilla"}
+    mozilla = stores["mozilla"]
+    assert [(s["start"][:10], s["end"][:10], s["ends"]) for s in mozilla["spans"]] == [
+        ("2016-01-01", "2017-02-04", "too old"),
+        ("2018-01-01", "2019-02-05", "too old"),
+    ]
+    assert [(g["start"][:10], (g["end"] or "")[:10]) for g in mozilla["gaps"]] == [
+        ("2017-02-04", "2018-01-01"),
+        ("2019-02-05", ""),
+    ]
+    table = run("store", "coverage", "mozilla", "--at", "2019-01-01", "--db", str(db))
+    text = table.stdout  # type: ignore[attr-defined]
+    assert "2017-02-04 to 2018-01-01" in text and "2019-02-05 to" not in text
+    unknown = run("store", "coverage", "mozzilla", "--db", str(db))
+    assert unknown.exit_code == 2  # type: ignore[attr-defined]
+    assert "did you mean" in unknown.output  # type: ignore[attr-defined]

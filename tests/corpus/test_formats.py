@@ -26,6 +26,7 @@ pytestmark = pytest.mark.corpus
 GOLDEN = Path(__file__).parent / "golden"
 RECORDS = "ccadb/Mozilla_AllCertificateRecordsReport_2021-04-05.csv.gz"
 RELATIONS = "owners/ca-relations-hiller2020.csv"
+NSS = "nss/certdata-NSS_3_27_RTM.txt"
 STORES = (("2015-04-28", "2015.04.28"), ("2016-09-26", "2016.9.26"), ("2017-11-05", "2017.11.5"))
 G2 = "Certification Authority of WoSign G2"
 CERTUM_TO_G2 = (
@@ -56,6 +57,7 @@ def case_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             for d, v in STORES
         ),
         ["owners", "load", str(corpus / RELATIONS)],
+        ["store", "add", "nss", str(corpus / NSS), "--as-of", "2016-09-27"],
     ]
     for step in steps:
         done = _run(*step, "--db", str(db))
@@ -165,3 +167,42 @@ def test_no_csv_fingerprint_is_cut(case_db: Path, command: list[str]) -> None:
     assert bool(fingerprints) is (command[0] != "timeline")  # its G2 closes by removals
     assert all(len(token) == 64 for token in fingerprints)
     assert "…" not in done.stdout
+
+
+@pytest.mark.parametrize("command", ["reach", "chains"])
+def test_an_answer_from_a_snapshot_years_old_says_so_in_every_format(
+    case_db: Path, command: str
+) -> None:
+    """The only NSS snapshot is of 2016-09-27: asked in 2024, every format says the answer
+    comes from a snapshot 2652 days older than the question; asked in 2016, none does."""
+    args = [command, G2, "--store", "nss", "--db", str(case_db), "--quiet"]
+    stale = "the latest snapshot of nss on or before 2024-01-01 is of 2016-09-27, 2652 days"
+    for at, expected in (("2024-01-01", True), ("2016-12-01", False)):
+        outputs = {
+            fmt: _run(*args, "--at", at, "--format", fmt).stdout
+            for fmt in ("table", "csv", "markdown", "json")
+        }
+        kinds = [c["kind"] for c in json.loads(outputs["json"])["caveats"]]
+        assert ("outdated-snapshot" in kinds) is expected
+        for fmt in ("markdown", "json"):
+            assert (stale in outputs[fmt]) is expected, fmt
+        assert ("2652 days" in outputs["table"]) is expected
+        rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
+        assert rows
+        assert all((stale in row.get("caveats", "")) is expected for row in rows)
+
+
+def test_impact_in_every_program_says_which_snapshots_are_outdated(case_db: Path) -> None:
+    done = _run(
+        "impact", "--store", "all", "--at", "2018-06-01", "--distrust-owner", "WoSign",
+        "--format", "json", "--db", str(case_db), "--quiet",
+    )  # fmt: skip
+    assert done.exit_code in (0, 1), done.output
+    stores = {item["store"]: item for item in json.loads(done.stdout)["stores"]}
+    assert set(stores) == {"mozilla", "nss"}
+    outdated = {
+        name: [c for c in item["caveats"] if c["kind"] == "outdated-snapshot"]
+        for name, item in stores.items()
+    }
+    assert outdated["nss"] and "2016-09-27" in outdated["nss"][0]["text"]
+    assert not outdated["mozilla"]  # its snapshot of 2017-11-05 is recent enough

@@ -20,8 +20,9 @@ Kinds:
   loaded, so no path can start from them;
 * ``store-constraint``: anchors a store trusts only under conditions a CA-level answer cannot
   judge (an SCT cut-off on leaves, names the anchor may serve);
-* ``outdated-snapshot``: the store snapshot in force is of a release that a newer one, never
-  observed, had replaced by the question's date.
+* ``outdated-snapshot``: the store snapshot in force is too old to stand for its store at the
+  question's date: a newer release, never observed, had replaced it, or it is older than
+  root programs go between releases (see :mod:`trustgraph.policy.coverage`).
 """
 
 from __future__ import annotations
@@ -131,16 +132,9 @@ def anchor_caveats(anchors: AnchorSet) -> list[Caveat]:
                 "approximate",
             )
         )
-    if anchors.source.get("outdated"):
-        found.append(
-            Caveat(
-                OUTDATED_SNAPSHOT,
-                f"the snapshot of {snapshot.get('store')} in force ({snapshot.get('sequence')}, "
-                f"{snapshot.get('as_of', '')[:10]}) was replaced by a newer release from "
-                f"{(snapshot.get('superseded_from') or '')[:10]} whose store nobody observed: "
-                "the answer may be out of date",
-            )
-        )
+    stale = anchors.source.get("staleness")
+    if stale:
+        found.append(Caveat(OUTDATED_SNAPSHOT, stale["text"]))
     cut = sorted(ca for ca, trust in anchors.trust.items() if trust.sct_not_after)
     if cut:
         found.append(

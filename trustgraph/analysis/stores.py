@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trustgraph.policy.anchors import SERVER_AUTH
+from trustgraph.policy.coverage import Staleness, StoreCoverage, coverage, staleness
 from trustgraph.policy.stores import StoreEntry, list_snapshots, snapshot_at, snapshot_entries
 from trustgraph.storage import trust
 from trustgraph.storage.database import Database
@@ -21,10 +22,13 @@ class StoreView:
     at: str
     purpose: str | None
     entries: list[StoreEntry]
+    staleness: Staleness | None = None
+    """Why the snapshot is too old to stand for the store at the date (None: it is not)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "snapshot": self.snapshot.as_dict(),
+            "staleness": self.staleness.as_dict() if self.staleness else None,
             "at": self.at,
             "purpose": self.purpose,
             "entries": [entry.as_dict(self.at) for entry in self.entries],
@@ -44,7 +48,20 @@ def show(db: Database, store: str, at: str, server_auth: bool = False) -> StoreV
     purpose = SERVER_AUTH if server_auth else None
     entries = [e for e in snapshot_entries(db, snapshot) if e.trust.trusted_for(purpose)]
     entries.sort(key=lambda e: ((e.subject or "").casefold(), e.sha256 or e.sha1 or ""))
-    return StoreView(snapshot, at, purpose, entries)
+    return StoreView(snapshot, at, purpose, entries, staleness(snapshot, at))
+
+
+def coverages(db: Database, store: str | None = None) -> list[StoreCoverage]:
+    """The time each snapshot stands for, and the gaps, of every store (or of ``store``).
+
+    Raises:
+        UsageError: ``store`` is not a store of the database.
+    """
+    snapshots = list_snapshots(db, store)
+    if store is not None and not snapshots:
+        snapshot_at(db, store, "9999-12-31T23:59:59Z")  # raises the unknown store's error
+    names = sorted({s.store for s in snapshots})
+    return [coverage(name, [s for s in snapshots if s.store == name]) for name in names]
 
 
 @dataclass

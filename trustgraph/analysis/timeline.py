@@ -24,11 +24,12 @@ from trustgraph.analysis.stores import anchor_constraints, anchor_history, snaps
 from trustgraph.core.times import one_second_after
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
+from trustgraph.policy.coverage import Gap, coverage
 from trustgraph.policy.distrust import all_rules
 from trustgraph.policy.revocations import RevocationIndex
 from trustgraph.policy.rules import PathRules
 from trustgraph.policy.signatures import ALWAYS
-from trustgraph.policy.stores import anchors_at, snapshot_at
+from trustgraph.policy.stores import anchors_at, list_snapshots, snapshot_at
 from trustgraph.storage.database import Database
 
 
@@ -41,9 +42,14 @@ class Event:
     ca: str | None = None
     bound: bool = False
     """The event happened at an unknown time no later than ``at``."""
+    after: str | None = None
+    """With ``bound``, the time after which it happened, when known (the snapshot before the
+    one that shows a change)."""
 
     def as_dict(self) -> dict[str, Any]:
         result = {"at": self.at, "kind": self.kind, "detail": self.detail, "bound": self.bound}
+        if self.after:
+            result["after"] = self.after
         if self.certificate:
             result["certificate"] = self.certificate
         if self.ca:
@@ -80,6 +86,11 @@ class TimelineResult:
     constraints: list[dict[str, Any]] = field(default_factory=list)
     """What the store says restricts the anchors that reach the target (see
     :func:`~trustgraph.analysis.stores.anchor_constraints`)."""
+    gaps: list[Gap] = field(default_factory=list)
+    """The times up to the timeline's end that no snapshot of the store stands for (see
+    :mod:`~trustgraph.policy.coverage`): answers then come from an outdated snapshot."""
+    until: str = ""
+    """The last time considered."""
 
 
 def region_edges(graph: TrustGraph, target: Target, max_depth: int) -> set[str]:
@@ -115,16 +126,7 @@ def events_for(
 ) -> list[Event]:
     """Every time at which reachability of ``target`` from ``store`` (or from fixed anchors,
     when None) may change."""
-    events: list[Event] = []
-    previous: set[str] = set()
-    for as_of, cas in anchor_history(db, store) if store else []:
-        for kind, changed in (("anchor-added", cas - previous), ("anchor-removed", previous - cas)):
-            verb = "added to" if kind == "anchor-added" else "removed from"
-            events.extend(
-                Event(as_of, kind, f"{graph.label(ca)} {verb} {store}", ca=ca)
-                for ca in sorted(changed)
-            )
-        previous = cas
+    events = _store_events(db, graph, store) if store else []
     for fingerprint in sorted(region_edges(graph, target, rules.max_depth)):
         edge = graph.edges[fingerprint]
         if edge.not_before:
@@ -164,6 +166,40 @@ def events_for(
     return sorted(events, key=lambda e: (e.at, e.kind, e.certificate or ""))
 
 
+def _store_events(db: Database, graph: TrustGraph, store: str) -> list[Event]:
+    """Anchors entering and leaving ``store``. An anchor of the first snapshot loaded was
+    present then (since when, the data does not say); a change a snapshot shows happened
+    after the snapshot before it (a bound); a disabled date is exact."""
+    events: list[Event] = []
+    snapshots = set(snapshot_dates(db, store))
+    previous: set[str] = set()
+    seen: str | None = None
+    for as_of, cas in anchor_history(db, store):
+        shown = as_of in snapshots
+        for ca in sorted(cas - previous):
+            label = graph.label(ca)
+            if seen is None:
+                detail = f"{label} present in the first snapshot of {store} loaded ({as_of[:10]})"
+                events.append(Event(as_of, "anchor-present", detail, ca=ca))
+            else:
+                detail = f"{label} added to {store} between {seen[:10]} and {as_of[:10]}"
+                events.append(Event(as_of, "anchor-added", detail, ca=ca, bound=True, after=seen))
+        for ca in sorted(previous - cas):
+            label = graph.label(ca)
+            if shown:
+                detail = (
+                    f"{label} removed from {store} between {(seen or as_of)[:10]} and {as_of[:10]}"
+                )
+                events.append(Event(as_of, "anchor-removed", detail, ca=ca, bound=True, after=seen))
+            else:
+                detail = f"{label} disabled in {store} from {as_of[:10]}"
+                events.append(Event(as_of, "anchor-removed", detail, ca=ca))
+        previous = cas
+        if shown:
+            seen = as_of
+    return events
+
+
 def timeline(
     db: Database,
     graph: TrustGraph,
@@ -193,13 +229,17 @@ def timeline(
         uncertain = [r.ca for r in reach.reached if _uncertain(r.caveats)]
         states.append((moment, sorted(r.ca for r in reach.reached), sorted(uncertain)))
     result.evaluated = len(states)
+    result.until = last
+    result.gaps = [
+        gap for gap in coverage(store, list_snapshots(db, store)).gaps if gap.start <= last
+    ]
     result.intervals = _intervals(states, events)
     reaching = {ca for _moment, cas, _uncertain in states for ca in cas}
     result.constraints = anchor_constraints(db, store, reaching)
     return result
 
 
-OPENING = frozenset({"anchor-added", "valid-from"})
+OPENING = frozenset({"anchor-present", "anchor-added", "valid-from"})
 CLOSING = frozenset({"anchor-removed", "expired", "revoked", "distrust-rule", "signature-policy"})
 
 

@@ -146,6 +146,34 @@ def show(
     render(fmt, document, table)
 
 
+@store_app.command("coverage")
+@handle_errors
+def coverage(
+    name: Annotated[str | None, typer.Argument(help="Only this store.")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Report gaps up to this date [default: now]", show_default=False),
+    ] = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    quiet: QuietOption = False,
+) -> None:
+    """The time each snapshot of each store stands for, and the gaps: a snapshot stands for
+    its store until the next one, for at most 400 days (longer than root programs go
+    between releases), and not past a newer release known to have replaced it. Answers
+    from a date in a gap carry an outdated-snapshot caveat."""
+    from trustgraph.render.stores import store_coverage_view
+
+    with open_db(db) as database:
+        found = store_history.coverages(database, name)
+        if not found:
+            raise UsageError(
+                "the database has no trust stores; add one with `trustgraph store add`"
+            )
+        document, table = store_coverage_view(found, as_iso(at), database.provenance())
+    render(fmt, document, table)
+
+
 @store_app.command("diff")
 @handle_errors
 def diff(

@@ -58,7 +58,8 @@ class ProgramView:
     reaching: list[str]
     reaching_without_own_roots: list[str]
     without_certificates: int = 0
-    outdated: bool = False
+    staleness: dict[str, Any] | None = None
+    """Why the snapshot is too old to stand for its store then (None: it is not)."""
 
     def as_dict(self, label: Any) -> dict[str, Any]:
         return {
@@ -70,7 +71,8 @@ class ProgramView:
                 label(ca) for ca in self.reaching_without_own_roots
             ],
             "anchors_without_certificates": self.without_certificates,
-            "outdated": self.outdated,
+            "outdated": self.staleness is not None,
+            "staleness": self.staleness,
         }
 
 
@@ -96,7 +98,7 @@ def program_views(
                 sorted(r.ca for r in reaching),
                 sorted(r.ca for r in without),
                 anchors.source.get("anchors_without_certificate_bytes", 0),
-                bool(anchors.source.get("outdated")),
+                anchors.source.get("staleness"),
             )
         )
     return views

@@ -89,8 +89,11 @@ def _program_lines(views: list[dict[str, Any]]) -> list[str]:
         approximate = (
             " (release month: approximate)" if snapshot["as_of_precision"] != "day" else ""
         )
-        if view["outdated"]:
-            approximate += f" (replaced {snapshot['superseded_from'][:10]}, not observed since)"
+        stale = view["staleness"]
+        if stale and stale["reason"] == "superseded":
+            approximate += f" (replaced {stale['stale_since'][:10]}, not observed since)"
+        elif stale:
+            approximate += f" ({stale['age_days']} days old: outdated)"
         if view["anchors_without_certificates"]:
             approximate += f" ({view['anchors_without_certificates']} anchors not loaded)"
         version = f" {snapshot['sequence']}" if snapshot.get("sequence") else ""

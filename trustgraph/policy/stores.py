@@ -12,6 +12,7 @@ from typing import Any
 from trustgraph.core.text import did_you_mean
 from trustgraph.errors import UsageError
 from trustgraph.policy.anchors import UNRESTRICTED, AnchorSet, AnchorTrust
+from trustgraph.policy.coverage import staleness
 from trustgraph.policy.distrust import rules_in_force
 from trustgraph.storage import trust
 from trustgraph.storage.database import Database
@@ -109,12 +110,14 @@ def snapshot_entries(db: Database, snapshot: Snapshot) -> list[StoreEntry]:
 def anchors_at(db: Database, store: str, at: str) -> AnchorSet:
     """The anchors of ``store`` at ``at`` (those of the snapshot in force that are not
     disabled by then), with what the store says of each, its distrusted certificates and
-    the subject-name rules in force.
+    the subject-name rules in force. Its source says when the snapshot is too old to stand
+    for the store then (see :mod:`trustgraph.policy.coverage`).
 
     Raises:
         UsageError: see :func:`snapshot_at`.
     """
     snapshot = snapshot_at(db, store, at)
+    stale = staleness(snapshot, at)
     cas: dict[str, set[str]] = {}
     restrictions: dict[str, AnchorTrust] = {}
     missing = []
@@ -139,7 +142,8 @@ def anchors_at(db: Database, store: str, at: str) -> AnchorSet:
         "missing_anchors": missing[:MISSING_LISTED],
         "disabled_entries": disabled,
         "anchors_limited_to_names": limited,
-        "outdated": bool(snapshot.superseded_from and at >= snapshot.superseded_from),
+        "outdated": stale is not None,
+        "staleness": {**stale.as_dict(), "text": stale.describe()} if stale else None,
     }
     return AnchorSet(
         {ca: tuple(sorted(fps)) for ca, fps in cas.items()},

@@ -48,7 +48,9 @@ class Tabular:
     """A result as rows for people (table, Markdown) and spreadsheets (CSV).
 
     ``caveats`` holds, for each row, what a reader must know to trust it (empty when
-    nothing); ``notes`` says what holds for the whole result.
+    nothing); ``shared`` what a reader must know to trust any row (a caveat of the whole
+    answer: a note in tables and Markdown, in every row's caveats in CSV); ``notes`` says
+    what else holds for the whole result.
     """
 
     title: str
@@ -58,6 +60,7 @@ class Tabular:
     caveats: list[list[str]] = field(default_factory=list)
     section: str = ""
     """A short name for the table in a report's CSV (default: its title)."""
+    shared: list[str] = field(default_factory=list)
 
     def add(self, row: list[Any], caveats: Sequence[str] = ()) -> None:
         self.rows.append(row)
@@ -66,6 +69,10 @@ class Tabular:
     def row_caveats(self) -> list[list[str]]:
         """The caveats of every row (rows added without any have none)."""
         return self.caveats + [[] for _ in range(len(self.rows) - len(self.caveats))]
+
+    def all_notes(self) -> list[str]:
+        """The whole answer's caveats, then its other notes."""
+        return [*self.shared, *self.notes]
 
     def footnotes(self) -> tuple[list[str], list[tuple[str, str]]]:
         """A marker per row (``[1,2]``) and the footnotes they refer to (``("[1]",
@@ -89,6 +96,8 @@ class Report:
 
     parts: list[Tabular]
     notes: list[str] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
+    """Caveats of the whole answer (see :class:`Tabular`)."""
 
     @property
     def title(self) -> str:
@@ -108,8 +117,9 @@ class Report:
                 for index, cell in zip(where, row, strict=True):
                     cells[index] = cell
                 joined.add([part.section or part.title, *cells], caveats)
-            joined.notes.extend(part.notes)
+            joined.notes.extend(part.all_notes())
         joined.notes.extend(self.notes)
+        joined.shared.extend(self.shared)
         return joined
 
 
@@ -147,7 +157,7 @@ def render(
     elif chosen is Format.CSV:
         flat = table.as_one() if isinstance(table, Report) else table
         write_csv(flat, stream)
-        for note in flat.notes:
+        for note in flat.all_notes():
             (err or sys.stderr).write(printable(f"note: {note}") + "\n")
     elif chosen is Format.MARKDOWN:
         stream.write(report_markdown(table) if isinstance(table, Report) else to_markdown(table))
@@ -160,7 +170,7 @@ def render(
 def report_markdown(report: Report, heading_level: int = 3) -> str:
     """Each part of a report as a Markdown table, then the report's notes."""
     parts = [to_markdown(part, heading_level) for part in report.parts]
-    notes = "".join(f"> {_markdown_cell(note)}\n" for note in report.notes)
+    notes = "".join(f"> {_markdown_cell(note)}\n" for note in [*report.shared, *report.notes])
     return "\n".join(parts) + ("\n" + notes if notes else "")
 
 
@@ -170,10 +180,10 @@ def print_report(report: Report, stream: IO[str]) -> None:
         if number:
             stream.write("\n")
         print_table(part, stream)
-    if report.notes:
+    if report.shared or report.notes:
         stream.write("\n")
         console = Console(file=stream, highlight=False, soft_wrap=False)
-        for note in report.notes:
+        for note in [*report.shared, *report.notes]:
             console.print(Text(printable(note)))
 
 
@@ -182,10 +192,10 @@ def to_json(document: Any) -> str:
 
 
 def write_csv(table: Tabular, stream: IO[str]) -> None:
-    """CSV rows with a ``caveats`` column when any row has one; a cell that a spreadsheet
-    could read as a formula is neutralised."""
+    """CSV rows with a ``caveats`` column when any row has one (the whole answer's caveats
+    are every row's); a cell that a spreadsheet could read as a formula is neutralised."""
     writer = csv.writer(stream, lineterminator="\n")
-    caveats = table.row_caveats()
+    caveats = [[*items, *table.shared] for items in table.row_caveats()]
     with_caveats = any(caveats)
     writer.writerow([*table.columns, *(["caveats"] if with_caveats else [])])
     for row, items in zip(table.rows, caveats, strict=True):
@@ -217,7 +227,7 @@ def to_markdown(table: Tabular, heading_level: int = 3) -> str:
         lines.append("_(none)_")
     lines.append("")
     lines.extend(f"{number} {_markdown_cell(text)}  " for number, text in footnotes)
-    lines.extend(f"> {_markdown_cell(note)}" for note in table.notes)
+    lines.extend(f"> {_markdown_cell(note)}" for note in table.all_notes())
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -257,7 +267,7 @@ def print_table(table: Tabular, stream: IO[str]) -> None:
     for number, text in footnotes:
         console.print(Text(f"{number} {shown(text)}"))
     # A result's notes may hold commands to copy, so their fingerprints stay whole.
-    for note in table.notes:
+    for note in table.all_notes():
         console.print(Text(printable(note)))
 
 

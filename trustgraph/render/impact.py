@@ -312,7 +312,9 @@ def impact_view(result: ImpactResult, provenance: dict[str, Any]) -> View:
     )
     parts = [summary, *detail_parts(result)]
     return document, Report(
-        [part for part in parts if part.rows or part is summary], _report_notes(result)
+        [part for part in parts if part.rows or part is summary],
+        _report_notes(result),
+        texts(_answer_caveats(result)),
     )
 
 
@@ -431,7 +433,8 @@ def _removed_table(result: ImpactResult) -> Tabular:
 
 
 def _report_notes(result: ImpactResult) -> list[str]:
-    notes = texts(_answer_caveats(result))
+    """What else holds for the whole answer (its caveats are shared, apart)."""
+    notes = []
     if _uncertain(result):
         notes.append(
             f"{_uncertain(result)} of the {result.count(SURVIVES)} CAs that stay reachable do so "
@@ -574,16 +577,12 @@ def impact_stores_view(
                         f"{store}: {part.title}",
                         part.columns,
                         part.rows,
-                        [f"{store}: {n}" for n in part.notes],
+                        [f"{store}: {n}" for n in part.all_notes()],
                         part.caveats,
                         f"{store}: {part.section}",
                     )
                 )
-        notes.extend(
-            f"{store}: {note}"
-            for note in _report_notes(result)
-            if note not in texts(_answer_caveats(result))
-        )
+        notes.extend(f"{store}: {note}" for note in _report_notes(result))
     document = envelope("impact-stores", parameters, provenance, {"stores": stores})
     return document, Report([summary, *parts], notes)
 

@@ -45,7 +45,7 @@ def html_table(table: Tabular) -> str:
         for row, marker in zip(table.rows, markers, strict=True)
     )
     notes = "".join(f"<li>{cell(n)} {cell(t)}</li>" for n, t in footnotes)
-    notes += "".join(f"<li>{cell(note)}</li>" for note in table.notes)
+    notes += "".join(f"<li>{cell(note)}</li>" for note in table.all_notes())
     return (
         f"<div><strong>{cell(table.title)}</strong><table><thead><tr>{head}</tr></thead>"
         f"<tbody>{rows or '<tr><td>(none)</td></tr>'}</tbody></table>"
@@ -58,7 +58,7 @@ def shown_html(shown: Shown) -> str:
     """A result's table, or each table of a report followed by the report's notes."""
     if isinstance(shown, Tabular):
         return html_table(shown)
-    notes = "".join(f"<li>{html.escape(note)}</li>" for note in shown.notes)
+    notes = "".join(f"<li>{html.escape(note)}</li>" for note in [*shown.shared, *shown.notes])
     return "".join(html_table(part) for part in shown.parts) + (
         f"<ul>{notes}</ul>" if notes else ""
     )

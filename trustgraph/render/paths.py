@@ -78,7 +78,7 @@ def chains_view(result: ChainsResult, graph: TrustGraph, provenance: dict[str, A
         f"Paths to {result.target.description} at {result.rules.at[:10]} "
         f"({len(result.paths)} from {len(result.anchors)} anchors)",
         ["#", "anchor", "length", "weakest edge", "route", "certificates"],
-        notes=texts(notes),
+        shared=texts(notes),
     )
     for number, path in enumerate(result.paths, start=1):
         row = [
@@ -111,7 +111,7 @@ def reach_view(result: ReachResult, graph: TrustGraph, provenance: dict[str, Any
         f"Anchors reaching {result.target.description} at {result.rules.at[:10]} "
         f"({len(reached)} of {len(result.anchors)})",
         ["anchor", "shortest path", "best weakest edge", "anchor certificate"],
-        notes=texts(notes),
+        shared=texts(notes),
     )
     for item in result.reached:
         table.add(

@@ -40,7 +40,7 @@ def side_by_side(
             {"store": store, "answered": True}
             | {k: v for k, v in document.items() if k not in _HEADER}
         )
-        store_notes = [f"{store}: {note}" for note in part.notes]
+        store_notes = [f"{store}: {note}" for note in part.all_notes()]
         rows = part.rows or [["(none)", *[""] * (len(columns) - 1)]]
         caveats = part.row_caveats() or [[]]
         for index, (row, row_caveats) in enumerate(zip(rows, caveats, strict=False)):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from trustgraph.analysis.stores import StoreDiff, StoreView
+from trustgraph.policy.coverage import MAX_AGE_DAYS, StoreCoverage
 from trustgraph.render.common import View
-from trustgraph.render.formats import Tabular, envelope
+from trustgraph.render.formats import Report, Tabular, envelope
 from trustgraph.storage.trust import Snapshot
 from trustgraph.x509.keyusage import eku_name
 
@@ -51,6 +52,8 @@ def store_show_view(result: StoreView, provenance: dict[str, Any]) -> View:
             for entry in result.entries
         ],
     )
+    if result.staleness is not None:
+        table.shared.append(result.staleness.describe())
     missing = sum(entry.ca is None for entry in result.entries)
     if missing:
         table.notes.append(
@@ -89,3 +92,60 @@ def store_diff_view(result: StoreDiff, provenance: dict[str, Any]) -> View:
             [change, item["subject"], " ".join(item["certificates"])] for item in items
         )
     return document, table
+
+
+def store_coverage_view(
+    coverages: list[StoreCoverage], today: str, provenance: dict[str, Any]
+) -> View:
+    """Per store: the time its snapshots cover and the gaps up to ``today`` (a summary row
+    each), then the time each snapshot stands for, the gaps in their place."""
+    rule = (
+        f"a snapshot stands for its store until the next one, for at most {MAX_AGE_DAYS} days, "
+        "and not past a newer release known to have replaced it"
+    )
+    document = envelope(
+        "store-coverage",
+        {"max_age_days": MAX_AGE_DAYS, "rule": rule, "today": today},
+        provenance,
+        {"stores": [item.as_dict() for item in coverages]},
+    )
+    summary = Tabular(
+        "Trust-store coverage",
+        ["store", "snapshots", "covered from", "covered until", "gaps"],
+        section="summary",
+    )
+    spans = Tabular(
+        "What each snapshot stands for",
+        ["store", "snapshot", "version", "stands for it until", "ends by"],
+        section="span",
+    )
+    for item in coverages:
+        gaps = [_gap_text(gap.start, gap.end, today) for gap in item.gaps if gap.start < today]
+        summary.add(
+            [
+                item.store,
+                len(item.spans),
+                _day(item.spans[0].snapshot) if item.spans else "",
+                item.spans[-1].end[:10] if item.spans else "",
+                "; ".join(gaps) or "none",
+            ]
+        )
+        gap_at = {gap.start: gap for gap in item.gaps}
+        for span in item.spans:
+            spans.add(
+                [
+                    item.store,
+                    _day(span.snapshot),
+                    span.snapshot.sequence or "",
+                    span.end[:10],
+                    span.ends,
+                ]
+            )
+            gap = gap_at.get(span.end)
+            if gap is not None and gap.start < today:
+                spans.add([item.store, "(gap)", "", (gap.end or today)[:10], "no snapshot"])
+    return document, Report([summary, spans], [f"rule: {rule}"])
+
+
+def _gap_text(start: str, end: str | None, today: str) -> str:
+    return f"{start[:10]} to {(end or today)[:10]}" + ("" if end else " (now)")

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustgraph.analysis.caveats import REVOCATION_DATE_UNKNOWN, Caveat, dicts, texts
+from trustgraph.analysis.caveats import (
+    APPROXIMATE_DATE,
+    OUTDATED_SNAPSHOT,
+    REVOCATION_DATE_UNKNOWN,
+    Caveat,
+    dicts,
+    texts,
+)
 from trustgraph.analysis.timeline import Interval, TimelineResult
 from trustgraph.graph.trustgraph import TrustGraph
+from trustgraph.policy.coverage import MAX_AGE_DAYS
 from trustgraph.render.common import View, ca_ref
 from trustgraph.render.formats import Tabular, envelope
 from trustgraph.x509.keyusage import eku_name
@@ -37,12 +45,45 @@ def interval_caveats(interval: Interval, graph: TrustGraph) -> list[Caveat]:
         )
         for ca, start, end in runs
     ]
-    if _ends_at_bound(interval):
+    end = (interval.end or "")[:10]
+    if any(e.bound and e.kind == "revoked" for e in interval.closed_by):
         found.append(
             Caveat(
                 REVOCATION_DATE_UNKNOWN,
-                f"the interval ends by {(interval.end or '')[:10]} at the latest: it is closed "
-                "by a revocation whose date is unknown",
+                f"the interval ends by {end} at the latest: it is closed by a revocation whose "
+                "date is unknown",
+            )
+        )
+    removals = [e for e in interval.closed_by if e.bound and e.kind == "anchor-removed"]
+    if removals:
+        found.append(
+            Caveat(
+                APPROXIMATE_DATE,
+                f"the interval ends by {end} at the latest: the snapshot of that date is the "
+                f"first without the anchor, the one of {(removals[0].after or '')[:10]} still "
+                "had it",
+            )
+        )
+    return found
+
+
+def coverage_caveats(result: TimelineResult) -> list[Caveat]:
+    """A caveat per time up to the timeline's end that no snapshot of the store stands
+    for."""
+    found = []
+    for gap in result.gaps:
+        span = (
+            f"from {gap.start[:10]} to {gap.end[:10]}"
+            if gap.end
+            else f"from {gap.start[:10]} on (the timeline runs to {result.until[:10]})"
+        )
+        found.append(
+            Caveat(
+                OUTDATED_SNAPSHOT,
+                f"{span}, no snapshot of {result.store} is recent "
+                "enough to stand for it (each stands for at most "
+                f"{MAX_AGE_DAYS} days): this timeline's answer then comes from an outdated "
+                "snapshot",
             )
         )
     return found
@@ -83,6 +124,8 @@ def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[st
             "count": len(intervals),
             "evaluated_times": result.evaluated,
             "store_constraints": [{**c, "ca": ca_ref(graph, c["ca"])} for c in result.constraints],
+            "coverage_gaps": [gap.as_dict() for gap in result.gaps],
+            "caveats": dicts(coverage_caveats(result)),
         },
     )
     table = Tabular(
@@ -106,6 +149,7 @@ def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[st
             texts(interval_caveats(interval, graph)),
         )
     table.notes.extend(_constraint_note(c, graph) for c in result.constraints)
+    table.shared.extend(texts(coverage_caveats(result)))
     return document, table
 
 
