@@ -13,6 +13,8 @@ import pytest
 from tests.corpus.conftest import run
 from trustgraph.analysis.checks import run_checks
 from trustgraph.analysis.checks.base import HIGH, INFO
+from trustgraph.graph.owners import owner_key
+from trustgraph.storage import certificates
 from trustgraph.storage.database import Database
 from trustgraph.x509.keyusage import allows_server_auth
 
@@ -170,3 +172,35 @@ def test_every_format_lists_the_collateral_with_its_operator(ccadb_db: Path, fmt
     summary = done.stdout.split("\n###")[0] if fmt == "markdown" else done.stdout.split("\n\n")[0]
     assert f"{answer['counts']['collateral']} collateral" in summary
     assert len(summary.splitlines()) <= 24
+
+
+def _target(db: Path, target: str) -> dict[str, Any]:
+    done = run(
+        "reach", target, "--store", "mozilla", "--at", "2016-10-21",
+        "--format", "json", "--db", str(db), "--quiet",
+    )  # fmt: skip
+    assert done.exit_code in (0, 1), done.output
+    return dict(json.loads(done.stdout))
+
+
+def test_an_operator_target_names_the_cas_of_its_name_that_others_operate(
+    ccadb_db: Path,
+) -> None:
+    """CCADB files WoSign EV SSL CA under Asseco and WoSign Client Authority under Sectigo:
+    operator:WoSign leaves them out, and says so; organization:WoSign takes them in."""
+    operated = _target(ccadb_db, "operator:WoSign")
+    target = operated["parameters"]["target"]
+    elsewhere = {item["label"]: item for item in target["attributed_elsewhere"]}
+    assert elsewhere["WoSign EV SSL CA"]["operator"].startswith("Asseco")
+    assert elsewhere["WoSign Client Authority"]["operator"] == "Sectigo"
+    assert not {item["ca"] for item in elsewhere.values()} & set(target["cas"])
+    [caveat] = [c for c in operated["caveats"] if c["kind"] == "attributed-elsewhere"]
+    assert "WoSign EV SSL CA" in caveat["text"] and "organization:" in caveat["text"]
+    by_name = _target(ccadb_db, "organization:WoSign")["parameters"]["target"]
+    with Database(ccadb_db, readonly=True) as db:
+        organizations = dict(certificates.ca_subject_organizations(db))
+    named = {ca for ca, o in organizations.items() if o and owner_key(o) == "wosign"}
+    assert len({organizations[ca] for ca in named}) > 1  # "WoSign CA Limited", "WoSign, Inc."
+    assert set(by_name["cas"]) == named
+    assert {item["ca"] for item in elsewhere.values()} <= named
+    assert named - set(target["cas"]) == {item["ca"] for item in elsewhere.values()}

@@ -20,6 +20,8 @@ Kinds:
   loaded, so no path can start from them;
 * ``store-constraint``: anchors a store trusts only under conditions a CA-level answer cannot
   judge (an SCT cut-off on leaves, names the anchor may serve);
+* ``attributed-elsewhere``: CAs whose subject bears the name of the organisation a target
+  names, which records attribute to another operator (the target leaves them out);
 * ``outdated-snapshot``: the store snapshot in force is too old to stand for its store at the
   question's date: a newer release, never observed, had replaced it, or it is older than
   root programs go between releases (see :mod:`trustgraph.policy.coverage`).
@@ -34,6 +36,7 @@ from typing import Any
 from trustgraph.core.kinds import DECLARED, UNVERIFIABLE
 from trustgraph.graph.model import Edge
 from trustgraph.graph.owners import Operator
+from trustgraph.graph.targets import Elsewhere, Target
 from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.revocations import RevocationIndex
 
@@ -47,6 +50,9 @@ TRUNCATED = "truncated"
 ANCHORS_WITHOUT_CERTIFICATES = "anchors-without-certificates"
 STORE_CONSTRAINT = "store-constraint"
 OUTDATED_SNAPSHOT = "outdated-snapshot"
+ATTRIBUTED_ELSEWHERE = "attributed-elsewhere"
+LISTED_ELSEWHERE = 10
+"""How many CAs attributed elsewhere a caveat names (the JSON target lists them all)."""
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -167,5 +173,37 @@ def operator_caveats(ca: str, label: str, operator: Operator | None) -> list[Cav
             f"the operator of {label} ({operator.owner}) is guessed from its subject's O= "
             "attribute; no record says who operates it",
             ca,
+        )
+    ]
+
+
+def target_caveats(target: Target) -> list[Caveat]:
+    """A caveat naming the CAs an ``operator:`` or ``owner:`` target leaves out although
+    their subject bears one of its organisations' names, and who operates them instead."""
+    return elsewhere_caveats(target.query, target.elsewhere)
+
+
+def elsewhere_caveats(query: str, elsewhere: tuple[Elsewhere, ...]) -> list[Caveat]:
+    """A caveat naming the CAs ``query`` (an owner's CAs) leaves out although their
+    subject bears the owner's name (``elsewhere``), and who operates them instead."""
+    if not elsewhere:
+        return []
+    by_operator: dict[str, list[str]] = {}
+    for item in elsewhere:
+        by_operator.setdefault(item.operator, []).append(item.label)
+    listed = "; ".join(
+        f"{', '.join(sorted(labels)[:LISTED_ELSEWHERE])}"
+        + (f" and {len(labels) - LISTED_ELSEWHERE} more" if len(labels) > LISTED_ELSEWHERE else "")
+        + f" (operated by {operator})"
+        for operator, labels in sorted(by_operator.items())
+    )
+    organizations = ", ".join(sorted({item.organization for item in elsewhere}))
+    sources = ", ".join(sorted({item.source for item in elsewhere}))
+    return [
+        Caveat(
+            ATTRIBUTED_ELSEWHERE,
+            f"{len(elsewhere)} CAs whose subject names {organizations} are not part of "
+            f"{query}, because records attribute them to other operators ({sources}): "
+            f"{listed}; organization:NAME takes every CA by its subject's organisation",
         )
     ]

@@ -26,7 +26,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from trustgraph.analysis.caveats import APPROXIMATE_DATE, OPERATOR_AS_OF, Caveat
+from trustgraph.analysis.caveats import (
+    APPROXIMATE_DATE,
+    OPERATOR_AS_OF,
+    Caveat,
+    elsewhere_caveats,
+)
 from trustgraph.analysis.chains import ChainPath, ChainsResult, find_chains
 from trustgraph.analysis.reach import ReachMap, reach_everything
 from trustgraph.analysis.stores import snapshot_dates
@@ -37,7 +42,7 @@ from trustgraph.graph.model import Edge
 from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.search import SearchContext, path_refusal
 from trustgraph.graph.targets import HEX as _HEX
-from trustgraph.graph.targets import Target
+from trustgraph.graph.targets import Elsewhere, Target, attributed_elsewhere
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.distrust import NameRule, all_rules
@@ -182,6 +187,10 @@ class ScenarioPlan:
     below a removed anchor, a revoked certificate's subject or a CA a rule names. A query
     region must hold them (and their ancestors) for the collateral to be complete."""
 
+    elsewhere: tuple[Elsewhere, ...] = ()
+    """CAs whose subject names a distrusted organisation, operated by another: not
+    watched, which the answer says."""
+
     @property
     def region_cas(self) -> frozenset[str]:
         """The CAs whose ancestors a backend must read to assess the plan."""
@@ -249,6 +258,7 @@ def plan_scenario(
         roots,
         below_roots - roots,
         _below(db, changed, rules.max_depth),
+        attributed_elsewhere(db, owners, distrusted, at),
     )
 
 
@@ -395,7 +405,11 @@ def ways_in(graph: TrustGraph, plan: ScenarioPlan) -> tuple[list[ChainPath], dic
 def _owner_caveats(plan: ScenarioPlan, cas: set[str]) -> list[Caveat]:
     """Caveats about who operated the CAs at the date: ownership whose start is known to
     the month or year only, around the date; operators known from a later record."""
-    found = [
+    found = elsewhere_caveats(
+        " and ".join(f"--distrust-owner {owner}" for owner in plan.scenario.distrust_owners),
+        plan.elsewhere,
+    )
+    found += [
         Caveat(
             APPROXIMATE_DATE,
             f"{item.describe(plan.owners.names)}: known to the {item.precision} only, so "

@@ -55,7 +55,8 @@ TargetArgument = Annotated[
     str,
     typer.Argument(
         help="SHA-256 (or a unique prefix), CA id, CA name (exact, else substring), "
-        "operator:NAME (CAs an owner operates) or owner:NAME (adds what it owns at --at)."
+        "operator:NAME (CAs an owner operates), owner:NAME (adds what it owns at --at) or "
+        "organization:NAME (CAs whose subject's O= is NAME, whoever operates them)."
     ),
 ]
 

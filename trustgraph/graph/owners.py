@@ -343,6 +343,49 @@ class OwnerIndex:
             if self.key(self.operator_at(ca, at).owner) in keys  # type: ignore[union-attr]
         }
 
+    def attributed_elsewhere(self, owners: set[str], at: str | None) -> list[tuple[str, Operator]]:
+        """The CAs whose subject's organisation (O=) is one of ``owners`` but whose operator
+        at ``at`` is another organisation, by CA id: an ``operator:`` query leaves them
+        out, and says so."""
+        keys = {self.key(owner) for owner in owners}
+        found = []
+        for ca, brand in sorted(self.brand.items()):
+            if brand not in keys:
+                continue
+            operator = self.operator_at(ca, at)
+            if operator is not None and self.key(operator.owner) not in keys:
+                found.append((ca, operator))
+        return found
+
+    def cas_named(self, text: str) -> tuple[str, set[str]]:
+        """The organisation ``text`` names among subjects' O= attributes (by key: exact,
+        else a unique substring) and the CAs whose subject names it.
+
+        Raises:
+            TargetError: no subject names such an organisation, or several do.
+        """
+        by_key: dict[str, set[str]] = {}
+        for ca, brand in self.brand.items():
+            by_key.setdefault(brand, set()).add(ca)
+        wanted = self.key(text)
+        if wanted not in by_key:
+            partial = sorted(key for key in by_key if wanted and wanted in key)
+            if len(partial) > 1:
+                shown = "; ".join(self.names.get(k, k) for k in partial[:10])
+                more = f"; ... and {len(partial) - 10} more" if len(partial) > 10 else ""
+                raise TargetError(
+                    f"{text!r} matches {len(partial)} organisations of CA subjects: "
+                    f"{shown}{more}; give the whole name"
+                )
+            if not partial:
+                names = [self.names.get(k, k) for k in by_key]
+                raise TargetError(
+                    f"no CA subject names the organisation {text!r}"
+                    + did_you_mean(text, names, owner_key)
+                )
+            wanted = partial[0]
+        return self.names.get(wanted, wanted), by_key[wanted]
+
     def all_owners(self) -> set[str]:
         return {op.owner for op in self.by_ca.values()} | set(self.names.values())
 

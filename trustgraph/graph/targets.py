@@ -7,8 +7,11 @@
   whole subject, then a substring match. A name held by several keys (a re-keyed CA) is one
   target covering all of them; names of different CAs are ambiguous and listed.
 * ``operator:NAME`` is every CA operated by the owner NAME; ``owner:NAME`` adds the CAs of
-  every organisation NAME owns at the query date (see :mod:`trustgraph.owners`). A path to
-  such a target ends at the first of its CAs it reaches.
+  every organisation NAME owns at the query date (see :mod:`trustgraph.graph.owners`). Such
+  a target also names the CAs whose subject bears one of those organisations' names but
+  whose operator is another (they are not part of it). ``organization:NAME`` is every CA
+  whose subject's organisation (O=) is NAME, whoever operates it. A path to such a target
+  ends at the first of its CAs it reaches.
 """
 
 from __future__ import annotations
@@ -30,6 +33,26 @@ MAX_CANDIDATES = 25
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """A CA whose subject bears the name of a target's organisation, operated by another."""
+
+    ca: str
+    label: str
+    organization: str
+    operator: str
+    source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ca": self.ca,
+            "label": self.label,
+            "organization": self.organization,
+            "operator": self.operator,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
 class Target:
     """A query target: a set of CAs (paths end at any of them) or one certificate."""
 
@@ -37,15 +60,21 @@ class Target:
     cas: frozenset[str]
     certificate: str | None
     description: str
+    elsewhere: tuple[Elsewhere, ...] = ()
+    """For an ``operator:`` or ``owner:`` target: the CAs left out although their subject
+    names one of its organisations (another organisation operates them)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "query": self.query,
             "kind": "certificate" if self.certificate else "ca",
             "cas": sorted(self.cas),
             "certificate": self.certificate,
             "description": self.description,
         }
+        if self.elsewhere:
+            found["attributed_elsewhere"] = [item.as_dict() for item in self.elsewhere]
+        return found
 
 
 def resolve_target(db: Database, query: str, at: str | None = None) -> Target:
@@ -62,6 +91,8 @@ def resolve_target(db: Database, query: str, at: str | None = None) -> Target:
     prefix, _, rest = text.partition(":")
     if prefix in ("owner", "operator") and rest.strip():
         return _by_owner(db, rest.strip(), prefix == "owner", at)
+    if prefix in ("organization", "organisation") and rest.strip():
+        return _by_organization(db, rest.strip())
     if HEX.match(text):
         found = _by_hex(db, text.replace(":", "").lower())
         if found is not None:
@@ -144,4 +175,35 @@ def _by_owner(db: Database, text: str, with_owned: bool, at: str | None) -> Targ
         frozenset(cas),
         None,
         f"{len(cas)} CAs {kind} {', '.join(sorted(owners))}",
+        attributed_elsewhere(db, index, owners, at),
+    )
+
+
+def attributed_elsewhere(
+    db: Database, index: OwnerIndex, owners: set[str], at: str | None
+) -> tuple[Elsewhere, ...]:
+    """The CAs whose subject names one of ``owners`` but whose operator at ``at`` is
+    another organisation (see :meth:`OwnerIndex.attributed_elsewhere`), with labels."""
+    others = index.attributed_elsewhere(owners, at)
+    wanted = {ca for ca, _op in others}
+    labels = {ca: cn or subject for ca, subject, cn in certificates.ca_names(db) if ca in wanted}
+    return tuple(
+        Elsewhere(
+            ca,
+            labels.get(ca, ca),
+            index.names.get(index.brand[ca], index.brand[ca]),
+            op.owner,
+            op.source,
+        )
+        for ca, op in others
+    )
+
+
+def _by_organization(db: Database, text: str) -> Target:
+    organization, cas = OwnerIndex.from_database(db).cas_named(text)
+    return Target(
+        f"organization:{text}",
+        frozenset(cas),
+        None,
+        f"{len(cas)} CAs whose subject's organisation is {organization}",
     )

@@ -8,6 +8,7 @@ from trustgraph.analysis.caveats import (
     anchor_caveats,
     dicts,
     path_caveats,
+    target_caveats,
     texts,
     truncation_caveats,
 )
@@ -61,7 +62,11 @@ def chains_view(result: ChainsResult, graph: TrustGraph, provenance: dict[str, A
         "target": result.target.as_dict(),
         "anchors": result.anchors.as_dict(),
     }
-    notes = [*anchor_caveats(result.anchors), *truncation_caveats(result.truncated)]
+    notes = [
+        *anchor_caveats(result.anchors),
+        *target_caveats(result.target),
+        *truncation_caveats(result.truncated),
+    ]
     document = envelope(
         "chains",
         parameters,
@@ -100,7 +105,7 @@ def reach_view(result: ReachResult, graph: TrustGraph, provenance: dict[str, Any
         "anchors": result.anchors.as_dict(),
     }
     reached = [{**r.as_dict(), "subject": ca_ref(graph, r.ca)["subject"]} for r in result.reached]
-    notes = anchor_caveats(result.anchors)
+    notes = [*anchor_caveats(result.anchors), *target_caveats(result.target)]
     document = envelope(
         "reach",
         parameters,
@@ -140,7 +145,7 @@ def reach_matrix_view(
             table.add([store, why or "", "unknown", "", ""])
             continue
         graph = result.graph
-        notes = anchor_caveats(result.anchors)
+        notes = [*anchor_caveats(result.anchors), *target_caveats(result.target)]
         snapshot = result.anchors.source.get("snapshot") or {}
         reached = [
             {**r.as_dict(), "subject": ca_ref(graph, r.ca)["subject"]} for r in result.reached

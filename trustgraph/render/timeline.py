@@ -10,6 +10,7 @@ from trustgraph.analysis.caveats import (
     REVOCATION_DATE_UNKNOWN,
     Caveat,
     dicts,
+    target_caveats,
     texts,
 )
 from trustgraph.analysis.timeline import Interval, TimelineResult
@@ -125,7 +126,7 @@ def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[st
             "evaluated_times": result.evaluated,
             "store_constraints": [{**c, "ca": ca_ref(graph, c["ca"])} for c in result.constraints],
             "coverage_gaps": [gap.as_dict() for gap in result.gaps],
-            "caveats": dicts(coverage_caveats(result)),
+            "caveats": dicts([*coverage_caveats(result), *target_caveats(result.target)]),
         },
     )
     table = Tabular(
@@ -150,6 +151,7 @@ def timeline_view(result: TimelineResult, graph: TrustGraph, provenance: dict[st
         )
     table.notes.extend(_constraint_note(c, graph) for c in result.constraints)
     table.shared.extend(texts(coverage_caveats(result)))
+    table.shared.extend(texts(target_caveats(result.target)))
     return document, table
 
 
