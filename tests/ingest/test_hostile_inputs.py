@@ -179,3 +179,57 @@ def test_reconciliation_notices_a_lost_certificate(
     with Database(tmp_path / "l.db") as db:
         report = load_paths(db, [bundle])
     assert report.found == 2 and not report.reconciles
+
+
+def _csv(certs: list[Cert]) -> bytes:
+    rows = "".join(f'{c.sha256},"{c.pem}"\n' for c in certs)
+    return ("SHA-256 Fingerprint,X.509 Certificate (PEM)\n" + rows).encode()
+
+
+@pytest.mark.timeout(60)
+def test_a_multi_member_gzip_is_read_whole(tmp_path: Path) -> None:
+    """gzip files joined end to end (with zero padding, as gzip allows) read as zcat
+    reads them: every member, one after the other."""
+    pki = PKI()
+    certs = [pki.root(f"Member Root {i}") for i in range(4)]
+    text = _csv(certs)
+    half = text.index(b"\n", len(text) // 2) + 1
+    joined = tmp_path / "joined.csv.gz"
+    joined.write_bytes(gzip.compress(text[:half]) + b"\0\0" + gzip.compress(text[half:]))
+    items = list(sources.read_paths([joined]))
+    assert [i.der for i in items if isinstance(i, sources.Occurrence)] == [c.der for c in certs]
+    assert not [i for i in items if isinstance(i, sources.Problem)]
+
+
+@pytest.mark.timeout(60)
+def test_bytes_after_the_gzip_data_are_reported_not_looped_on(tmp_path: Path) -> None:
+    """The certificates of a gzip file followed by 8 stray bytes load, and the stray bytes
+    are named (this once hung, reading ever more memory)."""
+    pki = PKI()
+    certs = [pki.root(f"Trailing Root {i}") for i in range(3)]
+    trailing = tmp_path / "trailing.csv.gz"
+    trailing.write_bytes(gzip.compress(_csv(certs)) + b"12345678")
+    items = list(sources.read_paths([trailing]))
+    assert len([i for i in items if isinstance(i, sources.Occurrence)]) == 3
+    [problem] = [i for i in items if isinstance(i, sources.Problem)]
+    assert problem.reason == "8 bytes after the end of the gzip data are not gzip data"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("command", ["store", "owners"])
+def test_trust_data_with_bytes_after_its_gzip_data_is_refused(tmp_path: Path, command: str) -> None:
+    from tests.corpus.conftest import run
+
+    pki = PKI()
+    data = (
+        "".join(pki.root(f"Store Root {i}").pem for i in range(2)).encode()
+        if command == "store"
+        else b"owner,owned,relation,start,source\nA Corp,B Corp,owned_by,2015-01-01,x\n"
+    )
+    path = tmp_path / ("bundle.pem.gz" if command == "store" else "owners.csv.gz")
+    path.write_bytes(gzip.compress(data) + b"12345678")
+    db = tmp_path / "t.db"
+    args = ["store", "add", "s", str(path), "--as-of", "2020-01-01"]
+    done = run(*(args if command == "store" else ["owners", "load", str(path)]), "--db", str(db))
+    assert done.exit_code == 2, done.output
+    assert f"{path}: 8 bytes after the end of the gzip data are not gzip data" in done.output

@@ -62,7 +62,50 @@ def _junk_octal(root: Cert) -> str:
     return text.replace("END", "\\12x\nEND", 1)
 
 
+def _pair(root: Cert, trust: str = TRUSTED) -> str:
+    return cert_object("Case Root", root.der) + "\n" + trust_object("Case Root", root.der, trust)
+
+
+def _second_server_auth(root: Cert) -> str:
+    """A distrusted root whose trust object says so, then says the opposite."""
+    return _pair(root, DISTRUSTED) + f"CKA_TRUST_SERVER_AUTH CK_TRUST {TRUSTED}\n"
+
+
+def _second_trust_object(root: Cert) -> str:
+    return _pair(root, DISTRUSTED) + "\n" + trust_object("Case Root", root.der, TRUSTED)
+
+
+def _misspelt_trust(root: Cert) -> str:
+    return _pair(root, "CKT_NSS_NOT_TRUSTD")
+
+
+def _misspelt_class(root: Cert) -> str:
+    return _pair(root).replace("CKO_NSS_TRUST", "CKO_NSS_TRUSTT", 1)
+
+
+def _cut_after_certificate(root: Cert) -> str:
+    return _pair(root) + "\n" + cert_object("Next Root", PKI().root("Next Root").der)
+
+
+def _cut_between_objects(root: Cert) -> str:
+    other = PKI().root("Cut Root")
+    return _pair(root) + "\n" + cert_object("Cut Root", other.der).split("CKA_VALUE")[0]
+
+
+def _no_server_auth(root: Cert) -> str:
+    return _pair(root).replace(f"CKA_TRUST_SERVER_AUTH CK_TRUST {TRUSTED}\n", "")
+
+
 REFUSED = {
+    "a second CKA_TRUST_SERVER_AUTH": (_second_server_auth, "appears twice in the object"),
+    "a second trust object": (_second_trust_object, "a second trust object"),
+    "a misspelt trust value": (_misspelt_trust, "unknown trust value 'CKT_NSS_NOT_TRUSTD'"),
+    "a misspelt class": (_misspelt_class, "unknown object class 'CKO_NSS_TRUSTT'"),
+    "cut after a certificate": (_cut_after_certificate, "not on a trust object"),
+    "cut inside the next object": (_cut_between_objects, "not on a trust object"),
+    "trust without server auth": (_no_server_auth, "without CKA_TRUST_SERVER_AUTH"),
+    "a 12-digit time": (_distrust_after(b"161021000000"), "not a UTCTime"),
+    "generalized time without seconds": (_distrust_after(b"201610210000Z"), "not a UTCTime"),
     "distrust-after in no time format": (_distrust_after(b"2016-10-21"), "not a UTCTime"),
     "distrust-after empty": (_distrust_after(b""), "not a UTCTime"),
     "distrust issuer not a name": (_blocked_entry(b"\x04\x01x", b"\x02\x01\x05"), "cannot be read"),
@@ -95,15 +138,23 @@ def stores_of(db: Database) -> list[str]:
     return [s.store for s in list_snapshots(db)]
 
 
-@pytest.mark.parametrize("value", [b"161021000000Z", b"20161021000000Z"])
+@pytest.mark.parametrize(
+    ("value", "moment"),
+    [
+        (b"161021000000Z", "2016-10-21T00:00:00Z"),
+        (b"20161021000000Z", "2016-10-21T00:00:00Z"),
+        (b"551021000000Z", "1955-10-21T00:00:00Z"),  # RFC 5280: 50 to 99 are 19xx
+        (b"491021000000Z", "2049-10-21T00:00:00Z"),
+    ],
+)
 def test_both_time_forms_are_honoured(
-    value: bytes, root: Cert, db: Database, tmp_path: Path
+    value: bytes, moment: str, root: Cert, db: Database, tmp_path: Path
 ) -> None:
     path = tmp_path / "certdata.txt"
     path.write_text(certdata([_distrust_after(value)(root)]))
     stores.add_snapshot(db, "nss", path, AS_OF)
     anchors = api.anchors_for(db, store="nss", at=AS_OF)
-    assert [t.distrust_after for t in anchors.trust.values()] == ["2016-10-21T00:00:00Z"]
+    assert [t.distrust_after for t in anchors.trust.values()] == [moment]
 
 
 def test_a_certificate_marked_not_trusted_is_refused(db: Database, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -26,7 +27,7 @@ from trustgraph.cli.common import (
     note,
     open_db,
 )
-from trustgraph.core.files import check_writable
+from trustgraph.core.files import check_writable, is_stdout
 from trustgraph.errors import UsageError
 from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, Purpose
 
@@ -39,7 +40,10 @@ def render(
         typer.Argument(help="CAs or certificates to centre the map on (as for chains)."),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="The file to write (.html, .svg or .png).")
+        Path,
+        typer.Option(
+            "--out", help="The file to write (.html, .svg or .png), or - for standard output."
+        ),
     ] = Path("trustgraph-map.html"),
     fmt: Annotated[
         Literal["html", "svg", "png"] | None,
@@ -85,7 +89,9 @@ def render(
     """Write a map: an interactive HTML file that opens offline anywhere (operators
     grouped, the queried paths highlighted at every date, filters, search, details on hover
     and click), or a picture of it for slides (--format svg or png)."""
-    check_writable(out)
+    to_stdout = is_stdout(out)
+    if not to_stdout:
+        check_writable(out)
     if highlight == "chains" and not targets:
         raise UsageError("--highlight chains needs at least one TARGET")
     from trustgraph import api
@@ -95,7 +101,7 @@ def render(
     from trustgraph.render.maps import map_data, page, write_map
     from trustgraph.render.mapsvg import render_png, render_svg
 
-    chosen = fmt or {".svg": "svg", ".png": "png"}.get(out.suffix.lower(), "html")
+    chosen = fmt or _format_of(out)
 
     rules = api.make_rules(at, purpose, verified_only, None, max_depth)
     scenario = Scenario(
@@ -119,11 +125,47 @@ def render(
         )
         data = map_data(graph, request)
     if chosen == "html":
-        write_map(out, page(request.title, data))
+        written: str | bytes = page(request.title, data)
     elif chosen == "svg":
-        write_map(out, render_svg(data))
+        written = render_svg(data)
     else:
-        write_map(out, render_png(render_svg(data)))
-    note(f"wrote {out} ({len(request.cas)} CAs, {len(request.highlight)} highlighted paths)", quiet)
+        written = render_png(render_svg(data))
+    if to_stdout:
+        _to_stdout(written)
+    else:
+        write_map(out, written)
+    where = "standard output" if to_stdout else str(out)
+    note(
+        f"wrote {where} ({len(request.cas)} CAs, {len(request.highlight)} highlighted paths)",
+        quiet,
+    )
     for bound, why in request.truncated.items():
         note(f"highlighted paths truncated by {bound}: {why}")
+
+
+_SUFFIXES = {".html": "html", ".htm": "html", ".svg": "svg", ".png": "png"}
+
+
+def _format_of(out: Path) -> str:
+    """The map format an output's suffix names (standard output: html).
+
+    Raises:
+        UsageError: a suffix of none of them.
+    """
+    if is_stdout(out):
+        return "html"
+    chosen = _SUFFIXES.get(out.suffix.lower())
+    if chosen is None:
+        raise UsageError(
+            f"--out {out}: trustgraph writes maps as .html, .svg or .png; give one of those "
+            "suffixes, or --format"
+        )
+    return chosen
+
+
+def _to_stdout(data: str | bytes) -> None:
+    if isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(data)

@@ -41,7 +41,7 @@ from trustgraph.cli.common import (
     say,
     stores_of,
 )
-from trustgraph.core.files import atomic_text, check_writable
+from trustgraph.core.files import atomic_text, check_writable, is_stdout
 from trustgraph.core.times import as_iso
 from trustgraph.errors import InputError, UsageError
 from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
@@ -346,7 +346,9 @@ def export(
     ] = ExportFormat.JSONL,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="File to write [default: stdout]", show_default=False),
+        typer.Option(
+            "--out", help="File to write, or - [default: standard output]", show_default=False
+        ),
     ] = None,
     owner: Annotated[
         list[str] | None,
@@ -378,6 +380,8 @@ def export(
 ) -> None:
     """Export certificates (jsonl) or the trust graph for other tools (graphml, gexf,
     cytoscape, dot, bloodhound: the same region as render)."""
+    if is_stdout(out):
+        out = None
     if out is not None:
         check_writable(out)
     if fmt is ExportFormat.JSONL:

@@ -80,6 +80,14 @@ def add(
     description: Annotated[
         str | None, typer.Option("--description", help="Free text about the source.")
     ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Record a version without anchors (refused by default, so that a file "
+            "of something else never replaces a store).",
+        ),
+    ] = False,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     quiet: QuietOption = False,
@@ -102,6 +110,7 @@ def add(
             platform=platform,
             description=description,
             progress=progress_for(quiet),
+            allow_empty=allow_empty,
         )
         document, table = store_add_view(report, database.provenance())
     render(fmt, document, table)

@@ -1,11 +1,15 @@
 """Writing files so that they are either whole or absent: every file trustgraph writes goes
 to a temporary file beside its target, is flushed to disk, and then replaces the target in
-one rename. A full disk or a crash leaves the earlier file (or none), never half of one."""
+one rename. A full disk or a crash leaves the earlier file (or none), never half of one.
+Only a regular file or a new name is written: a symbolic link, a FIFO, a device or a socket
+at the target is refused, never replaced (``--out /dev/null`` run as root would otherwise
+replace the system's /dev/null with a file)."""
 
 from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,12 +28,37 @@ def check_writable(path: Path) -> None:
     """Fail early, before any work, for an output that cannot be a file.
 
     Raises:
-        OutputError: ``path`` is a folder or its folder does not exist.
+        OutputError: ``path`` is a folder, a symbolic link or another file that is not a
+            regular file, or its folder does not exist.
     """
-    if path.is_dir():
+    try:
+        mode: int | None = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    if mode is not None and stat.S_ISDIR(mode):
         raise OutputError(f"cannot write {path}: it is a folder; give a file name")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise OutputError(
+            f"cannot write {path}: it is {_kind(mode)}, and trustgraph writes only regular "
+            "files; give a new file name (or - for standard output where a command takes it)"
+        )
     if not path.parent.is_dir():
         raise OutputError(f"cannot write {path}: the folder {path.parent} does not exist")
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 @contextmanager
@@ -77,6 +106,7 @@ def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, FILE_MODE)
+        check_writable(path)  # again: something may have appeared there meanwhile
         os.replace(temporary, path)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
@@ -84,3 +114,8 @@ def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def is_stdout(path: Path | None) -> bool:
+    """Whether an output path is ``-``, which names standard output."""
+    return path is not None and str(path) == "-"

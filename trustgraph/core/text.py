@@ -6,9 +6,10 @@ spreadsheet must not run them as formulas.
 
 It also finds the names nearest a mistyped one ("did you mean").
 
-Control characters (C0 but newline and tab, DEL, C1) and the bidirectional and zero-width
-format characters are shown as visible escapes (``\\x1b``, ``\\u202e``), so what is shown is
-still exactly what the certificate says.
+Control characters (C0, DEL, C1), the line and paragraph separators (U+2028, U+2029) and
+the bidirectional and zero-width format characters are shown as visible escapes (``\\x1b``,
+``\\n``, ``\\u202e``), so what is shown is still exactly what the certificate says, and a
+name cannot start a new line that reads as a row or message of its own.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 
 _HIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
 )
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -29,9 +30,9 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def printable(text: str, *, keep_newlines: bool = True) -> str:
+def printable(text: str, *, keep_newlines: bool = False) -> str:
     """``text`` with control and bidirectional characters shown as escapes (newlines and
-    tabs kept when ``keep_newlines``)."""
+    tabs too, unless ``keep_newlines``: only for trustgraph's own text of several lines)."""
     escaped = _HIDDEN.sub(_escape, text)
     if keep_newlines:
         return escaped

@@ -10,10 +10,14 @@ SHA-256 (98), the date it is disabled (104), EKUs disallowed (122), and a "NotBe
 (126) with the EKUs it applies to (127; all when absent): certificates below the root
 issued after that date are not trusted for them. Dates are Windows FILETIMEs; an attribute
 present with an empty value (some versions have empty disabled and NotBefore dates) sets
-nothing and is kept in the entry's attributes as ``empty_attributes``.
+nothing and is kept in the entry's attributes as ``empty_attributes`` — except the EKUs the
+root is trusted for, where an empty list means what CryptoAPI's enhanced-key-usage property
+means with no usages: valid for no purpose.
 
 Trust data fails closed: a CTL or an entry whose structure or restriction cannot be read is
-an error for the whole file, never a root trusted without its restriction.
+an error for the whole file, never a root trusted without its restriction. A CTL of more
+than :data:`MAX_ENTRIES` entries is refused (Microsoft's lists hold about 500), and entries
+are read one at a time, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from trustgraph.core.times import iso
 from trustgraph.errors import InputError
 from trustgraph.ingest.listed import ListedAnchor, StoreVersion
 from trustgraph.ingest.sources import read_input
+from trustgraph.x509 import der
 
 CTL_CONTENT_TYPE = "1.3.6.1.4.1.311.10.1"
 ROOT_LIST_SIGNER = "1.3.6.1.4.1.311.10.3.9"
@@ -36,6 +41,8 @@ EKUS, FRIENDLY_NAME, KEY_ID, SUBJECT_MD5, EV_POLICIES = "9", "11", "20", "29", "
 SHA256, DISABLED, DISALLOWED_EKUS, NOT_BEFORE, NOT_BEFORE_EKUS = "98", "104", "122", "126", "127"
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 SUFFIX = ".stl"
+MAX_ENTRIES = 20_000
+"""The most entries a CTL may hold."""
 
 
 class _Time(core.Choice):
@@ -117,11 +124,16 @@ def read_ctl(data: bytes, label: str) -> StoreVersion:
         this_update = trust_list["this_update"].chosen.native
         sequence = trust_list["sequence_number"].native
         subjects = trust_list["trusted_subjects"]
-        entries = list(subjects) if subjects.native is not None else []
-    except (ValueError, TypeError, KeyError) as exc:
+        entries = [] if isinstance(subjects, core.Void) else _entry_bytes(subjects.contents)
+        as_of = iso(this_update)
+    except (ValueError, TypeError, KeyError, OverflowError, der.DerError) as exc:
         raise InputError(f"{label}: not a readable certificate trust list: {exc}") from exc
+    if len(entries) > MAX_ENTRIES:
+        raise InputError(
+            f"{label}: {len(entries)} entries, more than the {MAX_ENTRIES} a trust list may "
+            "hold here (Microsoft's hold about 500); refused"
+        )
     anchors = [_anchor(entry, label, index) for index, entry in enumerate(entries, 1)]
-    as_of = iso(this_update)
     assert as_of is not None
     return StoreVersion(
         as_of,
@@ -165,9 +177,26 @@ def _sequence_header(length: int) -> bytes:
     return bytes((0x30, 0x80 | size)) + length.to_bytes(size, "big")
 
 
-def _anchor(entry: _Subject, label: str, index: int) -> ListedAnchor:
+def _entry_bytes(contents: bytes) -> list[bytes]:
+    """The DER of each entry of the trust list's SEQUENCE OF, without parsing them.
+
+    Raises:
+        DerError: the contents are not a run of DER elements.
+    """
+    entries, position = [], 0
+    while position < len(contents):
+        element = der.read_tlv(contents, position)
+        entries.append(contents[position : element.end])
+        position = element.end
+        if len(entries) > MAX_ENTRIES:
+            break
+    return entries
+
+
+def _anchor(raw: bytes, label: str, index: int) -> ListedAnchor:
     where = f"{label}: entry {index}"
     try:
+        entry = _Subject.load(raw, strict=True)
         sha1 = entry["identifier"].native.hex()
         values = _attribute_values(entry)
     except (ValueError, TypeError, KeyError) as exc:
@@ -176,7 +205,7 @@ def _anchor(entry: _Subject, label: str, index: int) -> ListedAnchor:
         raise InputError(f"{where}: its identifier is not a SHA-1 ({len(sha1) // 2} bytes)")
     try:
         return _listed(sha1, values)
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise InputError(f"{where} (SHA-1 {sha1}): unreadable attribute: {exc}") from exc
 
 
@@ -194,9 +223,10 @@ def _attribute_values(entry: _Subject) -> dict[str, bytes]:
 
 
 def _listed(sha1: str, values: dict[str, bytes]) -> ListedAnchor:
-    empty = sorted(key for key, value in values.items() if not value)
-    values = {key: value for key, value in values.items() if value}
+    empty = sorted(key for key, value in values.items() if not value and key != EKUS)
+    # An EKU list, even an empty one, says what the root is trusted for.
     trusted = _ekus(values[EKUS]) if EKUS in values else None
+    values = {key: value for key, value in values.items() if value}
     disallowed = _ekus(values[DISALLOWED_EKUS]) if DISALLOWED_EKUS in values else frozenset()
     sha256 = values.get(SHA256)
     if sha256 is not None and len(sha256) != 32:
@@ -236,6 +266,9 @@ def _purposes(trusted: frozenset[str] | None, disallowed: frozenset[str]) -> fro
 
 
 def _ekus(value: bytes) -> frozenset[str]:
+    """The EKUs of an attribute value (none for an empty value)."""
+    if not value:
+        return frozenset()
     return frozenset(oid.dotted for oid in _Usages.load(value, strict=True))
 
 
@@ -254,7 +287,10 @@ def _filetime(value: bytes) -> str:
     if len(value) != 8:
         raise ValueError(f"a FILETIME has 8 bytes, not {len(value)}")
     ticks = int.from_bytes(value, "little")
-    text = iso(_FILETIME_EPOCH + timedelta(microseconds=ticks // 10))
+    try:
+        text = iso(_FILETIME_EPOCH + timedelta(microseconds=ticks // 10))
+    except OverflowError as exc:
+        raise ValueError(f"the FILETIME {value.hex()} is beyond any date") from exc
     assert text is not None
     return text
 

@@ -9,7 +9,12 @@ neither, and may carry ``CKA_NSS_SERVER_DISTRUST_AFTER`` (a UTCTime).
 
 Trust data fails closed: a distrust-after date, an explicit distrust entry or an octal
 value that cannot be read is an error for the whole file (with its line), never a root
-trusted without its restriction.
+trusted without its restriction. So are conflicts and unknowns: an attribute given twice in
+one object, two trust objects for one certificate, a certificate without a trust object, a
+trust object without server-auth trust, an object class or trust value NSS does not define.
+certdata.txt has no end marker; the file must end on a complete trust object (a file cut
+inside an object, or between a certificate and its trust, is refused; one cut exactly
+after a trust object cannot be told from a shorter file).
 """
 
 from __future__ import annotations
@@ -25,6 +30,21 @@ from trustgraph.x509.certificate import serial_hex
 
 TRUSTED_DELEGATOR = "CKT_NSS_TRUSTED_DELEGATOR"
 NOT_TRUSTED = "CKT_NSS_NOT_TRUSTED"
+TRUST_VALUES = frozenset(
+    {
+        TRUSTED_DELEGATOR,
+        NOT_TRUSTED,
+        "CKT_NSS_MUST_VERIFY_TRUST",
+        "CKT_NSS_TRUST_UNKNOWN",
+        "CKT_NSS_TRUSTED",
+        "CKT_NSS_VALID_DELEGATOR",
+    }
+)
+"""The CK_TRUST values NSS defines (lib/util/pkcs11n.h)."""
+CERTIFICATE, TRUST, ROOT_LIST = "CKO_CERTIFICATE", "CKO_NSS_TRUST", "CKO_NSS_BUILTIN_ROOT_LIST"
+CLASSES = frozenset({CERTIFICATE, TRUST, ROOT_LIST})
+_UTC_TIME = re.compile(r"(\d{2})(\d{10})Z")
+_GENERALIZED_TIME = re.compile(r"(\d{14})Z")
 _OCTAL = re.compile(r"\\([0-7]{3})")
 _OCTAL_VALUE = re.compile(r"(?:\\[0-7]{3})*")
 
@@ -69,7 +89,8 @@ def parse_objects(text: str, label: str = "certdata.txt") -> list[NssObject]:
     """The PKCS #11 objects of a certdata.txt, with the line each starts on.
 
     Raises:
-        InputError: a MULTILINE_OCTAL value has no END, or the file has no objects.
+        InputError: a MULTILINE_OCTAL value has no END, an attribute repeats in an object,
+            an object's class or a trust value is unknown, or the file has no objects.
     """
     objects: list[NssObject] = []
     current: NssObject | None = None
@@ -83,10 +104,25 @@ def parse_objects(text: str, label: str = "certdata.txt") -> list[NssObject]:
         name, _, rest = raw.partition(" ")
         kind, _, value = rest.partition(" ")
         if name == "CKA_CLASS":
+            if value.strip() not in CLASSES:
+                raise InputError(
+                    f"{label}:{index}: unknown object class {value.strip()!r}; refusing the "
+                    "file rather than skipping an object it may depend on"
+                )
             current = NssObject(index)
             objects.append(current)
         if current is None or not name.startswith("CKA_"):
             continue
+        if name in current.attributes:
+            raise InputError(
+                f"{label}:{index}: {name} appears twice in the object of line {current.line}; "
+                "refusing the file rather than choosing one"
+            )
+        if kind == "CK_TRUST" and value.strip() not in TRUST_VALUES:
+            raise InputError(
+                f"{label}:{index}: {name} has the unknown trust value {value.strip()!r}; "
+                "refusing the file rather than ignoring a distrust"
+            )
         if kind == "MULTILINE_OCTAL":
             start = index
             chunks = []
@@ -127,16 +163,30 @@ def _distrust_after(obj: NssObject, label: str) -> str | None:
     if raw is None or raw == "CK_FALSE":
         return None
     text = raw.decode("ascii", errors="replace") if isinstance(raw, bytes) else raw
-    for pattern in ("%y%m%d%H%M%SZ", "%Y%m%d%H%M%SZ"):
-        try:
-            moment = datetime.strptime(text, pattern).replace(tzinfo=UTC)
-        except ValueError:
-            continue
+    moment = _time(text)
+    if moment is not None:
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     raise InputError(
         f"{label}:{obj.line}: CKA_NSS_SERVER_DISTRUST_AFTER {text!r} is not a UTCTime or "
         "GeneralizedTime; refusing the file rather than trusting the root without it"
     )
+
+
+def _time(text: str) -> datetime | None:
+    """A UTCTime (YYMMDDHHMMSSZ; years 50 to 99 are 19xx, RFC 5280 4.1.2.5.1) or a
+    GeneralizedTime (YYYYMMDDHHMMSSZ), exactly; None for anything else."""
+    utc = _UTC_TIME.fullmatch(text)
+    if utc:
+        century = "19" if int(utc.group(1)) >= 50 else "20"
+        digits = century + utc.group(1) + utc.group(2)
+    elif generalized := _GENERALIZED_TIME.fullmatch(text):
+        digits = generalized.group(1)
+    else:
+        return None
+    try:
+        return datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _distrust_entry(item: NssObject, label: str) -> NssDistrust:
@@ -171,14 +221,30 @@ def read_certdata(
     certificate.
 
     Raises:
-        InputError: the text is not a certdata.txt.
+        InputError: the text is not a certdata.txt, or its trust data conflicts or is
+            incomplete (see the module's docstring).
     """
     objects = parse_objects(text, label)
-    certificates = [o for o in objects if o.text("CKA_CLASS") == "CKO_CERTIFICATE"]
-    trust = [o for o in objects if o.text("CKA_CLASS") == "CKO_NSS_TRUST"]
+    if objects[-1].text("CKA_CLASS") != TRUST:
+        raise InputError(
+            f"{label}: the file ends on the object of line {objects[-1].line}, not on a trust "
+            "object: it looks cut short; refusing it"
+        )
+    certificates = [o for o in objects if o.text("CKA_CLASS") == CERTIFICATE]
+    trust = [o for o in objects if o.text("CKA_CLASS") == TRUST]
     by_sha1: dict[bytes, NssObject] = {}
     for item in trust:
+        if item.text("CKA_TRUST_SERVER_AUTH") is None:
+            raise InputError(
+                f"{label}:{item.line}: trust object without CKA_TRUST_SERVER_AUTH; refusing "
+                "the file"
+            )
         digest = item.octets("CKA_CERT_SHA1_HASH")
+        if digest and digest in by_sha1:
+            raise InputError(
+                f"{label}:{item.line}: a second trust object for the certificate of the one "
+                f"of line {by_sha1[digest].line}; refusing the file rather than choosing one"
+            )
         if digest:
             by_sha1[digest] = item
     roots = []
@@ -186,15 +252,19 @@ def read_certdata(
     for cert in certificates:
         der = cert.octets("CKA_VALUE") or b""
         trust_object = by_sha1.get(hashlib.sha1(der).digest())
-        if trust_object is not None:
-            matched.add(id(trust_object))
+        if trust_object is None:
+            raise InputError(
+                f"{label}:{cert.line}: certificate {cert.text('CKA_LABEL')!r} has no trust "
+                "object; refusing the file (cut short, or edited?)"
+            )
+        matched.add(id(trust_object))
         roots.append(
             NssRoot(
                 der,
                 cert.text("CKA_LABEL") or "",
                 cert.line,
-                trust_object.text("CKA_TRUST_SERVER_AUTH") if trust_object else None,
-                _distrust_after(trust_object, label) if trust_object else None,
+                trust_object.text("CKA_TRUST_SERVER_AUTH"),
+                _distrust_after(trust_object, label),
             )
         )
     distrusts = [

@@ -40,6 +40,8 @@ MAX_CSV_ROWS = 2_000_000
 _BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
 _END = re.compile(r"-----END ([A-Z0-9 ]+)-----")
 _GZIP_MAGIC = b"\x1f\x8b"
+_ZEROS = re.compile(rb"\0*")
+"""Zero padding, which gzip allows between and after members."""
 _CHUNK = 1 << 20
 
 csv.field_size_limit(1 << 27)
@@ -164,13 +166,16 @@ def read_file(
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")
     if data.startswith(_GZIP_MAGIC):
         try:
-            data = gunzip_bounded(data)
+            unpacked = gunzip_bounded(data)
         except InputRefused as exc:
             yield Problem(label, str(exc), kind="refused")
             return
         except (zlib.error, EOFError) as exc:
             yield Problem(label, f"not a readable gzip file: {exc}")
             return
+        data = unpacked.data
+        if unpacked.trailing:
+            yield Problem(label, _trailing_text(unpacked.trailing), kind="trailing-data")
     anything = False
     for item in read_bytes(data, label):
         anything = True
@@ -213,16 +218,27 @@ def _file_type(mode: int) -> str:
     return "not a regular file"
 
 
+def _trailing_text(count: int) -> str:
+    return f"{count} bytes after the end of the gzip data are not gzip data"
+
+
 def read_input(path: Path) -> bytes:
     """The bytes of one input file, decompressed if it is gzip, within the input limit.
+    Trust data fails closed: bytes after the gzip data that are not another member (a file
+    damaged, or two joined wrongly) refuse the file.
 
     Raises:
-        InputError: the file is refused (see :func:`read_bounded`), unreadable, or broken
-            gzip; the message names it.
+        InputError: the file is refused (see :func:`read_bounded`), unreadable, broken
+            gzip, or has bytes after its gzip data; the message names it.
     """
     try:
         data = read_bounded(path)
-        return gunzip_bounded(data) if data.startswith(_GZIP_MAGIC) else data
+        if not data.startswith(_GZIP_MAGIC):
+            return data
+        unpacked = gunzip_bounded(data)
+        if unpacked.trailing:
+            raise InputError(f"{path}: {_trailing_text(unpacked.trailing)}; refused")
+        return unpacked.data
     except InputRefused as exc:
         raise InputError(f"{path}: {exc}") from exc
     except OSError as exc:
@@ -252,31 +268,43 @@ def read_head(path: Path, size: int = 65536) -> bytes:
         raise InputError(f"{path}: not a readable gzip file: {exc}") from exc
 
 
-def gunzip_bounded(data: bytes) -> bytes:
-    """Decompress gzip data (every member), refusing to expand beyond the input limit.
+@dataclass(frozen=True)
+class Gunzipped:
+    """Decompressed gzip data, and how many bytes followed its last member that were
+    neither another member nor zero padding (ignored, as ``zcat`` does)."""
+
+    data: bytes
+    trailing: int = 0
+
+
+def gunzip_bounded(data: bytes) -> Gunzipped:
+    """Decompress gzip data, every member in turn (as ``zcat`` does), refusing to expand
+    beyond the input limit in total. Input is fed in chunks and output bounded at each
+    step, so the work is linear in the input and memory bounded by the limit.
 
     Raises:
         InputRefused: it expands beyond the limit.
-        zlib.error, EOFError: it is not valid gzip data.
+        zlib.error, EOFError: a member is not valid gzip data, or ends early.
     """
     limit = max_input_bytes()
     out = bytearray()
-    rest = data
-    while rest:
+    view = memoryview(data)
+    position = 0
+    while True:
+        position = _ZEROS.match(data, position).end()  # type: ignore[union-attr]
+        if position >= len(data) or data[position : position + 2] != _GZIP_MAGIC:
+            return Gunzipped(bytes(out), len(data) - position)
         inflater = zlib.decompressobj(wbits=31)
-        pending = rest
-        while pending:
-            out += inflater.decompress(pending, _CHUNK)
+        while not inflater.eof:
+            if position >= len(data):
+                raise EOFError("compressed data ended early")
+            chunk = view[position : position + _CHUNK]
+            position += len(chunk)
+            # At least one byte of room: a max_length of 0 would mean "no limit".
+            out += inflater.decompress(chunk, limit + 1 - len(out))
             if len(out) > limit:
                 raise InputRefused(f"expands beyond {_limit_text()} (a gzip bomb?)")
-            pending = inflater.unconsumed_tail
-        out += inflater.flush()
-        if len(out) > limit:
-            raise InputRefused(f"expands beyond {_limit_text()} (a gzip bomb?)")
-        if not inflater.eof:
-            raise EOFError("compressed data ended early")
-        rest = inflater.unused_data.lstrip(b"\0")
-    return bytes(out)
+        position -= len(inflater.unused_data)
 
 
 def read_bytes(data: bytes, label: str) -> Iterator[Item]:

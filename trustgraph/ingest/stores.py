@@ -11,8 +11,11 @@ program's own format. One command adds one version, or a whole dated series:
 Every version is stored with its anchors (by SHA-256 or SHA-1; anchors whose bytes are not
 loaded stay facts of the store, counted as missing until ``load`` or ``fetch`` brings them),
 its distrusted certificates and the certificates it carries. A series is added in one
-transaction: all of it, or (on an error) nothing. Queries find snapshots through
-:mod:`trustgraph.policy.stores`.
+transaction: all of it, or (on an error) nothing. Trust data fails closed: a certificate of
+a bundle that cannot be read refuses the bundle, and a version without any anchor (a file
+of something else, a page with no recognised rows) refuses the source unless empty versions
+are allowed, so that an input that yields nothing never replaces a store. Queries find
+snapshots through :mod:`trustgraph.policy.stores`.
 """
 
 from __future__ import annotations
@@ -30,7 +33,14 @@ from trustgraph.ingest import android, apple, authroot, ccadb, chrome, nss
 from trustgraph.ingest.archive import archive_names, is_archive
 from trustgraph.ingest.listed import Blocked, ListedAnchor, StoreVersion
 from trustgraph.ingest.loader import LoadReport, load_items
-from trustgraph.ingest.sources import Occurrence, Source, read_head, read_input
+from trustgraph.ingest.sources import (
+    Occurrence,
+    Problem,
+    Source,
+    read_head,
+    read_input,
+    read_paths,
+)
 from trustgraph.ingest.storekinds import (
     ANDROID,
     APPLE,
@@ -126,16 +136,21 @@ def add_store(
     platform: str | None = None,
     description: str | None = None,
     progress: Progress | None = None,
+    allow_empty: bool = False,
 ) -> StoreReport:
     """Add (or replace) the versions of ``store`` that ``source`` holds: all of them, or
     (on an error) nothing. ``as_of`` dates a source without dates of its own (and is
-    refused for one that has them).
+    refused for one that has them); ``allow_empty`` lets a version without anchors in.
 
     Raises:
-        InputError: the source is unreadable, of no known kind, or holds trust data that
-            cannot be read (one entry that cannot be read fails the whole source).
-        UsageError: ``as_of`` missing or not allowed, or the program or platform unknown.
+        InputError: the source is unreadable, of no known kind, holds trust data that
+            cannot be read (one entry that cannot be read fails the whole source), or a
+            version without anchors (unless ``allow_empty``).
+        UsageError: ``as_of`` missing or not allowed, the program or platform unknown, or
+            the store's name empty.
     """
+    if not store.strip():
+        raise UsageError("a trust store needs a name, such as mozilla or microsoft")
     path = Path(source)
     kind = detect_kind(path)
     if kind in DATED and as_of is not None:
@@ -148,7 +163,9 @@ def add_store(
     if description:
         versions = [replace(v, description=description) for v in versions]
     with db.transaction():
-        reports = [_store_version(db, store, kind, version, progress) for version in versions]
+        reports = [
+            _store_version(db, store, kind, version, progress, allow_empty) for version in versions
+        ]
     return StoreReport(kind, reports, unused)
 
 
@@ -199,7 +216,7 @@ def _read(
         CHROME: lambda: chrome.read_textproto_file(path, as_of),
         NSS: lambda: _certdata_version(path, as_of),
         CCADB: lambda: _ccadb_version(path, as_of, program or _program_for(store)),
-        BUNDLE: lambda: StoreVersion(as_of, str(path), []),
+        BUNDLE: lambda: _bundle_version(path, as_of),
     }
     return [readers[kind]()], []
 
@@ -241,8 +258,33 @@ def _entries(version: StoreVersion) -> list[tuple[Any, ...]]:
     return sorted(anchor.row() for anchor in version.anchors)
 
 
+def _bundle_version(path: Path, as_of: str) -> StoreVersion:
+    """A PEM or DER bundle whose every certificate is an anchor (found when it is loaded).
+
+    Raises:
+        InputError: a part of the bundle cannot be read as a certificate.
+    """
+    problems = [
+        item
+        for item in read_paths([path])
+        if isinstance(item, Problem) and item.kind not in ("empty", "not-a-certificate")
+    ]
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise InputError(
+            f"{problems[0].location}: {problems[0].reason}{more}; a store is read whole or "
+            "not at all"
+        )
+    return StoreVersion(as_of, str(path), [])
+
+
 def _store_version(
-    db: Database, store: str, kind: str, version: StoreVersion, progress: Progress | None
+    db: Database,
+    store: str,
+    kind: str,
+    version: StoreVersion,
+    progress: Progress | None,
+    allow_empty: bool = False,
 ) -> SnapshotReport:
     snapshot = trust.replace_snapshot(
         db,
@@ -259,10 +301,20 @@ def _store_version(
     load = None
     if kind == BUNDLE:
         load = load_items(db, [Source.from_path(version.source)], progress)
+        if load.skipped_inputs:
+            first = load.skipped_inputs[0]
+            raise InputError(
+                f"{first.location}: {first.reason}; a store is read whole or not at all"
+            )
         version.anchors = [ListedAnchor(sha256=fp) for fp in sorted(set(load.fingerprints))]
     elif version.certificates:
         source = Source.from_items(version.source, version.certificates)
         load = load_items(db, [source], progress)
+    if not version.anchors and not allow_empty:
+        raise InputError(
+            f"{version.source}: no anchors found (version of {version.as_of[:10]}); refused so "
+            f"that store {store!r} keeps what it had (--allow-empty records an empty version)"
+        )
     trust.add_anchors(db, snapshot_id, [anchor.row() for anchor in version.anchors])
     trust.add_blocked(db, snapshot_id, [entry.row() for entry in version.blocked])
     return SnapshotReport(

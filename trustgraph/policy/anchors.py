@@ -38,7 +38,10 @@ class AnchorTrust:
     sct_not_after: str | None = None
 
     def trusted_for(self, purpose: str | None) -> bool:
-        """Whether the anchor is trusted for the EKU ``purpose`` (None: any purpose)."""
+        """Whether the anchor is trusted for the EKU ``purpose`` (None: any purpose; an
+        anchor trusted for no purpose at all is trusted for none)."""
+        if self.purposes is not None and not self.purposes:
+            return False
         return (
             purpose is None
             or self.purposes is None

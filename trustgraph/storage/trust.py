@@ -142,10 +142,10 @@ def snapshots(db: Database, store: str | None = None) -> list[Snapshot]:
     """Every snapshot (of ``store`` if given), by store and date."""
     sql = (
         f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM store_snapshots"
-        + (" WHERE store = ?" if store else "")
+        + (" WHERE store = ?" if store is not None else "")
         + " ORDER BY store, as_of"
     )
-    return [Snapshot(*row) for row in db.conn.execute(sql, (store,) if store else ())]
+    return [Snapshot(*row) for row in db.conn.execute(sql, (store,) if store is not None else ())]
 
 
 def anchor_counts(db: Database) -> dict[int, int]:
