@@ -14,6 +14,7 @@ import pytest
 
 from tests import neo4j_server
 from tests.factories.pki import PKI, Cert, write_pem
+from tests.fuzzing import long_runs
 from trustgraph.backends.neo4j.connection import Neo4jGraph, Neo4jSettings
 from trustgraph.backends.neo4j.push import clear
 from trustgraph.ingest.loader import load_paths
@@ -21,6 +22,11 @@ from trustgraph.storage.database import Database
 
 PROJECT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("TRUSTGRAPH_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``pytest -m fuzz`` searches at length (see :mod:`tests.fuzzing`)."""
+    long_runs("fuzz" in (config.getoption("markexpr", "") or ""))
 
 
 def corpus_path() -> Path:

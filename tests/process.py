@@ -1,10 +1,12 @@
 """Running the ``trustgraph`` command in a process of its own, as a user does: to kill it at
 a chosen moment, to measure its memory, or to feed it files a test cannot fake in-process.
 
-``python -m tests.process [--kill-at N --when before|after] [--rss FILE] -- ARGS`` runs the
-command line with ARGS; ``--kill-at`` sends SIGKILL to itself at the N-th commit of a
-top-level database transaction (just before or just after it), ``--rss`` writes the peak
-resident memory (KiB) of the command and of its largest worker to FILE.
+``python -m tests.process [--kill-at N --when before|after] [--interrupt] [--rss FILE] --
+ARGS`` runs the command line with ARGS; ``--kill-at`` sends SIGKILL to itself at the N-th
+commit of a top-level database transaction (just before or just after it), ``--interrupt``
+sends SIGINT to its whole process group (as Ctrl-C in a terminal does) once worker
+processes have work, ``--rss`` writes the peak resident memory (KiB) of the command and of
+its largest worker to FILE.
 """
 
 from __future__ import annotations
@@ -38,11 +40,15 @@ def trustgraph(
     when: str = "after",
     rss: Path | None = None,
     timeout: float = 600,
+    interrupt: bool = False,
 ) -> Completed:
-    """Run ``trustgraph ARGS`` in a child process (see the module docstring)."""
+    """Run ``trustgraph ARGS`` in a child process (see the module docstring); with
+    ``interrupt``, in a session of its own, so that its Ctrl-C reaches nothing else."""
     command = [sys.executable, "-m", "tests.process"]
     if kill_at is not None:
         command += ["--kill-at", str(kill_at), "--when", when]
+    if interrupt:
+        command += ["--interrupt"]
     if rss is not None:
         command += ["--rss", str(rss)]
     done = subprocess.run(
@@ -52,6 +58,7 @@ def trustgraph(
         timeout=timeout,
         cwd=PROJECT,
         env={**os.environ, "COLUMNS": "200", **(env or {})},
+        start_new_session=interrupt,
     )
     return Completed(done.returncode, done.stdout, done.stderr)
 
@@ -75,6 +82,20 @@ def _kill_at(target: int, when: str) -> None:
     database.Database.transaction = transaction  # type: ignore[method-assign]
 
 
+def _interrupt_when_workers_start() -> None:
+    from trustgraph.ingest import parallel
+
+    original = parallel.Workers.submit
+
+    def submit(self: Any, func: Any, items: Any) -> Any:
+        pending = original(self, func, items)
+        if self._pool is not None:
+            os.killpg(os.getpgid(0), signal.SIGINT)
+        return pending
+
+    parallel.Workers.submit = submit  # type: ignore[method-assign]
+
+
 def _count(commits: list[int], target: int) -> None:
     commits[0] += 1
     if commits[0] == target:
@@ -86,10 +107,13 @@ def main() -> None:
     parser.add_argument("--kill-at", type=int)
     parser.add_argument("--when", choices=("before", "after"), default="after")
     parser.add_argument("--rss", type=Path)
+    parser.add_argument("--interrupt", action="store_true")
     parser.add_argument("args", nargs="*")
     options = parser.parse_args()
     if options.kill_at is not None:
         _kill_at(options.kill_at, options.when)
+    if options.interrupt:
+        _interrupt_when_workers_start()
     from trustgraph.cli import app
 
     code = 0

@@ -31,6 +31,7 @@ from trustgraph.policy.anchors import AnchorSet, anchors_from_fingerprints, data
 from trustgraph.policy.rules import (
     DEFAULT_MAX_PATHS,
     DEFAULT_TIMEOUT,
+    MOST_TIMEOUT,
     PathRules,
     Purpose,
 )
@@ -137,6 +138,8 @@ def chains(
     """
     if max_paths < 1:
         raise UsageError("max_paths must be at least 1")
+    if not 0 < timeout <= MOST_TIMEOUT:  # also refuses nan
+        raise UsageError(f"timeout must be a number of seconds above 0, at most {MOST_TIMEOUT:g}")
     rules = with_revocations(db, rules or make_rules())
     return _backend(db, graph, backend).chains(
         resolve_target(db, target, rules.at),

@@ -12,8 +12,9 @@
     ├── OutputError           a file cannot be written where it was asked for
     └── Neo4jError            Neo4j could not be reached, or refused a statement
 
-The CLI prints the message of each on one line and exits 2 for all of them but
-``Neo4jError`` (exit 1: the server, not the request, failed).
+The CLI prints the message of each on one line (and each of its ``details``, a line each)
+and exits 2 for all of them but ``Neo4jError`` (exit 1: the server, not the request,
+failed).
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from typing import Any
 
 
 class TrustgraphError(Exception):
-    """Base class of every error trustgraph raises on purpose."""
+    """Base class of every error trustgraph raises on purpose; ``details`` are further
+    lines about it (each problem of a file, say)."""
+
+    def __init__(self, message: str = "", details: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.details = list(details)
 
 
 class InputError(TrustgraphError):

@@ -5,15 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from typer.testing import CliRunner
 
-from tests.factories.pki import PKI, Cert, when, write_pem
+from tests.factories.pki import CA, PKI, Cert, when, write_pem
 from trustgraph import api
 from trustgraph.analysis.impact import LOST, SURVIVES, Scenario
 from trustgraph.cli import app
 from trustgraph.demo.story import run_demo
+from trustgraph.errors import TargetError, UsageError
 from trustgraph.ingest import facts, stores
 from trustgraph.ingest.loader import load_paths
+from trustgraph.render.impact import impact_document
 from trustgraph.storage.database import Database
 
 
@@ -189,3 +193,81 @@ def test_cli_markdown_and_exit_code(wosign_db: Path) -> None:
     assert "| Certum CA |" in result.stdout and "--revoke-cert 1092c43d" in result.stdout
     empty = runner.invoke(app, ["impact", "--store", "mozilla", "--db", str(wosign_db)])
     assert empty.exit_code == 2 and "give a scenario" in empty.stderr
+
+
+@pytest.fixture
+def collateral_pki(db: Database, pki: PKI, tmp_path: Path) -> dict[str, Cert]:
+    """Owner A runs root RA; owner B runs root RB. Below RA: A's own CA (IA), a CA of
+    owner C reached only through RA (IC, two levels down: IC then its child IC2), and a CA
+    of owner D that RB certifies too (ID). Distrusting A takes IA (watched) and IC, IC2
+    (collateral) down; ID survives through RB."""
+    ra, rb = pki.ca("RA", org="Org A"), pki.ca("RB", org="Org B")
+    ic, id_ = pki.ca("IC", org="Org C"), pki.ca("ID", org="Org D")
+    certs = {
+        "ra": pki.root(ra),
+        "rb": pki.root(rb),
+        "ia": pki.issue(ra, pki.ca("IA", org="Org A")),
+        "ic": pki.issue(ra, ic),
+        "ic2": pki.issue(ic, pki.ca("IC2", org="Org C")),
+        "id-ra": pki.issue(ra, id_),
+        "id-rb": pki.issue(rb, id_),
+    }
+    load_paths(db, [write_pem(tmp_path / "all.pem", pki.certs)])
+    bundle = write_pem(tmp_path / "s.pem", [certs["ra"], certs["rb"]])
+    stores.add_snapshot(db, "s", bundle, "2015-01-01T00:00:00Z")
+    for name in ("Org A", "Org B", "Org C", "Org D"):
+        facts.record_operator(db, name, "case", "test", organization=name)
+    return certs
+
+
+def test_collateral_is_every_other_ca_that_falls(
+    db: Database, collateral_pki: dict[str, Cert]
+) -> None:
+    by_owner = _assess(db, Scenario(distrust_owners=["Org A"]))
+    labels = {by_owner.graph.label(item.ca) for item in by_owner.collateral}
+    assert labels == {"IC", "IC2"}
+    assert {by_owner.graph.label(w.ca): w.status for w in by_owner.watched} == {
+        "RA": LOST,
+        "IA": LOST,
+    }
+    assert {by_owner.graph.label(ca) for ca in by_owner.lost_cas} == {"RA", "IA", "IC", "IC2"}
+    path = by_owner.paths_before[
+        next(c.ca for c in by_owner.collateral if by_owner.graph.label(c.ca) == "IC2")
+    ]
+    assert [by_owner.graph.label(e.subject_ca) for e in path.edges] == ["IC", "IC2"]
+    by_root = _assess(db, Scenario(distrust_roots=[collateral_pki["ra"].sha256]))
+    assert set(by_root.lost_cas) == set(by_owner.lost_cas)
+
+
+def test_revoking_a_certificate_counts_what_falls_below_it(
+    db: Database, collateral_pki: dict[str, Cert]
+) -> None:
+    """Revoking RA's certificate for IC: IC is watched (with every CA its operator runs),
+    nothing else falls, and the counts say so."""
+    result = _assess(db, Scenario(revoke_certs=[collateral_pki["ic"].sha256]))
+    assert {result.graph.label(w.ca): w.status for w in result.watched} == {"IC": LOST, "IC2": LOST}
+    assert result.collateral == []
+    document = impact_document(result, {})
+    assert document["counts"]["reconciled"] is True
+    assert document["counts"]["lose_every_path"] == 2
+
+
+def test_a_root_is_not_named_by_a_fragment_of_its_unit(
+    db: Database, pki: PKI, tmp_path: Path
+) -> None:
+    """A name fragment is looked for in an anchor's common name: "_" in an OU, or "Class"
+    in "OU=Class_3 Public", names no anchor."""
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Class_3 Public"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "Unit Root"),
+        ]
+    )
+    root = pki.root(CA(name, pki.new_key()))
+    load_paths(db, [write_pem(tmp_path / "all.pem", [root])])
+    stores.add_snapshot(db, "s", write_pem(tmp_path / "s.pem", [root]), "2015-01-01T00:00:00Z")
+    with pytest.raises(UsageError, match="needs a name"):
+        _assess(db, Scenario(distrust_roots=["_"]))
+    with pytest.raises(TargetError, match="no anchor of the store at that date has this name"):
+        _assess(db, Scenario(distrust_roots=["Class"]))
+    assert _assess(db, Scenario(distrust_roots=["Unit"])).removed

@@ -1,5 +1,6 @@
-"""Mistakes get helpful answers: each case of ``data/mistakes.toml`` is run as a user would,
-and its exit code and message are checked."""
+"""Mistakes get helpful answers: each case of ``data/mistakes.toml`` is run as a user would
+(in-process: what is checked is the command's own answer), and its exit code and message
+are checked."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.factories.pki import PKI, write_pem
-from tests.process import trustgraph
+from trustgraph.cli import app
 
 CASES = tomllib.loads((Path(__file__).parent / "data" / "mistakes.toml").read_text())["case"]
 
@@ -31,8 +33,8 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         ["load", str(everything)],
         ["store", "add", "mozilla", str(anchors), "--as-of", "2015-01-01"],
     ):
-        done = trustgraph(*step, "--db", str(db), "--quiet")
-        assert done.returncode == 0, done.stderr
+        done = CliRunner().invoke(app, [*step, "--db", str(db), "--quiet"])
+        assert done.exit_code == 0, done.output
     other = PKI()
     other_root = other.ca("Other Root")
     other.root(other_root)
@@ -54,9 +56,11 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
 def test_a_mistake_is_answered(case: dict[str, object], places: dict[str, str]) -> None:
     args = [str(arg).format(**places) for arg in case["args"]]  # type: ignore[attr-defined]
-    done = trustgraph(*args, env={"COLUMNS": "200"})
-    assert done.returncode == case["exit"], done.stderr
-    assert "Traceback" not in done.stderr
+    done = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert done.exit_code == case["exit"], done.output
+    assert not isinstance(done.exception, Exception) or isinstance(done.exception, SystemExit), (
+        done.exception
+    )
     for stream, text in (("stderr", done.stderr), ("stdout", done.stdout)):
         position = 0
         for expected in case.get(stream, []):  # type: ignore[attr-defined]

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.conftest import database_with_store, read_only_view, small_disk
 from tests.factories.pki import PKI
 from tests.process import trustgraph
+from trustgraph.cli import app
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +121,62 @@ def test_a_distrusted_root_must_name_an_anchor(database: Path, root: str) -> Non
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "--distrust-root" in done.stderr
+
+
+def _invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "120"})
+
+
+def _symlink(tmp_path: Path) -> Path:
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    link = tmp_path / "link.html"
+    link.symlink_to(target)
+    return link
+
+
+def _fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe.html"
+    os.mkfifo(path)
+    return path
+
+
+def _device(tmp_path: Path) -> Path:
+    path = tmp_path / "null.html"
+    os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a /dev/null of its own
+    return path
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [(_symlink, "a symbolic link"), (_fifo, "a FIFO"), (_device, "a character device")],
+)
+@pytest.mark.parametrize("command", ["render", "export"])
+def test_out_onto_anything_but_a_regular_file_is_refused_and_left_alone(
+    database: Path, tmp_path: Path, make: Any, kind: str, command: str
+) -> None:
+    out = make(tmp_path)
+    before = os.lstat(out)
+    args = ["render", "Mesh 3", "--at", "2020-01-01"] if command == "render" else ["export"]
+    done = _invoke(*args, "--out", str(out), "--db", str(database))
+    assert done.exit_code == 2, done.output
+    assert f"cannot write {out}: it is {kind}" in done.output
+    after = os.lstat(out)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    if kind == "a symbolic link":
+        assert (tmp_path / "precious.txt").read_text() == "keep me\n"
+
+
+def test_out_dash_writes_to_standard_output(database: Path, tmp_path: Path) -> None:
+    for args in (["render", "Mesh 3", "--at", "2020-01-01"], ["export", "--format", "graphml"]):
+        done = _invoke(*args, "--out", "-", "--db", str(database), "--quiet")
+        assert done.exit_code == 0, done.output
+        assert done.stdout.lstrip().startswith(("<!DOCTYPE html>", "<graphml")), args
+    assert not (Path.cwd() / "-").exists()
+
+
+def test_a_map_suffix_of_no_format_is_refused(database: Path, tmp_path: Path) -> None:
+    done = _invoke("render", "Mesh 3", "--out", str(tmp_path / "x.pdf"), "--db", str(database))
+    assert done.exit_code == 2 and "give one of those suffixes, or --format" in done.output
+    assert not (tmp_path / "x.pdf").exists()

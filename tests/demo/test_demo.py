@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from trustgraph.demo.story import as_document, run_demo
 
@@ -103,3 +104,26 @@ def test_cli_runs_offline_from_any_directory(tmp_path: Path) -> None:
     assert text.returncode == 0 and "Certum CA -> Certification Authority of WoSign G2" in (
         text.stdout
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("megabytes", [1, 2, 3, 4])
+def test_a_full_disk_gives_a_whole_demo_or_one_true_line(tmp_path: Path, megabytes: int) -> None:
+    """On a disk that fills at some step of the demo, the command either finishes with a
+    database that opens, or says the disk is full, and leaves no half-built database (the
+    write-ahead log of a database built beside its target must be in the file before the
+    file is renamed, or the renamed file is damaged)."""
+    from tests.conftest import small_disk
+    from trustgraph.cli import app
+    from trustgraph.storage.database import Database
+
+    with small_disk(tmp_path / "disk", megabytes) as disk:
+        done = CliRunner().invoke(app, ["demo", "--out", str(disk), "--quiet"])
+        if done.exit_code == 0:
+            Database(disk / "trustgraph.db", readonly=True).close()
+            return
+        assert done.exit_code == 2, done.output
+        assert "the disk is full" in done.output and "damaged" not in done.output
+        assert not (disk / "trustgraph.db.building").exists()
+        if (disk / "trustgraph.db").exists():
+            Database(disk / "trustgraph.db", readonly=True).close()

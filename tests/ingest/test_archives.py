@@ -13,7 +13,9 @@ from tests.conftest import load_certs
 from tests.factories.pki import PKI, Cert
 from trustgraph.errors import InputError
 from trustgraph.ingest import android, apple, stores
+from trustgraph.ingest import archive as archive_module
 from trustgraph.ingest.archive import archive_members
+from trustgraph.storage import trust
 from trustgraph.storage.database import Database
 
 
@@ -160,3 +162,68 @@ def test_a_broken_archive_names_itself(db: Database, tmp_path: Path) -> None:
     path.write_bytes(b"\xfd7zXZ\0broken")
     with pytest.raises(InputError, match=r"broken\.tar\.xz"):
         stores.add_store(db, "android", path)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("../android/7.0.0_r1/1.ca", "lies outside the archive"),
+        ("android/../../7.0.0_r1/1.ca", "lies outside the archive"),
+        ("/android/7.0.0_r1/1.ca", "lies outside the archive"),
+        ("android/7.0.0_r1/1.ca", "appears twice"),
+        ("android/./7.0.0_r1/1.ca", "appears twice"),
+    ],
+)
+def test_a_member_that_could_stand_in_for_another_refuses_the_archive(
+    db: Database, tmp_path: Path, roots: list[Cert], name: str, reason: str
+) -> None:
+    """A second entry of one name (or one outside the archive) could replace another
+    version's file: Android 7.0 would end with one hostile anchor instead of its own."""
+    path = tmp_path / "android.tar.xz"
+    with tarfile.open(path, "w:xz") as archive:
+        for member, data in (("android/7.0.0_r1/1.ca", _pem(roots[:2])), (name, _pem(roots[2:]))):
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    with pytest.raises(InputError, match=reason) as raised:
+        stores.add_store(db, "android", path)
+    assert str(raised.value).startswith(str(path))
+    assert trust.snapshots(db) == []
+
+
+def test_an_archive_of_too_many_entries_is_refused_quickly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive_module, "MAX_MEMBERS", 50)
+    path = _archive(tmp_path / "many.tar.xz", {f"android/x/{i}.ca": b"" for i in range(51)})
+    with pytest.raises(InputError, match="more than 50 entries"):
+        list(archive_members(path))
+    assert len(list(archive_members(_archive(tmp_path / "few.tar", {"a": b"", "b": b""})))) == 2
+
+
+def test_an_empty_android_file_refuses_the_series(
+    db: Database, tmp_path: Path, roots: list[Cert]
+) -> None:
+    path = _archive(
+        tmp_path / "android.tar.xz",
+        {"android/6.0.1_r81/1.ca": _pem(roots[:1]), "android/7.0.0_r1/1.ca": b""},
+    )
+    with pytest.raises(InputError, match="no anchors found"):
+        stores.add_store(db, "android", path)
+    assert trust.snapshots(db) == []
+    report = stores.add_store(db, "android", path, allow_empty=True)
+    assert [v.anchors for v in report.versions] == [1, 0]
+
+
+def test_an_apple_page_with_no_rows_it_can_read_replaces_nothing(
+    db: Database, tmp_path: Path, roots: list[Cert]
+) -> None:
+    load_certs(db, tmp_path, roots)
+    good = _archive(tmp_path / "good.tar.xz", {"ios/ios10/2016-10-02.ca": _pem(roots)})
+    stores.add_store(db, "apple-ios", good)
+    page = b"<h2>Trusted certificates</h2><p>nothing in a table</p>"
+    bad = _archive(tmp_path / "bad.tar.xz", {"ios/ios10/2016-10-02.html": page})
+    with pytest.raises(InputError):
+        stores.add_store(db, "apple-ios", bad)
+    [snapshot] = trust.snapshots(db, "apple-ios")
+    assert trust.anchor_counts(db)[snapshot.id] == 3

@@ -8,14 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.factories.ctl import CODE_SIGNING, SERVER_AUTH, Entry, ctl, ekus, filetime
 from tests.factories.der import oid, seq, tlv
+from tests.fuzzing import fuzz
 from trustgraph.errors import InputError
 from trustgraph.ingest import authroot, stores
 from trustgraph.ingest.listed import ListedAnchor
+from trustgraph.policy.anchors import AnchorTrust
 from trustgraph.storage import trust
 from trustgraph.storage.database import Database
 
@@ -145,11 +147,55 @@ def _mutated(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(300)
 @given(st.one_of(_mutated(), st.binary(max_size=200)))
+# Found by this test: a NotBefore FILETIME beyond any date (OverflowError).
+@example(_REAL.replace(filetime(UPDATE), b"\xff" * 8))
 def test_any_bytes_give_a_version_or_an_input_error(data: bytes) -> None:
     try:
         version = authroot.read_ctl(data, "fuzz.stl")
     except InputError:
         return
     assert all(len(anchor.sha1 or "") == 40 for anchor in version.anchors)
+
+
+def test_an_empty_eku_list_trusts_the_root_for_nothing() -> None:
+    """CryptoAPI reads an enhanced-key-usage property with no usages as valid for no
+    purpose; it must not read as "every purpose", which a missing attribute means."""
+    empty, absent = _one({"9": b""}), _one({})
+    assert empty.purposes == frozenset() and absent.purposes is None
+    trust = AnchorTrust(empty.purposes)
+    assert not trust.trusted_for(None) and not trust.trusted_for(SERVER_AUTH)
+    assert AnchorTrust(absent.purposes).trusted_for(SERVER_AUTH)
+
+
+def test_a_filetime_beyond_any_date_refuses_the_file() -> None:
+    with pytest.raises(InputError, match=r"entry 1 .*beyond any date"):
+        _one({"104": b"\xff" * 8})
+
+
+def test_a_list_larger_than_any_real_one_is_refused_in_bounded_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(authroot, "MAX_ENTRIES", 5)
+    data = ctl([Entry(bytes([i])) for i in range(6)], UPDATE)
+    with pytest.raises(InputError, match="more than 5 entries"):
+        authroot.read_ctl(data, "big.stl")
+    assert (
+        len(authroot.read_ctl(ctl([Entry(bytes([i])) for i in range(5)], UPDATE), "ok").anchors)
+        == 5
+    )
+
+
+def test_two_versions_with_one_sequence_number_are_not_called_higher(
+    db: Database, tmp_path: Path
+) -> None:
+    series = tmp_path / "series"
+    series.mkdir()
+    (series / "a.stl").write_bytes(ctl([Entry(b"a")], UPDATE, 0x10))
+    (series / "b.stl").write_bytes(ctl([Entry(b"a"), Entry(b"b")], UPDATE, 0x10))
+    report = stores.add_store(db, "microsoft", series)
+    assert [v.anchors for v in report.versions] == [2]
+    [unused] = report.unused
+    assert unused["source"] == str(series / "a.stl")
+    assert "higher" not in unused["reason"] and "same sequence number" in unused["reason"]

@@ -77,8 +77,10 @@ source = "wiki"
 
 
 def test_syntax_error_has_a_line(tmp_path: Path) -> None:
-    with pytest.raises(casefile.CaseFileError, match="line 3"):
+    with pytest.raises(casefile.CaseFileError) as caught:
         casefile.load(_write(tmp_path, "format = 1\n[case]\nname = \n"))
+    [problem] = caught.value.problems
+    assert "line 3" in problem
 
 
 def test_wrong_format_and_unknown_section(tmp_path: Path) -> None:
@@ -161,3 +163,19 @@ def test_shipped_case_is_valid() -> None:
 
     case = casefile.load(wosign_case())
     assert case.name == "wosign-2016" and len(case.entries("snapshots")) == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("format = 1\ncase = [1, 2]\n", "[case] must be a table"),
+        ("format = 1\n[case]\nname = 3\n", "[case] fields must be strings"),
+        ("format = 1\nowners = [1, 2]\n", "owners #1 must be a table"),
+    ],
+)
+def test_a_case_file_of_the_wrong_shape_is_invalid_not_a_crash(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    with pytest.raises(casefile.CaseFileError) as caught:
+        casefile.load(_write(tmp_path, text))
+    assert any(problem in p for p in caught.value.problems)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.fuzzing import fuzz
 from trustgraph.errors import InputError, UsageError
 from trustgraph.ingest import chrome, stores
 from trustgraph.storage.database import Database
@@ -90,6 +91,19 @@ BROKEN = {
         "not a number",
     ),
     "no anchors": ("version_major: 3\n", "no trust_anchors"),
+    "a cut-off after the year 9999": (
+        _text("constraints { sct_not_after_sec: 99999999999999999999 }\n"),
+        "up to the year 9999",
+    ),
+    "a cut-off before 1970": (
+        _text("constraints { sct_not_after_sec: -5 }\n"),
+        "up to the year 9999",
+    ),
+    "blocks nested 5,000 deep": (
+        "trust_anchors " + "{ a " * 5000 + "}" * 5000 + "\n",
+        "nested more than",
+    ),
+    "a 50 MB string": (f'trust_anchors {{ sha256_hex: "{"a" * 50_000_000}" }}\n', "longer than"),
 }
 
 
@@ -137,7 +151,7 @@ _TOKENS = st.sampled_from(
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@fuzz(400)
 @given(st.one_of(st.lists(_TOKENS, max_size=40).map(" ".join), st.text(max_size=200)))
 def test_any_text_gives_a_version_or_an_input_error(text: str) -> None:
     try:

@@ -7,13 +7,16 @@ from __future__ import annotations
 import gzip
 import os
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.factories import der as encode
 from tests.factories.pki import PKI, Cert, resign_tbs, write_pem
 from tests.process import trustgraph
+from trustgraph.core.reading import MAX_INPUT_VARIABLE
 from trustgraph.ingest import sources
 from trustgraph.ingest.loader import LISTED, load_paths
 from trustgraph.storage.database import Database
@@ -152,7 +155,7 @@ def test_a_csv_longer_than_the_limit_is_cut_and_said(
 def test_an_input_larger_than_the_limit_is_refused_unread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(sources.MAX_INPUT_VARIABLE, "1")
+    monkeypatch.setenv(MAX_INPUT_VARIABLE, "1")
     big = tmp_path / "big.pem"
     big.write_bytes(b"x" * (2 << 20))
     [problem] = list(sources.read_paths([big]))
@@ -233,3 +236,58 @@ def test_trust_data_with_bytes_after_its_gzip_data_is_refused(tmp_path: Path, co
     done = run(*(args if command == "store" else ["owners", "load", str(path)]), "--db", str(db))
     assert done.exit_code == 2, done.output
     assert f"{path}: 8 bytes after the end of the gzip data are not gzip data" in done.output
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_during_a_load_is_one_line_and_keeps_nothing_half_done(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group: the workers leave it to the main process,
+    which says so in one line, exits 130, and keeps none of the interrupted input."""
+    pki = PKI()
+    bundle = write_pem(tmp_path / "many.pem", [pki.root(f"Many Root {i}") for i in range(1200)])
+    db = tmp_path / "i.db"
+    done = trustgraph(
+        "load", str(bundle), "--db", str(db), env={"TRUSTGRAPH_JOBS": "2"}, interrupt=True
+    )
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "interrupted: the step under way was not kept; run the command again"
+    ]
+    with Database(db, readonly=True) as database:
+        assert database.counts()["certificates"] == 0
+
+
+def _long_string_textproto(path: Path) -> Path:
+    path.write_text(f'trust_anchors {{\n  sha256_hex: "{"a" * 50_000_000}"\n}}\n')
+    return path
+
+
+def _huge_trust_list(path: Path) -> Path:
+    from tests.factories.ctl import Entry, ctl
+
+    entries = [Entry(number.to_bytes(4, "big")) for number in range(200_000)]
+    path.write_bytes(ctl(entries, datetime(2020, 1, 1, tzinfo=UTC)))
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("make", "name", "reason"),
+    [
+        (_long_string_textproto, "root_store.textproto", "longer than any field"),
+        (_huge_trust_list, "authroot.stl", "more than 20000 entries"),
+    ],
+)
+def test_a_hostile_store_file_is_refused_in_bounded_memory(
+    tmp_path: Path, make: Any, name: str, reason: str
+) -> None:
+    """A 50 MB string in a textproto once took 1.6 GB and an 11 MB trust list of 200,000
+    entries 822 MB: both are refused, within a small multiple of their size."""
+    path = make(tmp_path / name)
+    rss = tmp_path / "rss"
+    args = ["store", "add", "s", str(path), "--db", str(tmp_path / "h.db")]
+    if name.endswith(".textproto"):
+        args += ["--as-of", "2020-01-01"]
+    done = trustgraph(*args, rss=rss)
+    assert done.returncode == 2 and reason in done.stderr, done.stderr
+    assert int(rss.read_text()) < 400 << 10  # KiB: under 400 MiB

@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import gzip
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,9 @@ from tests.factories.pki import PKI, write_pem
 from tests.queries import anchor_set, paths
 from trustgraph import api
 from trustgraph.analysis import stores as store_history
-from trustgraph.errors import UsageError
+from trustgraph.errors import InputError, UsageError
 from trustgraph.ingest import stores
+from trustgraph.ingest.storekinds import CHROME
 from trustgraph.storage.database import Database
 
 D1, D2 = "2015-01-01T00:00:00Z", "2016-01-01T00:00:00Z"
@@ -252,3 +254,64 @@ def test_unknown_revocation_date_is_a_caveat(db: Database, pki: PKI, tmp_path: P
     pessimistic = dataclasses.replace(rules, revocations=rules.revocations.assuming_revoked())
     strict = api.chains(db, "Caveat Child", anchors=anchor_set(db, [root_cert]), rules=pessimistic)
     assert strict.paths == []
+
+
+def _bad_base64(pki: PKI, tmp_path: Path) -> Path:
+    text = (
+        pki.root("Good Root").pem
+        + "-----BEGIN CERTIFICATE-----\nMII!!!\n-----END CERTIFICATE-----\n"
+    )
+    path = tmp_path / "broken.pem"
+    path.write_text(text)
+    return path
+
+
+def _passwd(_pki: PKI, tmp_path: Path) -> Path:
+    path = tmp_path / "passwd"
+    path.write_text("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/bin/sh\n")
+    return path
+
+
+def _empty(_pki: PKI, tmp_path: Path) -> Path:
+    path = tmp_path / "empty.pem"
+    path.write_bytes(b"")
+    return path
+
+
+@pytest.mark.parametrize("source", [_bad_base64, _passwd, _empty], ids=lambda f: f.__name__)
+def test_a_source_that_yields_no_whole_store_replaces_nothing(
+    db: Database, pki: PKI, tmp_path: Path, source: Callable[[PKI, Path], Path]
+) -> None:
+    """A store is replaced only by a source that is read whole and names anchors; an
+    empty one needs --allow-empty."""
+    roots = [pki.root(f"Kept Root {i}") for i in range(3)]
+    stores.add_snapshot(db, "mozilla", write_pem(tmp_path / "real.pem", roots), D1)
+    bad = source(pki, tmp_path)
+    with pytest.raises(InputError) as raised:
+        stores.add_snapshot(db, "mozilla", bad, D1)
+    assert str(raised.value).startswith(str(bad))
+    assert len(api.anchors_for(db, store="mozilla", at=D2)) == 3
+    if source is _bad_base64:
+        return
+    stores.add_snapshot(db, "mozilla", bad, D1, allow_empty=True)
+    assert len(api.anchors_for(db, store="mozilla", at=D2)) == 0
+
+
+def test_a_store_needs_a_name(db: Database, pki: PKI, tmp_path: Path) -> None:
+    bundle = write_pem(tmp_path / "one.pem", [pki.root("Named Root")])
+    with pytest.raises(UsageError, match="needs a name"):
+        stores.add_snapshot(db, " ", bundle, D1)
+    stores.add_snapshot(db, "mozilla", bundle, D1)
+    with pytest.raises(UsageError, match="no trust store named ''"):
+        store_history.show(db, "", D2)
+
+
+def test_a_root_store_textproto_after_a_long_comment_is_still_one(
+    db: Database, pki: PKI, tmp_path: Path
+) -> None:
+    root = pki.root("Commented Root")
+    path = tmp_path / "root_store.textproto"
+    licence = "".join(f"# licence line {i}: {'x' * 80}\n" for i in range(2000))
+    path.write_text(licence + f'trust_anchors {{\n  sha256_hex: "{root.sha256}"\n}}\n')
+    assert stores.detect_kind(path) == CHROME
+    assert stores.add_snapshot(db, "chrome", path, D1).anchors == 1

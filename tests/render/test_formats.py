@@ -8,6 +8,7 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.fuzzing import fuzz
 from trustgraph.render.formats import Tabular, column_widths, print_table, to_markdown, write_csv
 
 FINGERPRINT = "1092c43d57bcda0af70291e37fdde88b02de83e3f4013272d4ca2ae3c7498fe4"
@@ -62,6 +63,7 @@ words = st.text(alphabet="abcdefghij…", min_size=1, max_size=14)
 cells = st.lists(words, min_size=1, max_size=5).map(" ".join)
 
 
+@fuzz(100)
 @given(
     width=st.integers(min_value=20, max_value=200),
     rows=st.lists(st.lists(cells, min_size=3, max_size=3), min_size=1, max_size=6),

@@ -25,12 +25,16 @@ HOSTILE = (
     "@SUM(1+1) \u2066CA\u2069",
     "+1 CA \x85\u200b",
     "-1 CA\ttab",
+    "Line one\nForged Row CA \u2028Forged Paragraph\u2029 CA",
 )
 # What no terminal table or Markdown may carry from certificate data: C0 controls but
-# newline and tab, DEL, C1 controls, and bidirectional or zero-width formatting.
+# newline and tab (which the tables themselves use), DEL, C1 controls, line and paragraph
+# separators, and bidirectional or zero-width formatting. A newline in certificate text may
+# not start a line of its own either (see FORGED).
 HIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
 )
+FORGED = re.compile(r"^\W*Forged Row", re.MULTILINE)
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
 SHOWN = ("HYPERLINK", "alert(1)", "SUM(1+1)", "gnp.exe")
 
@@ -100,6 +104,7 @@ def test_certificate_text_is_shown_not_obeyed(hostile_db: Path, name: str, fmt: 
     assert any(marker in shown for marker in SHOWN), "no certificate text was shown"
     for stream in (result.stdout, result.stderr) if fmt != "csv" else (result.stderr,):
         assert HIDDEN.search(stream) is None, HIDDEN.findall(stream)
+        assert FORGED.search(stream) is None, "a newline from a certificate began a line"
     if fmt == "csv":
         for row in csv.reader(io.StringIO(result.stdout)):
             assert not [cell for cell in row if cell.startswith(FORMULA)], row
@@ -115,3 +120,13 @@ def test_escapes_show_what_the_certificate_says(hostile_db: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "\\x1b[2J" in result.stdout and "\\u202egnp.exe" in result.stdout
+
+
+def test_a_line_break_in_a_name_shows_as_an_escape(hostile_db: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["reach", "Forged Row", "--store", "s", "--at", "2020-01-01", "--db", str(hostile_db)],
+        env={"COLUMNS": "400"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Line one\\nForged Row CA \\u2028Forged Paragraph\\u2029 CA" in result.stdout

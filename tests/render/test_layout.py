@@ -6,9 +6,10 @@ import itertools
 import math
 import random
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.fuzzing import fuzz
 from trustgraph.graph.model import Edge
 from trustgraph.policy.nameconstraints import CertificateNames
 from trustgraph.render.layout import SPACING, layout_map
@@ -37,7 +38,7 @@ def _estate(seed: int, groups: int, cas: int) -> tuple[list[str], list[Edge], di
     return names, edges, group_of
 
 
-@settings(max_examples=15, deadline=None)
+@fuzz(15)
 @given(seed=st.integers(0, 10_000), groups=st.integers(1, 40), cas=st.integers(1, 300))
 def test_discs_never_overlap_and_the_map_is_no_band(seed: int, groups: int, cas: int) -> None:
     names, edges, group_of = _estate(seed, groups, cas)

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.factories.pki import PKI, write_pem
+from tests.fuzzing import fuzz
 from tests.process import trustgraph
 from trustgraph.render.mapstyle import (
     CLOSED,
@@ -30,6 +31,7 @@ def test_operator_colours_are_stable_and_never_a_state() -> None:
     assert {operator_colour(f"operator {i}") for i in range(200)} == set(OPERATOR_PALETTE)
 
 
+@fuzz(100)
 @given(
     st.lists(
         st.tuples(

@@ -288,3 +288,21 @@ def test_a_load_enlarges_the_page_cache_only_while_it_runs(tmp_path: Path) -> No
         assert cache_kib() == LOAD_CACHE_KIB > CACHE_KIB
         raise RuntimeError("the load fails")
     assert cache_kib() == CACHE_KIB
+
+
+def test_a_database_another_process_holds_exclusively_is_called_locked(tmp_path: Path) -> None:
+    """Another program's exclusive lock is not damage: the message says who and what to do."""
+    db = _loaded(tmp_path)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("CREATE TABLE held(x)")
+    try:
+        with pytest.raises(DatabaseError) as raised:
+            Database(db, readonly=True).close()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    message = str(raised.value)
+    assert "locked by another process" in message and "may be damaged" not in message
+    Database(db, readonly=True).close()

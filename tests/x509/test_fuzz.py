@@ -8,10 +8,11 @@ import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.factories.pki import PKI
+from tests.fuzzing import fuzz
 from trustgraph.errors import CertificateParseError
 from trustgraph.x509 import der, names
 from trustgraph.x509.certificate import parse_certificate
@@ -20,7 +21,7 @@ _PKI = PKI()
 _ROOT = _PKI.root("Fuzz Root")
 _REAL = _PKI.issue(_ROOT.issuer, "Fuzz Intermediate", path_len=0).der
 
-FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = fuzz(400)
 
 
 @st.composite

@@ -21,7 +21,6 @@ removal from the store, a rule or signature cut-off).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from trustgraph.analysis.caveats import (
 from trustgraph.analysis.chains import ChainPath, ChainsResult, find_chains
 from trustgraph.analysis.reach import ReachMap, reach_everything
 from trustgraph.analysis.stores import snapshot_dates
+from trustgraph.core.reading import TomlError, read_toml
 from trustgraph.core.text import did_you_mean
 from trustgraph.core.times import one_second_after
 from trustgraph.errors import AmbiguousTargetError, TargetError, UsageError
@@ -498,10 +498,15 @@ def _anchor_ca(db: Database, anchors: AnchorSet, text: str) -> str:
 
 
 def _anchor_named(db: Database, anchors: AnchorSet, text: str) -> str:
-    """The anchor whose name is ``text`` (folded, whole name or common name; else a unique
-    substring)."""
+    """The anchor whose name is ``text`` (folded, whole subject or common name; else a
+    unique substring of its common name, or of its subject when it has none).
+
+    Raises:
+        UsageError: ``text`` holds no letter or digit; TargetError: no anchor has that
+            name, or several do.
+    """
     folded = names.fold(text)
-    if not folded:
+    if sum(c.isalnum() for c in folded) < 1:
         raise UsageError("--distrust-root needs a name, a certificate fingerprint or a CA id")
     named = [row for row in certificates.ca_names(db) if row[0] in anchors.cas]
     for exact in (True, False):
@@ -510,7 +515,7 @@ def _anchor_named(db: Database, anchors: AnchorSet, text: str) -> str:
                 (row[1], row[0])
                 for row in named
                 if (folded in (names.fold(row[1]), names.fold(row[2] or "")))
-                or (not exact and folded in names.fold(row[1]))
+                or (not exact and folded in names.fold(row[2] or row[1]))
             }
         )
         if len(found) == 1:
@@ -551,9 +556,9 @@ def read_rules(path: Path, at: str) -> list[NameRule]:
     from trustgraph.ingest.casefile import parse_dn, to_iso
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"--distrust-rule {path}: {exc}") from exc
+        _text, data = read_toml(path)
+    except TomlError as exc:
+        raise UsageError(f"--distrust-rule {exc}") from exc
     rules = []
     for index, entry in enumerate(data.get("distrust", []), start=1):
         try:

@@ -99,11 +99,11 @@ def fetch_command(
 
     if mirror is not None and not mirror.is_dir():
         raise UsageError(f"--mirror {mirror} is not a folder")
+    fetcher = Fetcher(mirror, cache or default_cache(), timeout=timeout, online=not offline)
     with open_db(db, create=True) as database:
         wanted = list(fingerprints or []) + (declared_fingerprints(database) if declared else [])
         if not wanted:
             raise UsageError("give fingerprints, or --declared")
-        fetcher = Fetcher(mirror, cache or default_cache(), timeout=timeout, online=not offline)
         report = fetch(database, wanted, fetcher, progress_for(quiet))
         document, table = fetch_view(report, database.provenance())
     render(fmt, document, table)

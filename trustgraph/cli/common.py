@@ -25,8 +25,8 @@ from trustgraph.errors import (
     TrustgraphError,
     UsageError,
 )
-from trustgraph.policy.rules import Purpose
-from trustgraph.storage.database import Database, ReadFault
+from trustgraph.policy.rules import MOST_MAX_DEPTH, Purpose
+from trustgraph.storage.database import Database, ReadFault, read_fault
 
 if TYPE_CHECKING:
     from trustgraph.backends.base import Backend
@@ -189,7 +189,10 @@ PolicyOption = Annotated[
     ),
 ]
 DepthOption = Annotated[
-    int, typer.Option("--max-depth", min=0, help="Most certificates below the anchor.")
+    int,
+    typer.Option(
+        "--max-depth", min=0, max=MOST_MAX_DEPTH, help="Most certificates below the anchor."
+    ),
 ]
 DistrustOwnerOption = Annotated[
     list[str] | None,
@@ -243,17 +246,23 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(2) from exc
         except Neo4jError as exc:
             say(f"error: {exc}")
+            for detail in exc.details:
+                say(f"  {detail}")
             raise typer.Exit(1) from exc
         except TrustgraphError as exc:
             say(f"error: {exc}")
+            for detail in exc.details:
+                say(f"  {detail}")
             raise typer.Exit(2) from exc
         except ReadFault as exc:
-            # Damage found only while reading (a corrupt page) surfaces here.
-            say(
-                f"error: the database cannot be read ({exc}); it may be damaged: load your "
-                "inputs again into a new --db"
-            )
+            # Damage found only while reading (a corrupt page) surfaces here, and a lock
+            # another process took after the database was opened.
+            say(f"error: {read_fault(exc)}")
             raise typer.Exit(2) from exc
+        except KeyboardInterrupt as exc:
+            # Each step writes in one transaction or one rename: what was under way is gone.
+            say("interrupted: the step under way was not kept; run the command again")
+            raise typer.Exit(130) from exc
         except BrokenPipeError as exc:
             # The reader of stdout went away (`| head`): stop quietly, as other tools do.
             devnull = os.open(os.devnull, os.O_WRONLY)

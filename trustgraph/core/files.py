@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from trustgraph.core.reading import file_kind
 from trustgraph.errors import OutputError
 
 # The mode a plain open() would give a new file; read once, while only one thread runs.
@@ -41,24 +42,11 @@ def check_writable(path: Path) -> None:
         raise OutputError(f"cannot write {path}: it is a folder; give a file name")
     if mode is not None and not stat.S_ISREG(mode):
         raise OutputError(
-            f"cannot write {path}: it is {_kind(mode)}, and trustgraph writes only regular "
+            f"cannot write {path}: it is {file_kind(mode)}, and trustgraph writes only regular "
             "files; give a new file name (or - for standard output where a command takes it)"
         )
     if not path.parent.is_dir():
         raise OutputError(f"cannot write {path}: the folder {path.parent} does not exist")
-
-
-def _kind(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISLNK, "a symbolic link"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return name
-    return "not a regular file"
 
 
 @contextmanager

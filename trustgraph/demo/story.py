@@ -103,13 +103,19 @@ def run_demo(
     path = out / "trustgraph.db"
     building = out / "trustgraph.db.building"
     _remove_database(building)
-    with Database(building) as db:
-        casefile.apply(db, casefile.load(wosign_case()), progress)
-        if mirror is not None:
-            fetch(db, declared_fingerprints(db), Fetcher(mirror=mirror, online=False), progress)
-        programs = add_programs(db, root_stores, progress) if root_stores else []
+    try:
+        with Database(building) as db:
+            casefile.apply(db, casefile.load(wosign_case()), progress)
+            if mirror is not None:
+                fetch(db, declared_fingerprints(db), Fetcher(mirror=mirror, online=False), progress)
+            programs = add_programs(db, root_stores, progress) if root_stores else []
+            db.settle()
+    except BaseException:
+        _remove_database(building)  # half a demo helps nobody; the earlier one stays
+        raise
     _remove_database(path)
     os.replace(building, path)
+    _remove_database(building)  # its -wal and -shm, if closing left any
     with Database(path, readonly=True) as db:
         result = _story(db, path, mirror, programs)
         result.map_path = out / MAP_FILE

@@ -15,8 +15,8 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from trustgraph.core.reading import max_input_bytes
 from trustgraph.errors import InputError
-from trustgraph.ingest.sources import max_input_bytes
 
 _TOTAL_FACTOR = 4
 MAX_MEMBERS = 20_000

@@ -130,8 +130,8 @@ def read_ctl(data: bytes, label: str) -> StoreVersion:
         raise InputError(f"{label}: not a readable certificate trust list: {exc}") from exc
     if len(entries) > MAX_ENTRIES:
         raise InputError(
-            f"{label}: {len(entries)} entries, more than the {MAX_ENTRIES} a trust list may "
-            "hold here (Microsoft's hold about 500); refused"
+            f"{label}: more than {MAX_ENTRIES} entries, the most a trust list may hold here "
+            "(Microsoft's hold about 500); refused"
         )
     anchors = [_anchor(entry, label, index) for index, entry in enumerate(entries, 1)]
     assert as_of is not None

@@ -9,7 +9,6 @@ problem with its line and field, and :func:`apply` loads a valid file into the d
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -19,6 +18,7 @@ from typing import Any
 from cryptography import x509
 
 from trustgraph.core.progress import Progress
+from trustgraph.core.reading import TomlError, read_toml
 from trustgraph.core.times import iso
 from trustgraph.errors import InputError
 from trustgraph.ingest import facts, linking, stores
@@ -35,9 +35,7 @@ class CaseFileError(InputError):
     """A case file that is not valid; ``problems`` lists every problem with its line."""
 
     def __init__(self, path: Path, problems: list[str]) -> None:
-        super().__init__(
-            f"{path}: {len(problems)} problem(s) in the case file:\n  " + "\n  ".join(problems)
-        )
+        super().__init__(f"{path}: {len(problems)} problem(s) in the case file:", problems)
         self.problems = problems
 
 
@@ -237,13 +235,9 @@ def load(path: Path) -> CaseFile:
         InputError: the file cannot be read.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseFileError(path, [f"{path}: not valid TOML: {exc}"]) from exc
+        text, data = read_toml(path)
+    except TomlError as exc:
+        raise CaseFileError(path, [str(exc)]) from exc
     problems = validate(path, text, data)
     if problems:
         raise CaseFileError(path, problems)
@@ -255,6 +249,11 @@ def validate(path: Path, text: str, data: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     if data.get("format") != FORMAT:
         problems.append(f"{path}:1: format must be {FORMAT} (found {data.get('format')!r})")
+    case = data.get("case", {})
+    if not isinstance(case, dict):
+        problems.append(f"{path}:{_line_of(text, 'case', 0, None)}: [case] must be a table")
+    elif any(not isinstance(value, str) for value in case.values()):
+        problems.append(f"{path}:{_line_of(text, 'case', 0, None)}: [case] fields must be strings")
     sources = data.get("sources", {})
     if not isinstance(sources, dict):
         problems.append(f"{path}:{_line_of(text, 'sources', 0, None)}: [sources] must be a table")
@@ -271,6 +270,12 @@ def validate(path: Path, text: str, data: dict[str, Any]) -> list[str]:
             problems.append(f"{path}:1: {table} must be an array of tables ([[{table}]])")
             continue
         for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                problems.append(
+                    f"{path}:{_line_of(text, table, index, None)}: {table} #{index + 1} must be "
+                    f"a table ([[{table}]])"
+                )
+                continue
             problems.extend(_entry_problems(path, text, table, index, entry, spec, sources))
     return problems
 

@@ -14,7 +14,11 @@ CA-level questions cannot judge: it is kept as a fact and the anchor counts as t
 reported. The file carries no date: the snapshot is dated by the user.
 
 Trust data fails closed: a file that is not well-formed text protobuf, an anchor without a
-valid fingerprint, or a constraint field trustgraph does not know is an error for the file.
+valid fingerprint, a constraint field trustgraph does not know, or an SCT time that is no
+time is an error for the file. So is a file far from a root store's shape (blocks nested
+deeper than :data:`MAX_DEPTH`, more than :data:`MAX_TOKENS` tokens, a string longer than
+:data:`MAX_STRING`), which keeps the work and memory of a hostile file bounded (the real file
+has about 20,000 tokens, nested 3 deep).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from trustgraph.ingest.sources import read_input
 
 _TOKEN = re.compile(
     r"""(?P<space>[ \t\r]+)|(?P<newline>\n)|(?P<comment>\#[^\n]*)
-    |(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    |(?P<string>"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\\\n]*(?:\\.[^'\\\n]*)*')
     |(?P<name>[A-Za-z_][A-Za-z0-9_.]*)|(?P<number>[-+]?[0-9][0-9A-Za-z_.+-]*)
     |(?P<punct>[{}:;,<>\[\]])""",
     re.VERBOSE,
@@ -47,6 +51,10 @@ CONSTRAINT_FIELDS = frozenset(
     }
 )
 Value = str | int | list[tuple[str, Any, int]]
+MAX_DEPTH = 32
+MAX_TOKENS = 2_000_000
+MAX_STRING = 65_536
+_LAST_SECOND = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
 
 
 @dataclass(frozen=True)
@@ -171,8 +179,11 @@ def _constraint_set(block: list[tuple[str, Any, int]], label: str, line: int) ->
         if field == "permitted_dns_names":
             result.setdefault(field, []).append(str(value))
         elif field.endswith("_sec"):
-            if not isinstance(value, int):
-                raise InputError(f"{label}:{at}: {field} is not a number of seconds")
+            if not isinstance(value, int) or not 0 <= value <= _LAST_SECOND:
+                raise InputError(
+                    f"{label}:{at}: {field} is not a number of seconds since 1970 up to the "
+                    "year 9999"
+                )
             result[field] = value
         else:
             result[field] = str(value)
@@ -193,6 +204,12 @@ def _sct_cutoff(sets: list[dict[str, Any]]) -> str | None:
 
 
 def _tokens(text: str, label: str) -> list[_Token]:
+    """The tokens of ``text``, comments and white space left out.
+
+    Raises:
+        InputError: a character no token starts with, more than :data:`MAX_TOKENS` tokens,
+            or a string longer than :data:`MAX_STRING`.
+    """
     tokens: list[_Token] = []
     line, position = 1, 0
     while position < len(text):
@@ -203,7 +220,17 @@ def _tokens(text: str, label: str) -> list[_Token]:
         if kind == "newline":
             line += 1
         elif kind not in ("space", "comment"):
+            if kind == "string" and match.end() - match.start() > MAX_STRING:
+                raise InputError(
+                    f"{label}:{line}: a string of {match.end() - match.start()} characters, "
+                    f"longer than any field of a root store (at most {MAX_STRING})"
+                )
             tokens.append(_Token(kind, match.group(), line))
+            if len(tokens) > MAX_TOKENS:
+                raise InputError(
+                    f"{label}:{line}: more than {MAX_TOKENS} tokens, far more than a root "
+                    "store holds; refused"
+                )
         position = match.end()
     return tokens
 
@@ -222,7 +249,9 @@ class _Parser:
     def _peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
 
-    def message(self, top: bool = False) -> list[tuple[str, Any, int]]:
+    def message(self, top: bool = False, depth: int = 0) -> list[tuple[str, Any, int]]:
+        if depth > MAX_DEPTH:
+            raise self._error(f"blocks nested more than {MAX_DEPTH} deep")
         fields: list[tuple[str, Any, int]] = []
         while (token := self._peek()) is not None:
             if token.text in ("}", ">"):
@@ -232,14 +261,14 @@ class _Parser:
             if token.kind != "name":
                 raise self._error(f"expected a field name, found {token.text!r}")
             self.index += 1
-            fields.append((token.text, self._value(token.text), token.line))
+            fields.append((token.text, self._value(token.text, depth), token.line))
             if (after := self._peek()) is not None and after.text in (";", ","):
                 self.index += 1
         if not top:
             raise self._error("a block is not closed (the file ends inside it)")
         return fields
 
-    def _value(self, name: str) -> Value:
+    def _value(self, name: str, depth: int) -> Value:
         token = self._peek()
         colon = token is not None and token.text == ":"
         if colon:
@@ -249,7 +278,7 @@ class _Parser:
             raise self._error(f"{name} has no value")
         if token.text in ("{", "<"):
             self.index += 1
-            fields = self.message()
+            fields = self.message(depth=depth + 1)
             closing = self._peek()
             if closing is None or closing.text != ("}" if token.text == "{" else ">"):
                 raise self._error(f"the block of {name} is not closed")

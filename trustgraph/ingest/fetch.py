@@ -22,6 +22,7 @@ from typing import Any
 
 from trustgraph.core.files import write_atomic
 from trustgraph.core.progress import NullProgress, Progress
+from trustgraph.core.reading import InputRefused, read_bounded
 from trustgraph.errors import OutputError, UsageError
 from trustgraph.ingest.loader import LoadReport, load_items
 from trustgraph.ingest.sources import Occurrence, Source, read_bytes, read_paths
@@ -31,6 +32,10 @@ from trustgraph.version import __version__
 
 CRTSH_URL = "https://crt.sh/"
 URL_VARIABLE = "TRUSTGRAPH_CRTSH_URL"
+MAX_TIMEOUT = 3600.0
+"""The longest a fetch may wait for one certificate, in seconds."""
+MAX_CERTIFICATE_BYTES = 1 << 20
+"""The most a cached certificate may hold: a certificate is a few KiB."""
 MAX_DOWNLOAD = 1 << 20
 """Bytes one answer may hold: a certificate is a few kilobytes."""
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -86,6 +91,8 @@ class Fetcher:
         self.mirror_index = _index_mirror(mirror) if mirror else {}
         self.cache = cache
         self.base_url = base_url or os.environ.get(URL_VARIABLE) or CRTSH_URL
+        if not 0 < timeout <= MAX_TIMEOUT:  # also refuses nan
+            raise UsageError(f"timeout {timeout!r}: give a number of seconds above 0, at most 3600")
         self.timeout = timeout
         self.retries = retries
         self.online = online
@@ -116,11 +123,18 @@ class Fetcher:
         return der, where
 
     def _from_cache(self, cached: Path, fingerprint: str) -> bytes | None:
-        """The cached bytes, if they are the certificate asked for (a wrong entry is
-        discarded and said so)."""
-        if not cached.is_file():
+        """The cached bytes, if they are the certificate asked for (a wrong entry, one
+        larger than any certificate, or one that is not a regular file is discarded and
+        said so)."""
+        if not cached.exists() and not cached.is_symlink():
             return None
-        data = cached.read_bytes()
+        try:
+            data = read_bounded(cached, MAX_CERTIFICATE_BYTES)
+        except (InputRefused, OSError) as exc:
+            self.notes.append(f"cache entry {cached} cannot be used ({exc}); fetching again")
+            if cached.is_symlink() or cached.is_file():
+                cached.unlink(missing_ok=True)
+            return None
         if hashlib.sha256(data).hexdigest() == fingerprint:
             return data
         self.notes.append(f"cache entry {cached} was not that certificate; discarded it")

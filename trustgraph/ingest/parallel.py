@@ -9,16 +9,21 @@ this process may use; 1 turns parallelism off).
 Workers start by ``forkserver`` where the platform has it (Linux, macOS), else by ``spawn``
 (Windows), never by plain ``fork``: forking a process that runs threads (a progress bar, a
 database driver) can copy a held lock into the child, and macOS does not support it safely.
+Workers ignore Ctrl-C: the terminal sends it to the whole process group, and the main
+process alone decides what an interruption means (it stops the workers).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from multiprocessing.context import BaseContext
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Generic, TypeVar
+
+from trustgraph.errors import UsageError
 
 MIN_PARALLEL = 1000
 PRELOAD = ("trustgraph.ingest.loader",)
@@ -26,6 +31,9 @@ PRELOAD = ("trustgraph.ingest.loader",)
 
 In = TypeVar("In")
 Out = TypeVar("Out")
+
+
+JOBS_VARIABLE = "TRUSTGRAPH_JOBS"
 
 
 def process_context() -> BaseContext:
@@ -38,14 +46,27 @@ def process_context() -> BaseContext:
 
 
 def job_count() -> int:
-    """Workers to use: ``TRUSTGRAPH_JOBS``, else the CPUs available to this process."""
-    configured = os.environ.get("TRUSTGRAPH_JOBS", "")
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
+    """Workers to use: ``TRUSTGRAPH_JOBS`` (at most the CPUs available: more would only
+    wait for each other and cost their memory), else the CPUs available to this process.
+
+    Raises:
+        UsageError: the variable is set to something other than a whole number from 1.
+    """
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    configured = os.environ.get(JOBS_VARIABLE, "").strip()
+    if not configured:
+        return cpus
+    if not configured.isdecimal() or int(configured) < 1:
+        raise UsageError(f"{JOBS_VARIABLE}={configured[:40]!r}: give a whole number from 1")
+    return min(int(configured), cpus)
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: leave Ctrl-C to the main process (see the module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Pending(Generic[Out]):
@@ -84,7 +105,7 @@ class Workers:
         if self.jobs <= 1 or len(items) < MIN_PARALLEL:
             return Pending(func(list(items)), None)
         if self._pool is None:
-            self._pool = process_context().Pool(self.jobs)
+            self._pool = process_context().Pool(self.jobs, initializer=_ignore_interrupts)
         size = -(-len(items) // (self.jobs * 4))
         chunks = [list(items[start : start + size]) for start in range(0, len(items), size)]
         return Pending(None, self._pool.map_async(func, chunks))

@@ -6,7 +6,8 @@ silently: a PEM block that does not decode, an empty CSV cell, or a file with no
 certificate in it is a problem with its location.
 
 Inputs are bounded: only regular files are read (a FIFO, device or socket is refused, so a
-load never hangs or reads forever), one input may hold at most :func:`max_input_bytes`
+load never hangs or reads forever), one input may hold at most
+:func:`~trustgraph.core.reading.max_input_bytes`
 (decompressed: a small gzip bomb is refused, not expanded), and a CSV at most
 :data:`MAX_CSV_ROWS` rows.
 """
@@ -19,12 +20,12 @@ import hashlib
 import io
 import os
 import re
-import stat
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trustgraph.core.reading import InputRefused, limit_text, max_input_bytes, read_bounded
 from trustgraph.errors import InputError
 from trustgraph.x509 import der
 
@@ -33,8 +34,6 @@ PEM_COLUMNS = ("X.509 Certificate (PEM)", "PEM Info", "PEM")
 FINGERPRINT_COLUMNS = ("SHA-256 Fingerprint", "SHA256 Fingerprint")
 CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".der", ".cert", ".csv", ".gz", ".txt", ".p7b")
 
-MAX_INPUT_VARIABLE = "TRUSTGRAPH_MAX_INPUT_MB"
-DEFAULT_MAX_INPUT_MB = 256
 MAX_CSV_ROWS = 2_000_000
 
 _BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
@@ -45,18 +44,6 @@ _ZEROS = re.compile(rb"\0*")
 _CHUNK = 1 << 20
 
 csv.field_size_limit(1 << 27)
-
-
-def max_input_bytes() -> int:
-    """The most bytes one input may hold once decompressed (``TRUSTGRAPH_MAX_INPUT_MB``)."""
-    configured = os.environ.get(MAX_INPUT_VARIABLE, "")
-    megabytes = int(configured) if configured.isdigit() and int(configured) > 0 else None
-    return (megabytes or DEFAULT_MAX_INPUT_MB) << 20
-
-
-def _limit_text() -> str:
-    limit = max_input_bytes() >> 20
-    return f"the limit of {limit} MiB per input (set {MAX_INPUT_VARIABLE} to raise it)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +65,6 @@ class Problem:
 
 
 Item = Occurrence | Problem
-
-
-class InputRefused(Exception):
-    """An input that is not read at all (not a regular file, too large, a gzip bomb)."""
 
 
 @dataclass
@@ -184,40 +167,6 @@ def read_file(
         yield Problem(label, "no certificate found in this file", kind="empty")
 
 
-def read_bounded(path: Path) -> bytes:
-    """The bytes of a regular file, read without blocking and within the input limit.
-
-    Raises:
-        InputRefused: a FIFO, device, socket or directory; larger than the limit.
-        OSError: the file cannot be opened or read.
-    """
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise InputRefused(f"not a regular file ({_file_type(mode)}); only files are read")
-        limit = max_input_bytes()
-        if os.fstat(handle.fileno()).st_size > limit:
-            raise InputRefused(f"larger than {_limit_text()}")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise InputRefused(f"larger than {_limit_text()}")
-    return data
-
-
-def _file_type(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISDIR, "a directory"),
-    ):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
 def _trailing_text(count: int) -> str:
     return f"{count} bytes after the end of the gzip data are not gzip data"
 
@@ -303,7 +252,7 @@ def gunzip_bounded(data: bytes) -> Gunzipped:
             # At least one byte of room: a max_length of 0 would mean "no limit".
             out += inflater.decompress(chunk, limit + 1 - len(out))
             if len(out) > limit:
-                raise InputRefused(f"expands beyond {_limit_text()} (a gzip bomb?)")
+                raise InputRefused(f"expands beyond {limit_text()} (a gzip bomb?)")
         position -= len(inflater.unused_data)
 
 

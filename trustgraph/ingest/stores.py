@@ -117,6 +117,9 @@ def detect_kind(path: Path) -> str:
     if authroot.looks_like_ctl(head):
         return AUTHROOT
     text = head.decode("utf-8", errors="replace")
+    if _comments_only(text):
+        # A long comment (a licence) can fill the head: look at all of it.
+        text = read_input(path).decode("utf-8", errors="replace")
     if ccadb.looks_like_records(text.split("\n", 1)[0]):
         return CCADB
     if chrome.looks_like_textproto(text):
@@ -124,6 +127,11 @@ def detect_kind(path: Path) -> str:
     if nss.looks_like_certdata(text) and "-----BEGIN" not in text:
         return NSS
     return BUNDLE
+
+
+def _comments_only(text: str) -> bool:
+    """Whether ``text`` holds nothing but ``#`` comment lines and blank ones."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
 def add_store(
@@ -233,17 +241,30 @@ def _one_per_date(
         if other is None:
             chosen[version.as_of] = version
             continue
-        keep, drop = sorted((other, version), key=_sequence_order, reverse=True)
+        keep, drop = sorted((other, version), key=_version_order, reverse=True)
         chosen[version.as_of] = keep
-        same = _entries(keep) == _entries(drop)
+        if _entries(keep) == _entries(drop):
+            why = "lists the same entries"
+        elif _sequence_order(keep) == _sequence_order(drop):
+            why = (
+                "has the same sequence number but other entries; the one of the later source "
+                "name is kept"
+            )
+        else:
+            why = "has a higher sequence number"
         dropped.append(
             {
                 "source": drop.source,
-                "reason": f"another version dated {drop.as_of} ({keep.source}) "
-                + ("lists the same entries" if same else "has a higher sequence number"),
+                "reason": f"another version dated {drop.as_of} ({keep.source}) {why}",
             }
         )
     return sorted(chosen.values(), key=lambda v: v.as_of), dropped
+
+
+def _version_order(version: StoreVersion) -> tuple[tuple[int, str], str]:
+    """Which of two versions of one date to keep: the higher sequence, then the later
+    source name (so that the choice does not depend on the order files are read)."""
+    return _sequence_order(version), version.source
 
 
 def _sequence_order(version: StoreVersion) -> tuple[int, str]:

@@ -30,8 +30,13 @@ KIND_RANK: dict[str, int] = {DECLARED: 0, UNVERIFIABLE: 1, VERIFIED: 2}
 KIND_BY_RANK = {rank: kind for kind, rank in KIND_RANK.items()}
 
 DEFAULT_MAX_DEPTH = 8
+MOST_MAX_DEPTH = 64
+"""The deepest search a query may ask for: far beyond any real chain (the longest in the
+Web PKI are under ten certificates), and still a bound."""
 DEFAULT_MAX_PATHS = 1000
 DEFAULT_TIMEOUT = 30.0
+MOST_TIMEOUT = 86_400.0
+"""The longest time budget a search may be given (a day)."""
 
 
 class Purpose(enum.StrEnum):
@@ -159,7 +164,8 @@ def make_rules(
     """Path rules from plain arguments.
 
     Raises:
-        UsageError: a bad date, purpose or signature policy.
+        UsageError: a bad date, purpose or signature policy, or a depth outside 0 to
+            :data:`MOST_MAX_DEPTH`.
     """
     try:
         chosen = Purpose(purpose)
@@ -170,6 +176,6 @@ def make_rules(
         if isinstance(signature_policy, SignaturePolicy)
         else load_policy(signature_policy)
     )
-    if max_depth < 0:
-        raise UsageError("max_depth must be 0 or more")
+    if not 0 <= max_depth <= MOST_MAX_DEPTH:
+        raise UsageError(f"max_depth must be from 0 to {MOST_MAX_DEPTH}")
     return PathRules(as_iso(at), chosen, verified_only, policy, max_depth)

@@ -23,18 +23,22 @@ certificate is never judged. Override with a TOML file (``--signature-policy FIL
     sha1 = "2017-01-01"   # or "always", or "never" to accept it at any date
     md5 = "always"
 
-or ``--signature-policy permissive`` to accept every hash at every date.
+or ``--signature-policy permissive`` to accept every hash at every date. Hash names are read
+without regard to case, hyphens or underscores (``SHA-1`` is ``sha1``, ``SHA3_256`` is
+``sha3-256``); a name of no hash trustgraph knows refuses the file, so a misspelling never
+leaves a hash accepted.
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from trustgraph.core.reading import TomlError, read_toml
 from trustgraph.errors import UsageError
+from trustgraph.x509.signatures import HASH_NAMES
 
 ALWAYS = "always"
 NEVER = "never"
@@ -87,16 +91,17 @@ def load_policy(spec: str | None) -> SignaturePolicy:
         return PERMISSIVE
     path = Path(spec)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise UsageError(f"signature policy file {path} not found") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"signature policy file {path}: {exc}") from exc
+        _text, data = read_toml(path)
+    except TomlError as exc:
+        raise UsageError(f"signature policy file {exc}") from exc
     table = data.get("not_accepted_from")
     if not isinstance(table, dict):
         raise UsageError(f"{path}: expected a [not_accepted_from] table of hash = date")
     result: dict[str, str] = {}
-    for hash_name, value in table.items():
+    for written, value in table.items():
+        hash_name = _hash_name(path, written)
+        if hash_name in result:
+            raise UsageError(f"{path}: not_accepted_from names {hash_name} twice")
         if value == NEVER:
             continue
         if value == ALWAYS:
@@ -106,10 +111,28 @@ def load_policy(spec: str | None) -> SignaturePolicy:
             moment = datetime.fromisoformat(str(value))
         except ValueError as exc:
             raise UsageError(
-                f"{path}: not_accepted_from.{hash_name} = {value!r} is not a date, "
+                f"{path}: not_accepted_from.{written} = {value!r} is not a date, "
                 f"'always' or 'never'"
             ) from exc
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         result[hash_name] = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return SignaturePolicy(str(path), result)
+
+
+_COMPACT = {name.replace("-", ""): name for name in HASH_NAMES}
+
+
+def _hash_name(path: Path, written: str) -> str:
+    """The hash a policy file names, whatever its case, hyphens or underscores.
+
+    Raises:
+        UsageError: it names no hash trustgraph knows.
+    """
+    compact = written.strip().lower().replace("-", "").replace("_", "")
+    if compact not in _COMPACT:
+        raise UsageError(
+            f"{path}: not_accepted_from.{written}: no such signature hash; known: "
+            f"{', '.join(sorted(HASH_NAMES))}"
+        )
+    return _COMPACT[compact]

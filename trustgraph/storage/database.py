@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import shutil
 import sqlite3
 import time
 import uuid
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from trustgraph.core.times import iso
-from trustgraph.errors import DatabaseError
+from trustgraph.errors import DatabaseError, UsageError
 from trustgraph.storage.schema import (
     APPLICATION_ID,
     DEFERRABLE_INDEXES,
@@ -62,13 +64,29 @@ def default_path() -> Path:
     return Path(base) / "trustgraph" / "trustgraph.db"
 
 
+MOST_LOCK_TIMEOUT = 86_400.0
+"""The longest wait ``TRUSTGRAPH_LOCK_TIMEOUT`` may ask for (a day)."""
+
+
 def lock_timeout() -> float:
-    """How long a writer waits for another writer (``TRUSTGRAPH_LOCK_TIMEOUT`` seconds)."""
-    configured = os.environ.get(LOCK_TIMEOUT_VARIABLE, "")
-    try:
-        return max(0.0, float(configured)) if configured else DEFAULT_LOCK_TIMEOUT
-    except ValueError:
+    """How long a writer waits for another writer (``TRUSTGRAPH_LOCK_TIMEOUT`` seconds).
+
+    Raises:
+        UsageError: the variable is not a number of seconds from 0 to a day.
+    """
+    configured = os.environ.get(LOCK_TIMEOUT_VARIABLE, "").strip()
+    if not configured:
         return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(configured)
+    except ValueError:
+        seconds = math.nan
+    if not 0 <= seconds <= MOST_LOCK_TIMEOUT:  # also refuses nan
+        raise UsageError(
+            f"{LOCK_TIMEOUT_VARIABLE}={configured[:40]!r}: give a number of seconds from 0 "
+            f"to {MOST_LOCK_TIMEOUT:g}"
+        )
+    return seconds
 
 
 CACHE_KIB = 64 * 1024
@@ -108,7 +126,61 @@ class Transaction:
         self.discarded = True
 
 
-def _damaged(path: Path, exc: Exception) -> DatabaseError:
+# SQLite's primary result codes (the low byte of an extended one), as sqlite3.h numbers them.
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = (
+    5,
+    6,
+    8,
+    10,
+    11,
+    13,
+    14,
+    26,
+)
+
+
+def _disk_full(path: Path) -> bool:
+    """Whether the disk of ``path`` has (almost) no room left: SQLite reports a full disk
+    as an I/O error when it cannot make its shared-memory file."""
+    try:
+        return shutil.disk_usage(path.parent).free < (1 << 20)
+    except OSError:
+        return False
+
+
+def _code(exc: sqlite3.Error) -> int:
+    """SQLite's primary result code of an error (0 when it carries none)."""
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def read_fault(exc: sqlite3.Error) -> str:
+    """What a failed read means, in words, with what to do."""
+    if _code(exc) in (_BUSY, _LOCKED):
+        return (
+            f"the database is locked by another process ({exc}); wait for it to finish, or "
+            f"set {LOCK_TIMEOUT_VARIABLE} to wait longer"
+        )
+    return (
+        f"the database cannot be read ({exc}); it may be damaged: load your inputs again "
+        "into a new --db"
+    )
+
+
+def _damaged(path: Path, exc: sqlite3.Error) -> DatabaseError:
+    """Why a database could not be opened: locked, a full disk, a read-only place, or a
+    file that is damaged or not a database."""
+    if _code(exc) in (_BUSY, _LOCKED):
+        return DatabaseError(
+            f"{path} is locked by another process, which holds it exclusively ({exc}); "
+            f"wait for it to finish (or set {LOCK_TIMEOUT_VARIABLE} to wait longer)"
+        )
+    if _code(exc) == _FULL or (_code(exc) == _IOERR and _disk_full(path)):
+        return DatabaseError(
+            f"cannot write {path}: the disk is full ({exc}); free some space and run the "
+            "command again"
+        )
+    if _code(exc) == _READONLY:
+        return DatabaseError(f"cannot write {path}: it or its folder is read-only ({exc})")
     return DatabaseError(
         f"{path} cannot be read as a trustgraph database ({exc}); it may be damaged or "
         "not a database: use another --db, or load your inputs again into a new one"
@@ -223,7 +295,7 @@ class Database:
             return connection
         except sqlite3.OperationalError as exc:
             connection.close()
-            if "unable to open" not in str(exc):
+            if _code(exc) != _CANTOPEN:
                 raise
         journal = Path(f"{self.path}-wal")
         if journal.exists() and journal.stat().st_size:
@@ -329,6 +401,31 @@ class Database:
     def close(self) -> None:
         self.conn.close()
 
+    def settle(self) -> None:
+        """Move everything the write-ahead log holds into the database file itself, so that
+        the file alone is the whole database (before it is renamed or copied: the log
+        stays behind under the old name).
+
+        Raises:
+            DatabaseError: the log could not be moved (a full disk); the file alone is then
+                not the whole database.
+        """
+        try:
+            busy, _log, _moved = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error as exc:
+            raise self._explain(exc) from exc
+        if busy:
+            raise DatabaseError(
+                f"cannot finish {self.path}: another connection is reading it; run the command "
+                "again"
+            )
+        log = Path(f"{self.path}-wal")
+        if log.exists() and log.stat().st_size:
+            raise DatabaseError(
+                f"cannot finish {self.path}: its write-ahead log could not be moved into it "
+                "(is the disk full?); nothing was replaced"
+            )
+
     # -- transactions -------------------------------------------------------------------
 
     @contextmanager
@@ -374,17 +471,17 @@ class Database:
 
     def _explain(self, exc: sqlite3.Error) -> DatabaseError:
         """A one-line error for a failed write, saying that nothing of it was kept."""
-        text = str(exc)
-        if "full" in text:
+        text, code = str(exc), _code(exc)
+        if code == _FULL:
             reason = "the disk is full"
             advice = "free some space and run the command again"
-        elif "readonly" in text or "read-only" in text:
+        elif code == _READONLY:
             reason = "the database file or its folder is read-only"
             advice = "use a writable --db"
-        elif "locked" in text or "busy" in text:
+        elif code in (_BUSY, _LOCKED):
             reason = "another process holds the database"
             advice = f"wait for it, or set {LOCK_TIMEOUT_VARIABLE}"
-        elif "malformed" in text or "corrupt" in text or "not a database" in text:
+        elif code in (_CORRUPT, _NOTADB):
             reason = "the database file is damaged"
             advice = "load your inputs again into a new --db"
         else:
@@ -405,7 +502,7 @@ class Database:
             self.conn.execute("BEGIN IMMEDIATE")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if _code(exc) not in (_BUSY, _LOCKED):
                 raise
         timeout = lock_timeout()
         if self.on_wait is not None:

@@ -73,6 +73,11 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 }
 
 _ASN1_HASH_NAMES = {"sha512_224": "sha512-224", "sha512_256": "sha512-256"}
+HASH_NAMES = frozenset(
+    {name for _scheme, name in SIGNATURE_ALGORITHMS.values() if name}
+    | set(_ASN1_HASH_NAMES.values())
+)
+"""Every signature hash name trustgraph tells apart."""
 
 
 @dataclass(frozen=True, slots=True)
