@@ -24,18 +24,54 @@ context manager, and pass it to run many calls on one connection), or the path o
 the call opens for itself (read-only, except `load` and `anchors_from_files`).
 `chains`, `reach`, `timeline`, `impact`, `load`, `cross_signs`, `serials`, `check` and
 `stores` are also importable from `trustgraph` itself; `graph` only from `trustgraph.api`
-(`trustgraph.graph` is the package of the graph model). Results are dataclasses with
-`as_dict()`; kinds are `trustgraph.EdgeKind`, severities `trustgraph.Severity`, purposes
-`trustgraph.Purpose` (string enums); dates are ISO 8601 text in UTC.
+(`trustgraph.graph` is the package of the graph model). Results are dataclasses whose
+`repr` is a one-line summary; `document(result)` gives the JSON document the command line
+prints (ids with subjects and labels, caveats, parameters), and `result.graph.label(ca)` a
+CA's label. Path rules (the date, purpose, signature policy and depth of a question) come
+from `make_rules`, a distrust scenario is a `Scenario`. Kinds are `trustgraph.EdgeKind`,
+severities `trustgraph.Severity`, purposes `trustgraph.Purpose` (string enums); dates are
+ISO 8601 text in UTC.
+
+## Examples
+
+Each example runs as a test, in order, in one session.
+
+```python
+import tempfile
+
+from trustgraph import api
+
+# The WoSign case of 2016, offline: a database of its certificates, stores and owners.
+db = api.demo(tempfile.mkdtemp())
+rules = api.make_rules("2016-10-21")
+anchors = api.anchors_for(db, store="mozilla", at="2016-10-21")
+reached = api.reach(db, "Certification Authority of WoSign G2", anchors=anchors, rules=rules)
+print(reached)  # ReachResult('CA CN=Certification Authority of WoSign G2,...': ...)
+print([reached.graph.label(anchor.ca) for anchor in reached.reached])
+```
+
+```python
+# Distrust everything WoSign operated then: which CAs fall, and what still leads in.
+impact = api.impact(db, "mozilla", "2016-10-21", api.Scenario(distrust_owners=["WoSign"]))
+print(impact)
+print(api.document(impact)["counts"]["reconciliation"])
+for way in impact.ways_in:
+    print(impact.graph.label(way.path.anchor_ca), "->", impact.graph.label(way.bypass.subject_ca))
+```
 """
 
 
+EXPORTED = ("make_rules", "with_revocations", "Scenario")
+"""What ``trustgraph.api`` re-exports from the layers below it, documented here too."""
+
+
 def _public() -> list[tuple[str, Callable[..., Any]]]:
-    return [
+    own = [
         (name, member)
         for name, member in inspect.getmembers(api, inspect.isfunction)
         if not name.startswith("_") and member.__module__ == api.__name__
     ]
+    return own + [(name, getattr(api, name)) for name in EXPORTED]
 
 
 def render() -> str:

@@ -32,3 +32,14 @@ def test_a_missing_database_is_not_created(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError):
         api.stores(missing)
     assert not missing.exists()
+
+
+def test_a_result_prints_as_one_short_line(tmp_path: Path) -> None:
+    """Printing a result never dumps its graph or its owners (an impact once printed 3 MB)."""
+    db = api.demo(tmp_path)
+    result = api.impact(db, "mozilla", "2016-10-21", api.Scenario(distrust_owners=["WoSign"]))
+    shown = repr(result)
+    assert len(shown) < 300 and "\n" not in shown
+    watched = len(result.watched)
+    assert shown.startswith(f"ImpactResult(mozilla at 2016-10-21: {watched} watched")
+    assert api.document(result)["counts"]["watched"] == watched

@@ -13,10 +13,11 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from trustgraph.analysis.chains import ChainsResult
-from trustgraph.analysis.impact import ImpactResult, Scenario, plan_scenario
+from trustgraph.analysis.impact import ImpactResult, plan_scenario
+from trustgraph.analysis.impact import Scenario as Scenario
 from trustgraph.analysis.reach import ReachResult
 from trustgraph.analysis.timeline import TimelineResult
 from trustgraph.backends.base import Backend
@@ -407,6 +408,25 @@ def map_page(
         store=store,
     )
     return MapPage(request.title, page(request.title, map_data(whole, request)))
+
+
+def document(
+    result: ChainsResult | ReachResult | TimelineResult | ImpactResult,
+    provenance: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON document of a query result, as ``--format json`` prints it: ids with
+    their subjects and labels, caveats, parameters (``provenance``: what the database says
+    of its sources, ``Database.provenance()``; empty by default).
+
+    Raises:
+        UsageError: ``result`` is not the result of chains, reach, timeline or impact.
+    """
+    from trustgraph.render.views import view_of
+
+    view = view_of(result, provenance)
+    if view is None:
+        raise UsageError(f"no JSON document for a {type(result).__name__}")
+    return view[0]
 
 
 def demo(out: str | os.PathLike[str]) -> Path:

@@ -79,8 +79,16 @@ def test_show_lists_each_entry_with_its_restrictions(
 def test_diff_compares_two_programs_at_a_date(two_programs: tuple[Path, list[Cert], Cert]) -> None:
     db, roots, _below = two_programs
     diff = _json("store", "diff", "mozilla", "microsoft", "--at", "2017-01-01", "--db", str(db))
-    assert [a["certificates"] for a in diff["added"]] == [[roots[2].sha256]]
-    assert [a["certificates"] for a in diff["removed"]] == [[roots[1].sha256]]
+    assert [a["certificates"] for a in diff["only_in_to"]] == [[roots[2].sha256]]
+    assert [a["certificates"] for a in diff["only_in_from"]] == [[roots[1].sha256]]
+    table = run("store", "diff", "mozilla", "microsoft", "--at", "2017-01-01", "--db", str(db))
+    text = table.stdout  # type: ignore[attr-defined]
+    assert "1 only in microsoft, 1 only in mozilla" in text
+    assert "added" not in text and "removed" not in text
+    forgotten = run("store", "diff", "mozilla", "2017-07-28", "--db", str(db))
+    assert forgotten.exit_code == 2  # type: ignore[attr-defined]
+    assert "'2017-07-28' is a date" in forgotten.output  # type: ignore[attr-defined]
+    assert "no trust store named" not in forgotten.output  # type: ignore[attr-defined]
     mixed = run(
         "store",
         "diff",
@@ -168,3 +176,25 @@ def test_store_coverage_names_spans_and_gaps(
     unknown = run("store", "coverage", "mozzilla", "--db", str(db))
     assert unknown.exit_code == 2  # type: ignore[attr-defined]
     assert "did you mean" in unknown.output  # type: ignore[attr-defined]
+
+
+def test_store_show_wraps_between_purposes_not_inside_them(tmp_path: Path) -> None:
+    pki = PKI()
+    root = pki.root("Many Purposes Root")
+    purposes = [SERVER_AUTH, "1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.3", "1.3.6.1.5.5.7.3.4"]
+    purposes += ["1.3.6.1.5.5.7.3.6", "1.3.6.1.5.5.7.3.7", "1.3.6.1.5.5.7.3.8"]
+    (tmp_path / "ms.stl").write_bytes(
+        ctl([Entry(root.der, {"9": ekus(*purposes)})], datetime(2016, 2, 1, tzinfo=UTC))
+    )
+    db = tmp_path / "w.db"
+    for step in (
+        ["load", str(write_pem(tmp_path / "r.pem", [root]))],
+        ["store", "add", "m", str(tmp_path / "ms.stl")],
+    ):
+        assert run(*step, "--db", str(db)).exit_code == 0  # type: ignore[attr-defined]
+    shown = runner.invoke(
+        app, ["store", "show", "m", "--at", "2017-01-01", "--db", str(db)], env={"COLUMNS": "80"}
+    )
+    words = shown.stdout.split()
+    for name in ("ipsecTunnel", "ipsecUser", "timeStamping", "emailProtection", "codeSigning"):
+        assert name + "," in words or name in words, name

@@ -7,6 +7,8 @@ import base64
 import csv
 import gzip
 import io
+import tarfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.factories.pki import PKI
@@ -124,3 +126,35 @@ def test_csv_without_a_pem_column_says_what_it_found(tmp_path: Path) -> None:
     path.write_text("SHA-256 Fingerprint,CA Owner\nAB,Someone\n")
     _found, problems = _split(list(read_paths([path])))
     assert "no certificate column" in problems[0].reason and "CA Owner" in problems[0].reason
+
+
+def test_a_root_store_given_to_load_says_to_add_it_as_a_store(pki: PKI, tmp_path: Path) -> None:
+    """A certdata.txt, an archive, a trust list or a textproto is a store, not certificates:
+    load says which, and what to run instead."""
+    from tests.factories.ctl import Entry, ctl
+    from tests.factories.nss import cert_object, certdata, trust_object
+
+    root = pki.root("Store Root")
+    files = {
+        "certdata.txt": certdata(
+            [cert_object("R", root.der), trust_object("R", root.der, "CKT_NSS_TRUSTED_DELEGATOR")]
+        ).encode(),
+        "authroot.stl": ctl([Entry(root.der)], datetime(2020, 1, 1, tzinfo=UTC)),
+        "root_store.textproto": f'trust_anchors {{ sha256_hex: "{root.sha256}" }}\n'.encode(),
+    }
+    archive = tmp_path / "stores.tar.xz"
+    with tarfile.open(archive, "w:xz") as packed:
+        info = tarfile.TarInfo("android/7.0.0_r1/1.ca")
+        info.size = len(root.pem)
+        packed.addfile(info, io.BytesIO(root.pem.encode()))
+    paths = [archive]
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    problems = [item for item in read_paths(paths) if isinstance(item, Problem)]
+    assert len(problems) == 4
+    for problem, kind in zip(
+        problems, ("an archive", "an NSS certdata.txt", "a Microsoft", "a Chrome"), strict=True
+    ):
+        assert problem.reason.startswith(kind)
+        assert f"trustgraph store add NAME {problem.location}" in problem.reason

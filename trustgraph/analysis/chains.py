@@ -61,6 +61,13 @@ class ChainsResult:
     def parameters(self) -> dict[str, Any]:
         return {**self.rules.as_dict(), "max_paths": self.max_paths}
 
+    def __repr__(self) -> str:
+        cut = f", truncated by {', '.join(self.truncated)}" if self.truncated else ""
+        return (
+            f"ChainsResult({self.target.description!r} at {self.rules.at[:10]}: "
+            f"{len(self.paths)} paths from {len(self.anchors)} anchors{cut})"
+        )
+
 
 class _Stop(Exception):
     """Raised inside the search when a bound is hit."""

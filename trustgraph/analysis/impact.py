@@ -62,7 +62,14 @@ COLLATERAL = "collateral"
 
 @dataclass
 class Scenario:
-    """What the root program does. Every field can be combined with the others."""
+    """What the root program does; every field can be combined with the others.
+
+    ``distrust_owners``: remove every anchor these organisations (and those they own at the
+    date) operate; ``distrust_roots``: remove these anchors (name, fingerprint or CA id);
+    ``revoke_certs``: treat these certificates (fingerprints) as revoked from the date;
+    ``rule_files``: TOML files of ``[[distrust]]`` subject-name rules in the case-file
+    format.
+    """
 
     distrust_owners: list[str] = field(default_factory=list)
     distrust_roots: list[str] = field(default_factory=list)
@@ -153,6 +160,13 @@ class ImpactResult:
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.watched if item.status == status)
+
+    def __repr__(self) -> str:
+        return (
+            f"ImpactResult({self.store} at {self.at[:10]}: {len(self.watched)} watched, "
+            f"{self.count(SURVIVES)} stay reachable, {self.count(LOST)} lose every path, "
+            f"{len(self.collateral)} collateral, {len(self.ways_in)} ways in)"
+        )
 
     @property
     def lost_cas(self) -> list[str]:

@@ -120,7 +120,7 @@ def _ca_attributes(
     attributes: dict[str, Any] = {
         "label": graph.label(ca_id),
         "subject": ca.subject if ca else "",
-        "key": ca.key if ca else "",
+        "key_type": ca.key if ca else "",
         "root": ca_id in roots,
         "stores": ",".join(membership.get(ca_id, [])),
     }

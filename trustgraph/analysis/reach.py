@@ -97,6 +97,12 @@ class ReachResult:
     def parameters(self) -> dict[str, Any]:
         return self.rules.as_dict()
 
+    def __repr__(self) -> str:
+        return (
+            f"ReachResult({self.target.description!r} at {self.rules.at[:10]}: "
+            f"{len(self.reached)} of {len(self.anchors)} anchors reach it)"
+        )
+
 
 class _Search:
     def __init__(self, context: SearchContext) -> None:

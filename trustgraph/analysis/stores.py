@@ -75,19 +75,35 @@ class StoreDiff:
     at: str | None = None
 
     @property
+    def across_programs(self) -> bool:
+        """Whether two stores are compared (then nothing was added or removed: each has
+        anchors the other lacks)."""
+        return self.first.store != self.second.store
+
+    @property
     def title(self) -> str:
-        if self.first.store == self.second.store:
+        if not self.across_programs:
             return f"Store {self.first.store}: {self.first.as_of[:10]} -> {self.second.as_of[:10]}"
-        return f"{self.first.store} -> {self.second.store} at {(self.at or '')[:10]}"
+        return f"{self.first.store} and {self.second.store} at {(self.at or '')[:10]}"
+
+    def changes(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """(what, anchors) of each side: added and removed, or only in one store."""
+        if self.across_programs:
+            return [
+                (f"only in {self.second.store}", self.added),
+                (f"only in {self.first.store}", self.removed),
+            ]
+        return [("added", self.added), ("removed", self.removed)]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "from": self.first.as_dict(),
             "to": self.second.as_dict(),
             "at": self.at,
-            "added": self.added,
-            "removed": self.removed,
         }
+        if self.across_programs:
+            return found | {"only_in_to": self.added, "only_in_from": self.removed}
+        return found | {"added": self.added, "removed": self.removed}
 
 
 def diff(db: Database, store: str, first: str, second: str) -> StoreDiff:

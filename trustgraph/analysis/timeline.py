@@ -92,6 +92,12 @@ class TimelineResult:
     until: str = ""
     """The last time considered."""
 
+    def __repr__(self) -> str:
+        return (
+            f"TimelineResult({self.target.description!r} from {self.store}: "
+            f"{len(self.intervals)} intervals up to {self.until[:10]})"
+        )
+
 
 def region_edges(graph: TrustGraph, target: Target, max_depth: int) -> set[str]:
     """Certificates that could lie on some path of at most ``max_depth`` certificates to

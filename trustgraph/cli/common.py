@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 class Commands(TyperGroup):
     """A command group whose help reads as words: every option shows a plain metavar
     (``DATE``, ``PATH``, the choices of an enumeration, nothing for a flag) instead of the
-    Python type Typer derives from the annotation."""
+    Python type Typer derives from the annotation; an invalid value is refused in words,
+    without the validation library's own label."""
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
@@ -54,6 +55,14 @@ class Commands(TyperGroup):
         for param in params:
             _plain_metavar(param)
         return params
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            # Typer validates through pydantic, whose messages begin with its own label.
+            exc.message = exc.message.removeprefix("Value error, ")
+            raise
 
 
 _METAVARS = {int: "N", float: "NUMBER", Path: "PATH", str: "TEXT"}

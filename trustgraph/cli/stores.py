@@ -25,6 +25,7 @@ from trustgraph.errors import UsageError
 from trustgraph.policy.rules import Purpose
 from trustgraph.policy.stores import list_snapshots
 from trustgraph.render.formats import render
+from trustgraph.storage.database import Database
 
 store_app = command_group(
     "store",
@@ -207,8 +208,28 @@ def diff(
                 raise UsageError("give two dates or --at, not both")
             result = store_history.diff(database, first, as_iso(second), as_iso(third))
         else:
+            _not_a_forgotten_date(database, second)
             result = store_history.compare(
                 database, first, second, as_iso(at), purpose is Purpose.SERVER_AUTH
             )
         document, table = store_diff_view(result, database.provenance())
     render(fmt, document, table)
+
+
+def _not_a_forgotten_date(db: Database, second: str) -> None:
+    """Refuse ``store diff NAME DATE`` (a second date forgotten) in words that say so.
+
+    Raises:
+        UsageError: ``second`` is a date and not the name of a store.
+    """
+    if second in {s.store for s in list_snapshots(db)}:
+        return
+    try:
+        as_iso(second)
+    except UsageError:
+        return
+    raise UsageError(
+        f"{second!r} is a date: compare a store with itself with two dates "
+        "(`store diff NAME DATE1 DATE2`), or two stores at a date (`store diff NAME1 NAME2 "
+        "--at DATE`)"
+    )

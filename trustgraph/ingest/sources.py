@@ -259,7 +259,14 @@ def gunzip_bounded(data: bytes) -> Gunzipped:
 def read_bytes(data: bytes, label: str) -> Iterator[Item]:
     """The certificates in one blob: a CCADB-style CSV, PEM text, or a DER certificate."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf")
-    if _looks_like_csv(head):
+    store = _trust_store_kind(data[:65536])
+    if store is not None:
+        yield Problem(
+            label,
+            f"{store}, not certificates: add it with `trustgraph store add NAME {label}`",
+            kind="not-a-certificate",
+        )
+    elif _looks_like_csv(head):
         yield from read_csv(data, label)
     elif b"-----BEGIN" in data:
         yield from read_pem(data.decode("utf-8", errors="replace"), label)
@@ -267,6 +274,23 @@ def read_bytes(data: bytes, label: str) -> Iterator[Item]:
         yield from _read_der(data, label)
     elif data.strip():
         yield Problem(label, "neither PEM, DER nor a certificate CSV", kind="not-a-certificate")
+
+
+_CTL_OID = bytes.fromhex("2b0601040182370a01")
+"""The DER of 1.3.6.1.4.1.311.10.1, Microsoft's certificate trust list."""
+
+
+def _trust_store_kind(head: bytes) -> str | None:
+    """What root-store format a file that ``load`` cannot read is, by its first bytes."""
+    if head.startswith((b"\xfd7zXZ\0", b"BZh")) or head[257:262] == b"ustar":
+        return "an archive (a root program's stores?)"
+    if head[:1] == b"\x30" and _CTL_OID in head[:64]:
+        return "a Microsoft certificate trust list (authroot.stl)"
+    if b"CKA_CLASS" in head and b"-----BEGIN" not in head:
+        return "an NSS certdata.txt"
+    if b"trust_anchors" in head and b"sha256_hex" in head:
+        return "a Chrome Root Store textproto"
+    return None
 
 
 def _looks_like_csv(head: bytes) -> bool:

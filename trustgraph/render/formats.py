@@ -29,7 +29,7 @@ from rich.text import Text
 from trustgraph.core.text import csv_cell, markdown_text, printable
 from trustgraph.version import __version__
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version of every JSON result's shape (its ``schema``): raised when one changes."""
 SHOWN_DIGITS = 12
 """Hex digits of a fingerprint a table shows (the rest is one ``--format`` away)."""

@@ -4,7 +4,9 @@ with data and classes), Graphviz DOT, and BloodHound OpenGraph JSON (nodes with 
 properties, edges with start, end and kind), so a BloodHound user can path-find over CAs.
 
 Certificate text is data in every format: XML and JSON writers escape it, and DOT strings
-are quoted with quotes, backslashes and control characters escaped.
+are quoted with quotes, backslashes and control characters escaped. Each file reads back
+whole with the reader its users use: networkx's ``read_graphml``, ``read_gexf`` (a GEXF
+edge's id is its certificate's fingerprint) and ``cytoscape_graph``.
 """
 
 from __future__ import annotations
@@ -33,13 +35,22 @@ def graph_text(graph: nx.MultiDiGraph, fmt: GraphFormat) -> Iterator[str]:
     if fmt is GraphFormat.GRAPHML:
         yield from (line + "\n" for line in nx.generate_graphml(graph))
     elif fmt is GraphFormat.GEXF:
-        yield from (line + "\n" for line in nx.generate_gexf(graph))
+        yield from (line + "\n" for line in nx.generate_gexf(_with_edge_ids(graph)))
     elif fmt is GraphFormat.CYTOSCAPE:
         yield json.dumps(cytoscape(graph), ensure_ascii=False, indent=1) + "\n"
     elif fmt is GraphFormat.DOT:
         yield from dot(graph)
     else:
         yield json.dumps(bloodhound(graph), ensure_ascii=False, indent=1) + "\n"
+
+
+def _with_edge_ids(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy whose edges carry their key (the certificate's fingerprint) as ``id``, which
+    GEXF makes the edge's id."""
+    copy = graph.copy()
+    for _issuer, _subject, key, attributes in copy.edges(keys=True, data=True):
+        attributes["id"] = key
+    return copy
 
 
 def _node_classes(attributes: dict[str, Any]) -> list[str]:
@@ -59,19 +70,29 @@ def _edge_classes(attributes: dict[str, Any]) -> list[str]:
 
 def cytoscape(graph: nx.MultiDiGraph) -> dict[str, Any]:
     """Cytoscape.js elements: ``{"elements": {"nodes": [...], "edges": [...]}}``, each
-    with ``data`` (``id``; edges ``source`` and ``target``) and space-separated ``classes``."""
+    with ``data`` (``id``; edges ``source`` and ``target``) and space-separated ``classes``;
+    also what networkx's ``cytoscape_graph`` reads back (``directed``, ``multigraph``, a
+    node's ``value`` and ``name``, an edge's ``key``)."""
     nodes = [
-        {"data": {**attributes, "id": ca}, "classes": " ".join(_node_classes(attributes))}
+        {
+            "data": {**attributes, "id": ca, "value": ca, "name": attributes.get("label", ca)},
+            "classes": " ".join(_node_classes(attributes)),
+        }
         for ca, attributes in graph.nodes(data=True)
     ]
     edges = [
         {
-            "data": {**attributes, "id": key, "source": issuer, "target": subject},
+            "data": {**attributes, "id": key, "key": key, "source": issuer, "target": subject},
             "classes": " ".join(_edge_classes(attributes)),
         }
         for issuer, subject, key, attributes in graph.edges(keys=True, data=True)
     ]
-    return {"data": dict(graph.graph), "elements": {"nodes": nodes, "edges": edges}}
+    return {
+        "data": dict(graph.graph),
+        "directed": True,
+        "multigraph": True,
+        "elements": {"nodes": nodes, "edges": edges},
+    }
 
 
 def bloodhound(graph: nx.MultiDiGraph) -> dict[str, Any]:

@@ -32,10 +32,11 @@ from trustgraph.render.mapstyle import (
     CLOSED,
     DISTRUSTED,
     HIGHLIGHT,
+    OTHER_OPERATORS,
     STATE_TEXT,
     STATES,
     fixed_legend,
-    operator_colour,
+    operator_colours,
 )
 from trustgraph.version import __version__
 
@@ -72,6 +73,8 @@ def map_data(graph: TrustGraph, request: MapRequest) -> dict[str, Any]:
         degree[edge.issuer_ca] = degree.get(edge.issuer_ca, 0) + 1
     stores = sorted({span[0] for spans in request.stores.values() for span in spans})
     nodes = [_node(graph, request, ca, layout, group_index, degree, stores) for ca in cas]
+    sizes = {g: sum(1 for n in nodes if n["group"] == group_index[g]) for g in group_names}
+    colours = operator_colours(sizes, UNKNOWN)
     issuers: dict[str, set[str]] = {}
     for edge in edges:
         issuers.setdefault(edge.subject_ca, set()).add(edge.issuer_ca)
@@ -87,11 +90,12 @@ def map_data(graph: TrustGraph, request: MapRequest) -> dict[str, Any]:
             "closed": CLOSED,
             "distrusted": DISTRUSTED,
             "anchor": ANCHOR_RING,
+            "otherOperators": OTHER_OPERATORS,
             "states": STATES,
             "stateText": STATE_TEXT,
             "legend": [entry.as_dict() for entry in fixed_legend(request.mode)],
         },
-        "groups": [_group(request, layout, g, nodes, group_index) for g in group_names],
+        "groups": [_group(request, layout, g, nodes, group_index, colours[g]) for g in group_names],
         "nodes": nodes,
         "edges": [_edge(request, e, index, len(issuers.get(e.subject_ca, ()))) for e in edges],
         "paths": [[index[p.anchor_ca], [e.certificate for e in p.edges]] for p in request.paths],
@@ -145,6 +149,7 @@ def _group(
     key: str,
     nodes: list[dict[str, Any]],
     group_index: dict[str, int],
+    colour: str,
 ) -> dict[str, Any]:
     members = [n for n in nodes if n["group"] == group_index[key]]
     disc = layout.groups[key]
@@ -152,7 +157,7 @@ def _group(
     return {
         "key": key,
         "name": members[0]["operator"] if known else "operator unknown",
-        "colour": operator_colour(key if known else None),
+        "colour": colour,
         "x": round(disc.x, 3),
         "y": round(-disc.y, 3),
         "radius": round(disc.radius, 3),

@@ -1,16 +1,16 @@
 """How a map looks, the same in the interactive page and the static pictures: colours,
 legend, and which labels to draw so that no two overlap.
 
-An operator's colour comes from its normalised name (:func:`owner_key`), so an operator has
-the same colour in every map. The palette (twelve colours from Paul Tol's colour-blind
-safe "muted", "light" and "bright" schemes, and a brown) shares no colour with the highlight
-or the certificate states; with more operators than colours on one map, two can share a
-colour, and the legend and the hover text tell them apart.
+Operators drawn together get distinct colours: ranked by prominence in the map (most CAs
+first, then by normalised name, so the same view always gets the same colours), the first
+twelve take the palette's colours in turn (twelve colours from Paul Tol's colour-blind safe
+"muted", "light" and "bright" schemes, and a brown), and the rest share one grey that the
+legend names "other operators", so no two operators ever look alike. No operator colour is
+the highlight's or a certificate state's.
 """
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +30,8 @@ OPERATOR_PALETTE = (
     "#aa7744",
 )
 UNKNOWN_OPERATOR = "#aaaaaa"
+OTHER_OPERATORS = "#dddddd"
+"""The colour of the operators beyond the palette's twelve in one map."""
 HIGHLIGHT = "#ee7733"
 CLOSED = "#cc3311"
 """Paths a scenario closes (impact maps)."""
@@ -58,12 +60,17 @@ STATE_TEXT = {
 }
 
 
-def operator_colour(key: str | None) -> str:
-    """The colour of an operator, from its normalised name (None: not known)."""
-    if not key:
-        return UNKNOWN_OPERATOR
-    digest = hashlib.sha256(key.encode("utf-8")).digest()
-    return OPERATOR_PALETTE[int.from_bytes(digest[:4], "big") % len(OPERATOR_PALETTE)]
+def operator_colours(counts: dict[str, int], unknown: str | None = None) -> dict[str, str]:
+    """The colour of each operator of a map, from how many of its CAs the map draws
+    (``counts`` by normalised name; ``unknown``: the key of CAs of no known operator)."""
+    ranked = sorted((key for key in counts if key != unknown), key=lambda k: (-counts[k], k))
+    colours = {
+        key: OPERATOR_PALETTE[rank] if rank < len(OPERATOR_PALETTE) else OTHER_OPERATORS
+        for rank, key in enumerate(ranked)
+    }
+    if unknown in counts:
+        colours[unknown] = UNKNOWN_OPERATOR
+    return colours
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ Certificate text goes into the SVG as escaped character data only.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from trustgraph.errors import UsageError
-from trustgraph.render.mapstyle import Label, place_labels
+from trustgraph.render.mapstyle import OPERATOR_PALETTE, Label, place_labels, text_width
 
 WIDTH, HEIGHT, LEGEND, TITLE = 1600, 1000, 330, 44
 FONT = 12
@@ -198,40 +199,77 @@ def _highlight(data: dict[str, Any], day: str) -> tuple[set[int], set[int]]:
 
 
 def _legend(data: dict[str, Any], counts: dict[int, int]) -> list[str]:
+    """The legend, in its column: the operators drawn, most CAs first (as many as the
+    palette has colours, then the rest as one line), then the marks; text wraps to the
+    column, never past the picture's edge."""
     x, y = WIDTH - LEGEND + 12, TITLE + 24
     out = [
         f'<rect x="{WIDTH - LEGEND}" y="{TITLE}" width="{LEGEND}" height="{HEIGHT - TITLE}" '
         'fill="#fafafa" stroke="#dddddd"/>',
         f'<text x="{x}" y="{y}" font-weight="600">Legend</text>',
     ]
+
+    def entry(mark: Callable[[int], str], text: str, indent: int) -> None:
+        nonlocal y
+        y += 20
+        out.append(mark(y - 4))
+        for number, line in enumerate(wrapped(text, WIDTH - x - indent - 8, FONT)):
+            y += 15 if number else 0
+            out.append(f'<text x="{x + indent}" y="{y}">{escape(line)}</text>')
+
+    def swatch(colour: str) -> Callable[[int], str]:
+        return lambda at: f'<circle cx="{x + 6}" cy="{at}" r="5" fill={quoteattr(colour)}/>'
+
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    for group, count in ranked[:14]:
-        y += 20
-        colour = data["groups"][group]["colour"]
-        out.append(f'<circle cx="{x + 6}" cy="{y - 4}" r="5" fill="{colour}"/>')
-        out.append(
-            f'<text x="{x + 18}" y="{y}">{escape(data["groups"][group]["name"])} ({count})</text>'
-        )
-    if len(ranked) > 14:
-        y += 20
-        out.append(f'<text x="{x}" y="{y}">… and {len(ranked) - 14} more operators</text>')
-    for entry in data["style"]["legend"]:
-        y += 20
-        if entry["mark"] == "line":
-            out.append(
-                f'<line x1="{x}" y1="{y - 4}" x2="{x + 24}" y2="{y - 4}" '
-                f'stroke={quoteattr(entry["colour"])} stroke-width="{entry["width"]}"/>'
-            )
-        else:
-            out.append(
-                f'<circle cx="{x + 6}" cy="{y - 4}" r="5" fill="none" '
-                f'stroke={quoteattr(entry["colour"])} stroke-width="2"/>'
-            )
-        out.append(f'<text x="{x + 30}" y="{y}">{escape(entry["text"])}</text>')
+    shown = len(OPERATOR_PALETTE)
+    for group, count in ranked[:shown]:
+        item = data["groups"][group]
+        entry(swatch(item["colour"]), f"{item['name']} ({count})", 18)
+    if len(ranked) > shown:
+        more = f"… and {len(ranked) - shown} more operators"
+        entry(swatch(data["style"]["otherOperators"]), more, 18)
+    for item in data["style"]["legend"]:
+        entry(_mark(item, x), item["text"], 30)
     if data["collapsed"]:
         y += 28
         out.append(f'<text x="{x}" y="{y}">Discs: operators with their CA counts</text>')
     return out
+
+
+def _mark(item: dict[str, Any], x: int) -> Callable[[int], str]:
+    """How a legend entry of the fixed legend is drawn at a height."""
+    colour = quoteattr(item["colour"])
+    if item["mark"] == "line":
+        return lambda at: (
+            f'<line x1="{x}" y1="{at}" x2="{x + 24}" y2="{at}" stroke={colour} '
+            f'stroke-width="{item["width"]}"/>'
+        )
+    return lambda at: (
+        f'<circle cx="{x + 6}" cy="{at}" r="5" fill="none" stroke={colour} stroke-width="2"/>'
+    )
+
+
+def wrapped(text: str, width: float, size: float) -> list[str]:
+    """``text`` in lines no wider than ``width`` pixels at ``size``: broken between words,
+    and inside a word only where that word alone is wider."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if text_width(candidate, size) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        for char in word:
+            if current and text_width(current + char, size) > width:
+                lines.append(current)
+                current = ""
+            current += char
+    if current:
+        lines.append(current)
+    return lines or [""]
 
 
 def render_png(svg: str) -> bytes:

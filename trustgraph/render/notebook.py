@@ -7,25 +7,10 @@ from __future__ import annotations
 
 import html
 import importlib
-from collections.abc import Callable
 from typing import Any
 
-from trustgraph.analysis.chains import ChainsResult
-from trustgraph.analysis.impact import ImpactResult
-from trustgraph.analysis.reach import ReachResult
-from trustgraph.analysis.timeline import TimelineResult
-from trustgraph.render.common import View
 from trustgraph.render.formats import Shown, Tabular
-from trustgraph.render.impact import impact_view
-from trustgraph.render.paths import chains_view, reach_view
-from trustgraph.render.timeline import timeline_view
-
-_VIEWS: dict[type, Callable[[Any], View]] = {
-    ChainsResult: lambda r: chains_view(r, r.graph, {}),
-    ReachResult: lambda r: reach_view(r, r.graph, {}),
-    TimelineResult: lambda r: timeline_view(r, r.graph, {}),
-    ImpactResult: lambda r: impact_view(r, {}),
-}
+from trustgraph.render.views import RESULT_TYPES, view_of
 
 
 def html_table(table: Tabular) -> str:
@@ -66,8 +51,8 @@ def shown_html(shown: Shown) -> str:
 
 def result_html(result: Any) -> str | None:
     """The HTML of a query result (None for an object this module does not show)."""
-    view = _VIEWS.get(type(result))
-    return shown_html(view(result)[1]) if view else None
+    view = view_of(result)
+    return shown_html(view[1]) if view else None
 
 
 def register() -> None:
@@ -80,5 +65,5 @@ def register() -> None:
     if shell is None:
         return
     formatter = shell.display_formatter.formatters["text/html"]
-    for kind in _VIEWS:
+    for kind in RESULT_TYPES:
         formatter.for_type(kind, result_html)

@@ -65,13 +65,14 @@ def store_show_view(result: StoreView, provenance: dict[str, Any]) -> View:
 
 def _restrictions(entry: dict[str, Any]) -> str:
     parts = []
+    # ", " lets a narrow table wrap between purposes rather than inside one.
     if entry["purposes"] is not None:
-        parts.append("purposes " + ",".join(eku_name(p) for p in entry["purposes"]))
+        parts.append("purposes " + ", ".join(eku_name(p) for p in entry["purposes"]))
     if entry["distrust_after"]:
         scope = entry["distrust_purposes"]
         parts.append(
             f"notBefore <= {entry['distrust_after'][:10]}"
-            + (f" for {','.join(eku_name(p) for p in scope)}" if scope is not None else "")
+            + (f" for {', '.join(eku_name(p) for p in scope)}" if scope is not None else "")
         )
     if entry["sct_not_after"]:
         parts.append(f"SCT <= {entry['sct_not_after'][:10]}")
@@ -83,11 +84,12 @@ def _restrictions(entry: dict[str, Any]) -> str:
 def store_diff_view(result: StoreDiff, provenance: dict[str, Any]) -> View:
     params = {"from": result.first.store, "to": result.second.store, "at": result.at}
     document = envelope("store-diff", params, provenance, result.as_dict())
+    changes = result.changes()
     table = Tabular(
-        f"{result.title} ({len(result.added)} added, {len(result.removed)} removed)",
+        f"{result.title} ({', '.join(f'{len(items)} {what}' for what, items in changes)})",
         ["change", "anchor", "certificates"],
     )
-    for change, items in (("added", result.added), ("removed", result.removed)):
+    for change, items in changes:
         table.rows.extend(
             [change, item["subject"], " ".join(item["certificates"])] for item in items
         )

@@ -374,7 +374,12 @@
       row.appendChild(swatch); row.appendChild(el("span", groups[item[0]].name + " (" + item[1] + ")"));
       box.appendChild(row);
     });
-    if (counts.length > 12) { box.appendChild(el("div", "\u2026 and " + (counts.length - 12) + " more operators")); }
+    if (counts.length > 12) {
+      var more = el("div", null, "row"), grey = el("span", null, "swatch");
+      grey.style.background = style.otherOperators;
+      more.appendChild(grey); more.appendChild(el("span", "\u2026 and " + (counts.length - 12) + " more operators"));
+      box.appendChild(more);
+    }
     style.legend.forEach(function (entry) {
       var row = el("div", null, "row"), mark = el("span", null, entry.mark === "line" ? "line" : "ring");
       if (entry.mark === "line") { mark.style.borderTopColor = entry.colour; mark.style.borderTopWidth = entry.width + "px"; }
