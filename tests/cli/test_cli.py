@@ -44,7 +44,7 @@ def test_load_json_and_table(small_pki: dict[str, Path]) -> None:
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["schema"] == "trustgraph.load/3" and document["trustgraph"] == __version__
+    assert document["schema"] == "trustgraph.load/4" and document["trustgraph"] == __version__
     assert (document["found"], document["loaded"], document["skipped"]) == (5, 5, 0)
     assert document["database"]["edges_verified"] == 5
     assert document["provenance"]["sources"][0]["path"] == str(small_pki["all"])
@@ -73,7 +73,7 @@ def test_chains_json_is_self_describing(small_pki: dict[str, Path]) -> None:
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["schema"] == "trustgraph.chains/3"
+    assert document["schema"] == "trustgraph.chains/4"
     assert document["parameters"]["at"] == "2020-01-01T00:00:00Z"
     assert document["parameters"]["anchors"]["kind"] == "files"
     assert document["parameters"]["signature_policy"]["not_accepted_from"]["sha1"]

@@ -17,6 +17,7 @@ from tests.conftest import database_with_store, read_only_view, small_disk
 from tests.factories.pki import PKI
 from tests.process import trustgraph
 from trustgraph.cli import app
+from trustgraph.storage.database import Database
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +181,11 @@ def test_a_map_suffix_of_no_format_is_refused(database: Path, tmp_path: Path) ->
     done = _invoke("render", "Mesh 3", "--out", str(tmp_path / "x.pdf"), "--db", str(database))
     assert done.exit_code == 2 and "give one of those suffixes, or --format" in done.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_map_of_an_empty_database_is_refused_in_words(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    Database(empty, create=True).close()
+    done = _invoke("render", "--out", str(tmp_path / "m.html"), "--db", str(empty))
+    assert done.exit_code == 2 and "nothing to draw" in done.output
+    assert not (tmp_path / "m.html").exists()

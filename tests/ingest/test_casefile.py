@@ -8,6 +8,7 @@ import pytest
 
 from tests.factories.pki import PKI, when, write_pem
 from trustgraph import api
+from trustgraph.errors import InputError
 from trustgraph.graph.owners import OwnerIndex
 from trustgraph.ingest import casefile
 from trustgraph.storage.database import Database
@@ -179,3 +180,20 @@ def test_a_case_file_of_the_wrong_shape_is_invalid_not_a_crash(
     with pytest.raises(casefile.CaseFileError) as caught:
         casefile.load(_write(tmp_path, text))
     assert any(problem in p for p in caught.value.problems)
+
+
+def test_a_case_file_names_only_bundles_beside_it(db: Database, pki: PKI, tmp_path: Path) -> None:
+    """A case file is shared: one that names a bundle outside its folder (``../``) is
+    refused before anything is read."""
+    outside = tmp_path / "outside.pem"
+    write_pem(outside, [pki.root("Outside Root")])
+    folder = tmp_path / "case"
+    folder.mkdir()
+    path = folder / "case.toml"
+    path.write_text(
+        'format = 1\n[sources]\ns = "https://example.org"\n[[snapshots]]\nstore = "s"\n'
+        'as_of = "2016-01-01"\nbundle = "../outside.pem"\nsource = "s"\n'
+    )
+    with pytest.raises(InputError, match="lies outside the case file's folder"):
+        casefile.apply(db, casefile.load(path))
+    assert db.counts()["certificates"] == 0

@@ -158,3 +158,10 @@ def test_a_root_store_given_to_load_says_to_add_it_as_a_store(pki: PKI, tmp_path
     ):
         assert problem.reason.startswith(kind)
         assert f"trustgraph store add NAME {problem.location}" in problem.reason
+
+
+def test_a_folder_without_certificate_files_is_a_problem(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("nothing here\n")
+    [problem] = [item for item in read_paths([tmp_path]) if isinstance(item, Problem)]
+    assert problem.location == str(tmp_path) and problem.kind == "empty"
+    assert problem.reason.startswith("no certificate files in this folder")

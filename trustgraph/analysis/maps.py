@@ -376,8 +376,11 @@ def plan_map(
     anchors to each target) or ``impact`` (the surviving ways in of ``scenario``).
 
     Raises:
-        UsageError: ``impact`` without a scenario or store; TargetError: a bad target.
+        UsageError: ``impact`` without a scenario or store, or a database without CAs to
+            draw; TargetError: a bad target.
     """
+    if not graph.graph.number_of_nodes():
+        raise UsageError("nothing to draw: the database holds no CAs; load certificates first")
     owners = OwnerIndex.from_database(db)
     seeds, resolved, described = region_seeds(db, owners, targets, owner_names, rules.at)
     options: dict[str, Any] = {"store": store}

@@ -377,7 +377,14 @@ def _apply_facts(
                 organization=entry["organization"],
             )
     for entry in case.entries("snapshots"):
-        bundle = (case.path.parent / entry["bundle"]).resolve()
+        folder = case.path.parent.resolve()
+        bundle = (folder / entry["bundle"]).resolve()
+        if not bundle.is_relative_to(folder):
+            # A case file is shared: it may name only files beside it, never others.
+            raise InputError(
+                f"{case.path}: snapshot bundle {entry['bundle']} lies outside the case file's "
+                "folder; a case file names only bundles next to it"
+            )
         if not bundle.exists():
             raise InputError(f"{case.path}: snapshot bundle {entry['bundle']} not found")
         report.snapshots.append(

@@ -123,12 +123,20 @@ def read_paths(
 
 
 def _read_directory(root: Path, digest: hashlib._Hash | None) -> Iterator[Item]:
+    files = 0
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith(".") or not name.lower().endswith(CERTIFICATE_SUFFIXES):
                 continue
+            files += 1
             yield from read_file(Path(dirpath) / name, digest, relative_to=root)
+    if not files:
+        yield Problem(
+            str(root),
+            f"no certificate files in this folder (names ending {', '.join(CERTIFICATE_SUFFIXES)})",
+            kind="empty",
+        )
 
 
 def read_file(
