@@ -129,8 +129,9 @@ def test_csv_without_a_pem_column_says_what_it_found(tmp_path: Path) -> None:
 
 
 def test_a_root_store_given_to_load_says_to_add_it_as_a_store(pki: PKI, tmp_path: Path) -> None:
-    """A certdata.txt, an archive, a trust list or a textproto is a store, not certificates:
-    load says which, and what to run instead."""
+    """A certdata.txt, a trust list or a textproto is a store, not certificates: load says
+    which, and what to run instead; an archive of a program's stores gives its
+    certificates."""
     from tests.factories.ctl import Entry, ctl
     from tests.factories.nss import cert_object, certdata, trust_object
 
@@ -151,13 +152,45 @@ def test_a_root_store_given_to_load_says_to_add_it_as_a_store(pki: PKI, tmp_path
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         paths.append(tmp_path / name)
-    problems = [item for item in read_paths(paths) if isinstance(item, Problem)]
-    assert len(problems) == 4
+    found, problems = _split(list(read_paths(paths)))
+    assert [(item.der, item.location) for item in found] == [
+        (root.der, f"{archive}:android/7.0.0_r1/1.ca:1")
+    ]
     for problem, kind in zip(
-        problems, ("an archive", "an NSS certdata.txt", "a Microsoft", "a Chrome"), strict=True
+        problems, ("an NSS certdata.txt", "a Microsoft", "a Chrome"), strict=True
     ):
         assert problem.reason.startswith(kind)
         assert f"trustgraph store add NAME {problem.location}" in problem.reason
+
+
+def _tar(path: Path, members: dict[str, bytes]) -> Path:
+    with tarfile.open(path, "w:gz") as packed:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            packed.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_archives_without_certificates_are_problems_that_say_why(pki: PKI, tmp_path: Path) -> None:
+    """An archive of SQL files is crt.sh's history (add it as stores); one without
+    certificate files, or with a member outside itself, is one problem each; nothing is
+    read from the refused one."""
+    root = pki.root("Archived Root")
+    sql = _tar(tmp_path / "programs.tar.gz", {"20250101_mozilla_certdata.sql": b"BEGIN WORK;"})
+    empty = _tar(tmp_path / "notes.tar.gz", {"README.md": b"notes"})
+    hostile = _tar(
+        tmp_path / "bad.tar.gz", {"ok.pem": root.pem.encode(), "../escape.pem": root.pem.encode()}
+    )
+    found, problems = _split(list(read_paths([sql, empty, hostile])))
+    assert found == []
+    assert [(p.location, p.kind) for p in problems] == [
+        (str(sql), "not-a-certificate"),
+        (str(empty), "empty"),
+        (str(hostile), "refused"),
+    ]
+    assert f"trustgraph store add all {sql}" in problems[0].reason
+    assert "lies outside the archive" in problems[2].reason
 
 
 def test_a_folder_without_certificate_files_is_a_problem(tmp_path: Path) -> None:

@@ -17,9 +17,9 @@ from tests.factories.pki import PKI, write_pem
 from tests.queries import anchor_set, paths
 from trustgraph import api
 from trustgraph.analysis import stores as store_history
+from trustgraph.core.storekinds import CHROME
 from trustgraph.errors import InputError, UsageError
 from trustgraph.ingest import stores
-from trustgraph.ingest.storekinds import CHROME
 from trustgraph.storage.database import Database
 
 D1, D2 = "2015-01-01T00:00:00Z", "2016-01-01T00:00:00Z"

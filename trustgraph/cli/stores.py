@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,11 +19,13 @@ from trustgraph.cli.common import (
     QuietOption,
     command_group,
     handle_errors,
+    note,
     open_db,
     progress_for,
 )
 from trustgraph.core.times import as_iso
 from trustgraph.errors import UsageError
+from trustgraph.policy.coverage import StoreCoverage
 from trustgraph.policy.rules import Purpose
 from trustgraph.policy.stores import list_snapshots
 from trustgraph.render.formats import render
@@ -34,7 +38,7 @@ store_app = command_group(
 
 
 def _kinds_help() -> str:
-    from trustgraph.ingest.storekinds import KINDS
+    from trustgraph.core.storekinds import KINDS
 
     return "\n\n".join(f"- {text}" for text in KINDS.values())
 
@@ -43,7 +47,11 @@ def _kinds_help() -> str:
 @handle_errors
 def add(
     name: Annotated[
-        str, typer.Argument(help="Store name, e.g. mozilla, microsoft, chrome, apple-ios.")
+        str,
+        typer.Argument(
+            help="Store name, e.g. mozilla, microsoft, chrome, apple-ios (all: every program "
+            "of crt.sh's snapshots, each into a store of its name)."
+        ),
     ],
     source: Annotated[
         Path,
@@ -66,7 +74,8 @@ def add(
         typer.Option(
             "--program",
             help="For a CCADB report: mozilla, microsoft, apple or chrome (whose status "
-            "column to read) [default: from NAME]",
+            "column to read); for crt.sh's snapshots: microsoft, mozilla, chrome, apple, "
+            "android, java, cisco, gmail or eutl-qwac [default: from NAME]",
             show_default=False,
         ),
     ] = None,
@@ -94,8 +103,9 @@ def add(
     quiet: QuietOption = False,
 ) -> None:
     """Add (or replace) the snapshots of store NAME that SOURCE holds: one version, or a
-    dated series (a directory of authroot.stl versions, an Apple or Android archive), all
-    or nothing."""
+    dated series (a directory of authroot.stl versions, an Apple or Android archive, crt.sh's
+    snapshots, certifi's history), all or nothing. A snapshot of a day the store already
+    has from another source replaces it, and the report says whether the two agreed."""
     from trustgraph.ingest import stores
     from trustgraph.render.inputs import store_add_view
 
@@ -156,6 +166,20 @@ def show(
     render(fmt, document, table)
 
 
+class CoverageFormat(enum.StrEnum):
+    """The formats of ``store coverage``: those of every result, and a picture."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+    SVG = "svg"
+    PNG = "png"
+
+
+PICTURES = (CoverageFormat.SVG, CoverageFormat.PNG)
+
+
 @store_app.command("coverage")
 @handle_errors
 def coverage(
@@ -164,8 +188,31 @@ def coverage(
         str | None,
         typer.Option("--at", help="Report gaps up to this date [default: now]", show_default=False),
     ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Pictures: the first month drawn [default: the month of the first snapshot]",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Pictures: the file to write (.svg, .png), or - [default: standard output]",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
-    fmt: FormatOption = OutputFormat.TABLE,
+    fmt: Annotated[
+        CoverageFormat,
+        typer.Option(
+            "--format",
+            help="table, json, csv or markdown as every result; svg or png: a picture of "
+            "stores by month, coloured by the age of the snapshot in force.",
+        ),
+    ] = CoverageFormat.TABLE,
     quiet: QuietOption = False,
 ) -> None:
     """The time each snapshot of each store stands for, and the gaps: a snapshot stands for
@@ -174,14 +221,51 @@ def coverage(
     from a date in a gap carry an outdated-snapshot caveat."""
     from trustgraph.render.stores import store_coverage_view
 
+    if out is not None and fmt not in PICTURES:
+        raise UsageError("--out is for pictures (--format svg or png); redirect other formats")
+    today = as_iso(at)
     with open_db(db) as database:
         found = store_history.coverages(database, name)
         if not found:
             raise UsageError(
                 "the database has no trust stores; add one with `trustgraph store add`"
             )
-        document, table = store_coverage_view(found, as_iso(at), database.provenance())
+        if fmt in PICTURES:
+            _coverage_picture(found, as_iso(since) if since else None, today, fmt, out, quiet)
+            return
+        document, table = store_coverage_view(found, today, database.provenance())
     render(fmt, document, table)
+
+
+def _coverage_picture(
+    found: list[StoreCoverage],
+    since: str | None,
+    today: str,
+    fmt: CoverageFormat,
+    out: Path | None,
+    quiet: bool,
+) -> None:
+    """Write the coverage picture to ``out`` (standard output for None or ``-``).
+
+    Raises:
+        UsageError: ``--from`` after ``--at``, or png without cairosvg.
+        OutputError: ``out`` cannot be written.
+    """
+    from trustgraph.core.files import is_stdout, write_atomic
+    from trustgraph.render.coveragesvg import coverage_svg
+    from trustgraph.render.mapsvg import render_png
+
+    start = since or min(item.spans[0].start for item in found if item.spans)
+    if start > today:
+        raise UsageError(f"--from {start[:10]} is after --at {today[:10]}")
+    picture = coverage_svg(found, start, today)
+    data = render_png(picture) if fmt is CoverageFormat.PNG else picture.encode("utf-8")
+    if out is None or is_stdout(out):
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_atomic(out, data)
+    note(f"wrote {out} ({len(found)} stores)", quiet)
 
 
 @store_app.command("diff")

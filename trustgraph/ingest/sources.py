@@ -23,16 +23,28 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from trustgraph.core.reading import InputRefused, limit_text, max_input_bytes, read_bounded
 from trustgraph.errors import InputError
+from trustgraph.ingest.archive import archive_members, archive_names, is_archive
 from trustgraph.x509 import der
 
 CERTIFICATE_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE")
 PEM_COLUMNS = ("X.509 Certificate (PEM)", "PEM Info", "PEM")
 FINGERPRINT_COLUMNS = ("SHA-256 Fingerprint", "SHA256 Fingerprint")
-CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".der", ".cert", ".csv", ".gz", ".txt", ".p7b")
+CERTIFICATE_SUFFIXES = (
+    ".pem",
+    ".crt",
+    ".cer",
+    ".der",
+    ".cert",
+    ".csv",
+    ".gz",
+    ".txt",
+    ".p7b",
+    ".ca",
+)
 
 MAX_CSV_ROWS = 2_000_000
 
@@ -108,14 +120,17 @@ def read_paths(
     """Every certificate occurrence and problem in the given files and directories
     (``digest``, if given, is updated with each file's name and bytes).
 
-    Directories are walked recursively in sorted order; inside them, only files whose
-    name looks like certificate data are read (see ``CERTIFICATE_SUFFIXES``). A path named
-    explicitly is always read, whatever its name.
+    Directories are walked recursively in sorted order, and tar archives read member by
+    member (see :mod:`trustgraph.ingest.archive`); inside them, only files whose name looks
+    like certificate data are read (see ``CERTIFICATE_SUFFIXES``). A path named explicitly
+    is always read, whatever its name.
     """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             yield from _read_directory(path, digest)
+        elif is_archive(path):
+            yield from _read_archive(path, digest)
         elif path.exists() or path.is_symlink():
             yield from read_file(path, digest)
         else:
@@ -139,6 +154,39 @@ def _read_directory(root: Path, digest: hashlib._Hash | None) -> Iterator[Item]:
         )
 
 
+def _read_archive(path: Path, digest: hashlib._Hash | None) -> Iterator[Item]:
+    """The certificates in the members of a tar archive whose names look like certificate
+    data (an archive refused as a whole is one problem)."""
+    files = 0
+    try:
+        if any(name.lower().endswith(".sql") for name in archive_names(path)):
+            yield Problem(
+                str(path),
+                "an archive of SQL files (crt.sh's root-program snapshots?), not "
+                f"certificates: add it with `trustgraph store add all {path}`",
+                kind="not-a-certificate",
+            )
+            return
+        for name, data in archive_members(path):
+            if not PurePosixPath(name).name.lower().endswith(CERTIFICATE_SUFFIXES):
+                continue
+            files += 1
+            if digest is not None:
+                digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")
+            yield from _read_blob(f"{path}:{name}", data)
+    except InputError as exc:
+        yield Problem(str(path), str(exc).removeprefix(f"{path}: "), kind="refused")
+        return
+    if not files:
+        yield Problem(
+            str(path),
+            "no certificate files in this archive (names ending "
+            f"{', '.join(CERTIFICATE_SUFFIXES)}); if it is a root program's history, add it "
+            f"with `trustgraph store add NAME {path}`",
+            kind="empty",
+        )
+
+
 def read_file(
     path: Path, digest: hashlib._Hash | None = None, relative_to: Path | None = None
 ) -> Iterator[Item]:
@@ -155,6 +203,11 @@ def read_file(
     if digest is not None:
         name = str(path.relative_to(relative_to)) if relative_to else path.name
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")
+    yield from _read_blob(label, data)
+
+
+def _read_blob(label: str, data: bytes) -> Iterator[Item]:
+    """The certificates in one file's bytes (gzip unpacked), or why there are none."""
     if data.startswith(_GZIP_MAGIC):
         try:
             unpacked = gunzip_bounded(data)
@@ -291,7 +344,10 @@ _CTL_OID = bytes.fromhex("2b0601040182370a01")
 def _trust_store_kind(head: bytes) -> str | None:
     """What root-store format a file that ``load`` cannot read is, by its first bytes."""
     if head.startswith((b"\xfd7zXZ\0", b"BZh")) or head[257:262] == b"ustar":
-        return "an archive (a root program's stores?)"
+        return (
+            "an archive whose name does not say so (load reads the certificates of archives "
+            "named .tar, .tar.gz or .tar.xz)"
+        )
     if head[:1] == b"\x30" and _CTL_OID in head[:64]:
         return "a Microsoft certificate trust list (authroot.stl)"
     if b"CKA_CLASS" in head and b"-----BEGIN" not in head:

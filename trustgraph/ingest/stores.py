@@ -6,7 +6,14 @@ program's own format. One command adds one version, or a whole dated series:
 * a CCADB certificate-records report: one program's status column;
 * Microsoft's ``authroot.stl`` CTL, or a directory of versions (one series by ThisUpdate);
 * the Chrome Root Store's ``root_store.textproto``, with its constraints;
-* an archive of Apple (iOS or macOS) or Android stores (one series per platform).
+* an archive of Apple (iOS or macOS) or Android stores (one series per platform);
+* crt.sh's root-program snapshots (one series per program; ``all`` adds every program,
+  each into a store named after it);
+* certifi's history of Mozilla's bundles (one series by release day).
+
+Several sources may describe one program: their versions form one history, each with its
+source. A version of a day the store already has from another source replaces it, and the
+report says whether the two agreed.
 
 Every version is stored with its anchors (by SHA-256 or SHA-1; anchors whose bytes are not
 loaded stay facts of the store, counted as missing until ``load`` or ``fetch`` brings them),
@@ -21,6 +28,7 @@ snapshots through :mod:`trustgraph.policy.stores`.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -28,8 +36,22 @@ from pathlib import Path
 from typing import Any
 
 from trustgraph.core.progress import Progress
+from trustgraph.core.storekinds import (
+    ANDROID,
+    APPLE,
+    AUTHROOT,
+    BUNDLE,
+    CCADB,
+    CERTIFI,
+    CHROME,
+    CRTSH,
+    DATED,
+    KINDS,
+    NSS,
+)
+from trustgraph.core.times import as_iso
 from trustgraph.errors import InputError, UsageError
-from trustgraph.ingest import android, apple, authroot, ccadb, chrome, nss
+from trustgraph.ingest import android, apple, authroot, ccadb, certifi, chrome, crtsh, nss
 from trustgraph.ingest.archive import archive_names, is_archive
 from trustgraph.ingest.listed import Blocked, ListedAnchor, StoreVersion
 from trustgraph.ingest.loader import LoadReport, load_items
@@ -40,17 +62,6 @@ from trustgraph.ingest.sources import (
     read_head,
     read_input,
     read_paths,
-)
-from trustgraph.ingest.storekinds import (
-    ANDROID,
-    APPLE,
-    AUTHROOT,
-    BUNDLE,
-    CCADB,
-    CHROME,
-    DATED,
-    KINDS,
-    NSS,
 )
 from trustgraph.storage import certificates, trust
 from trustgraph.storage.database import Database
@@ -68,10 +79,14 @@ class SnapshotReport:
     not_anchors: list[dict[str, Any]] = field(default_factory=list)
     distrusted: int = 0
     load: LoadReport | None = None
+    replaced: dict[str, Any] | None = None
+    """The snapshot of the same day from another source this one replaced: its source,
+    and whether the two listed the same anchors."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "snapshot": self.snapshot.as_dict(),
+            "replaced": self.replaced,
             "anchors": self.anchors,
             "anchors_without_certificate_bytes": self.without_bytes,
             "certificates_not_trusted": self.not_anchors,
@@ -103,16 +118,10 @@ def detect_kind(path: Path) -> str:
     Raises:
         InputError: the source cannot be read, or a directory holds no CTL versions.
     """
-    if path.is_dir():
-        authroot.ctl_files(path)
-        return AUTHROOT
-    if is_archive(path):
-        names = archive_names(path)
-        if android.looks_like_android(names):
-            return ANDROID
-        if apple.looks_like_apple(names):
-            return APPLE
-        raise InputError(f"{path}: an archive of neither Apple nor Android stores")
+    if path.is_dir() or is_archive(path):
+        return _kind_of_collection(path)
+    if crtsh.looks_like_crtsh([path.name]):
+        return CRTSH
     head = read_head(path)
     if authroot.looks_like_ctl(head):
         return AUTHROOT
@@ -127,6 +136,30 @@ def detect_kind(path: Path) -> str:
     if nss.looks_like_certdata(text) and "-----BEGIN" not in text:
         return NSS
     return BUNDLE
+
+
+def _kind_of_collection(path: Path) -> str:
+    """The kind of a folder or archive, from the names of its files.
+
+    Raises:
+        InputError: it holds none of the kinds trustgraph reads as a series.
+    """
+    if crtsh.looks_like_crtsh(crtsh.source_names(path)):
+        return CRTSH
+    if certifi.looks_like_certifi(certifi.names(path)):
+        return CERTIFI
+    if path.is_dir():
+        authroot.ctl_files(path)
+        return AUTHROOT
+    names = archive_names(path)
+    if android.looks_like_android(names):
+        return ANDROID
+    if apple.looks_like_apple(names):
+        return APPLE
+    raise InputError(
+        f"{path}: an archive of none of the stores trustgraph reads (Apple, Android, crt.sh's "
+        "root programs, certifi's history)"
+    )
 
 
 def _comments_only(text: str) -> bool:
@@ -147,32 +180,38 @@ def add_store(
     allow_empty: bool = False,
 ) -> StoreReport:
     """Add (or replace) the versions of ``store`` that ``source`` holds: all of them, or
-    (on an error) nothing. ``as_of`` dates a source without dates of its own (and is
-    refused for one that has them); ``allow_empty`` lets a version without anchors in.
+    (on an error) nothing. ``as_of`` (a date or ISO time) dates a source without dates of
+    its own (and is refused for one that has them); ``allow_empty`` lets a version without
+    anchors in.
 
     Raises:
         InputError: the source is unreadable, of no known kind, holds trust data that
             cannot be read (one entry that cannot be read fails the whole source), or a
             version without anchors (unless ``allow_empty``).
         UsageError: ``as_of`` missing or not allowed, the program or platform unknown, or
-            the store's name empty.
+            the store's name empty, or ``as_of`` is no date.
     """
     if not store.strip():
         raise UsageError("a trust store needs a name, such as mozilla or microsoft")
+    as_of = as_iso(as_of) if as_of is not None else None
     path = Path(source)
     kind = detect_kind(path)
     if kind in DATED and as_of is not None:
         raise UsageError(f"{path} dates its own versions ({KINDS[kind]}); drop --as-of")
     if kind not in DATED and as_of is None:
         raise UsageError(f"{path} carries no date; give --as-of (the day it was published)")
-    versions, unused = _read(db, kind, path, store, as_of, program, platform)
-    versions, duplicates = _one_per_date(versions)
-    unused += duplicates
-    if description:
-        versions = [replace(v, description=description) for v in versions]
+    if store == ALL and kind != CRTSH:
+        raise UsageError(f"store name {ALL!r} is for crt.sh's root programs, which name stores")
+    series, unused = _read(db, kind, path, store, as_of, program, platform)
+    chosen: list[tuple[str, StoreVersion]] = []
+    for name, versions in sorted(series.items()):
+        kept, duplicates = _one_per_date(versions)
+        unused += duplicates
+        chosen += [(name, replace(v, description=description) if description else v) for v in kept]
     with db.transaction():
         reports = [
-            _store_version(db, store, kind, version, progress, allow_empty) for version in versions
+            _store_version(db, name, kind, version, progress, allow_empty)
+            for name, version in chosen
         ]
     return StoreReport(kind, reports, unused)
 
@@ -196,7 +235,52 @@ def add_snapshot(
     return report.versions[0]
 
 
+ALL = "all"
+"""The store name that adds every program of crt.sh's snapshots, each into its own store."""
+
+
 def _read(
+    db: Database,
+    kind: str,
+    path: Path,
+    store: str,
+    as_of: str | None,
+    program: str | None,
+    platform: str | None,
+) -> tuple[dict[str, list[StoreVersion]], list[dict[str, Any]]]:
+    """The versions ``path`` holds, by the store each goes into, and what is not used."""
+    if kind == CRTSH:
+        if store == ALL:
+            return crtsh.read_programs(path), []
+        chosen = program or _crtsh_program_for(store)
+        found = crtsh.read_programs(path, {chosen}).get(chosen)
+        if not found:
+            raise InputError(f"{path}: no snapshot of {chosen} in it")
+        return {store: found}, []
+    if kind == CERTIFI:
+        versions, unused = certifi.read_history(path)
+        return {store: versions}, unused
+    versions, unused = _read_one(db, kind, path, store, as_of, program, platform)
+    return {store: versions}, unused
+
+
+def _crtsh_program_for(store: str) -> str:
+    """The crt.sh program a store's name names (``mozilla``, ``apple-ios`` -> apple, ...).
+
+    Raises:
+        UsageError: the name names none, or several.
+    """
+    programs = sorted({name for name, _context in crtsh.PROGRAMS.values()})
+    found = [p for p in programs if p.split("-")[0] in store.lower()]
+    if len(found) != 1:
+        raise UsageError(
+            f"which of crt.sh's programs is store {store!r}? give --program "
+            f"{'|'.join(programs)}, or name the store all to add every program"
+        )
+    return found[0]
+
+
+def _read_one(
     db: Database,
     kind: str,
     path: Path,
@@ -307,6 +391,7 @@ def _store_version(
     progress: Progress | None,
     allow_empty: bool = False,
 ) -> SnapshotReport:
+    before = _same_day(db, store, version)
     snapshot = trust.replace_snapshot(
         db,
         store,
@@ -345,7 +430,47 @@ def _store_version(
         not_anchors=version.not_anchors,
         distrusted=len(version.blocked),
         load=load,
+        replaced=_agreement(db, before, snapshot_id),
     )
+
+
+def _same_day(db: Database, store: str, version: StoreVersion) -> tuple[str, list[Any]] | None:
+    """The source and anchor rows of the snapshot of ``version``'s day that another source
+    gave the store (None: there is none)."""
+    old = trust.snapshot_of_day(db, store, version.as_of)
+    if old is None or old.source_path == version.source:
+        return None
+    return old.source_path, trust.snapshot_anchors(db, old.id)
+
+
+def _agreement(
+    db: Database, before: tuple[str, list[Any]] | None, snapshot_id: int
+) -> dict[str, Any] | None:
+    """Whether a replaced snapshot of the same day trusted the anchors for serverAuth that
+    the new one trusts (PEM bundles list only those: the Web PKI's purpose is the common
+    ground of every source)."""
+    if before is None:
+        return None
+    source, rows = before
+    old = _web_anchors(db, rows)
+    new = _web_anchors(db, trust.snapshot_anchors(db, snapshot_id))
+    return {
+        "source": source,
+        "purpose": SERVER_AUTH,
+        "agrees": old == new,
+        "only_in_replaced": sorted(old - new),
+        "only_in_new": sorted(new - old),
+    }
+
+
+def _web_anchors(db: Database, rows: list[Any]) -> set[str]:
+    """The anchors of snapshot rows trusted for serverAuth, by SHA-256 where any loaded
+    certificate has the SHA-1 a row names (else ``sha1:...``)."""
+    trusted = [
+        row for row in rows if row["purposes"] is None or SERVER_AUTH in json.loads(row["purposes"])
+    ]
+    resolved = trust.sha256_by_sha1(db, [r["sha1"] for r in trusted if not r["sha256"]])
+    return {row["sha256"] or resolved.get(row["sha1"]) or f"sha1:{row['sha1']}" for row in trusted}
 
 
 def _program_for(store: str) -> str:

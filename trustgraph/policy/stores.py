@@ -6,9 +6,10 @@ subject-name rules in force then."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from trustgraph.core.storekinds import LISTS_ONLY
 from trustgraph.core.text import did_you_mean
 from trustgraph.errors import UsageError
 from trustgraph.policy.anchors import UNRESTRICTED, AnchorSet, AnchorTrust
@@ -87,24 +88,76 @@ def _set(value: str | None) -> frozenset[str] | None:
 
 
 def snapshot_entries(db: Database, snapshot: Snapshot) -> list[StoreEntry]:
-    """Every anchor entry of a snapshot, resolved against the loaded certificates."""
-    return [
-        StoreEntry(
-            row["sha256"],
-            row["sha1"],
-            row["ca"],
-            row["subject"],
-            AnchorTrust(
-                _set(row["purposes"]),
-                row["distrust_after"],
-                _set(row["distrust_purposes"]),
-                row["sct_not_after"],
-            ),
-            row["disabled_from"],
-            json.loads(row["attributes"] or "{}"),
-        )
-        for row in trust.snapshot_anchors(db, snapshot.id)
+    """Every anchor entry of a snapshot, resolved against the loaded certificates.
+
+    A source that lists anchors without their constraints (a PEM bundle, certifi) does not
+    lift them: an entry of such a snapshot keeps the constraints the latest earlier snapshot
+    of the store that states them gave the same certificate, and names it in its attributes
+    (``constraints_from``).
+    """
+    entries = [_entry(row) for row in trust.snapshot_anchors(db, snapshot.id)]
+    if snapshot.source_kind not in LISTS_ONLY:
+        return entries
+    stated = _last_stating(db, snapshot)
+    if stated is None:
+        return entries
+    earlier = {_key(e): e for e in (_entry(r) for r in trust.snapshot_anchors(db, stated.id))}
+    return [_carried(entry, earlier.get(_key(entry)), stated) for entry in entries]
+
+
+def _entry(row: dict[str, Any]) -> StoreEntry:
+    return StoreEntry(
+        row["sha256"],
+        row["sha1"],
+        row["ca"],
+        row["subject"],
+        AnchorTrust(
+            _set(row["purposes"]),
+            row["distrust_after"],
+            _set(row["distrust_purposes"]),
+            row["sct_not_after"],
+        ),
+        row["disabled_from"],
+        json.loads(row["attributes"] or "{}"),
+    )
+
+
+def _key(entry: StoreEntry) -> str:
+    return entry.sha256 or f"sha1:{entry.sha1}"
+
+
+def _last_stating(db: Database, snapshot: Snapshot) -> Snapshot | None:
+    """The latest snapshot of the store before ``snapshot`` from a source that states
+    constraints (None: there is none)."""
+    earlier = [
+        s
+        for s in trust.snapshots(db, snapshot.store)
+        if s.as_of < snapshot.as_of and s.source_kind not in LISTS_ONLY
     ]
+    return earlier[-1] if earlier else None
+
+
+def _carried(entry: StoreEntry, earlier: StoreEntry | None, stated: Snapshot) -> StoreEntry:
+    """``entry`` with the constraints ``earlier`` (the same certificate in ``stated``) had."""
+    if earlier is None:
+        return entry
+    before = earlier.trust
+    if not (before.distrust_after or before.sct_not_after or earlier.disabled_from):
+        return entry
+    return replace(
+        entry,
+        trust=replace(
+            entry.trust,
+            distrust_after=before.distrust_after,
+            distrust_purposes=before.distrust_purposes,
+            sct_not_after=before.sct_not_after,
+        ),
+        disabled_from=earlier.disabled_from,
+        attributes={
+            **entry.attributes,
+            "constraints_from": {"as_of": stated.as_of, "source": stated.source_path},
+        },
+    )
 
 
 def anchors_at(db: Database, store: str, at: str) -> AnchorSet:

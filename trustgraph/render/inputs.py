@@ -59,22 +59,34 @@ def records_view(report: RecordsReport, provenance: dict[str, Any]) -> View:
 
 def store_add_view(report: StoreReport, provenance: dict[str, Any]) -> View:
     versions = report.versions
+    stores = sorted({v.snapshot.store for v in versions})
     params = {
-        "store": versions[0].snapshot.store if versions else None,
+        "store": stores[0] if len(stores) == 1 else None,
+        "stores": stores,
         "kind": report.kind,
         "source": versions[0].snapshot.source_path if len(versions) == 1 else None,
     }
     document = envelope("store-add", params, provenance, report.as_dict())
     title = (
-        f"Store {versions[0].snapshot.store}: {len(versions)} version(s) added ({report.kind})"
+        f"Store {', '.join(stores)}: {len(versions)} version(s) added ({report.kind})"
         if versions
         else f"No version added ({report.kind})"
     )
+    several = len(stores) > 1
     table = Tabular(
         title,
-        ["as of", "sequence", "anchors", "without bytes", "not anchors", "distrusted"],
+        [
+            *(["store"] if several else []),
+            "as of",
+            "sequence",
+            "anchors",
+            "without bytes",
+            "not anchors",
+            "distrusted",
+        ],
         [
             [
+                *([v.snapshot.store] if several else []),
                 v.snapshot.as_of[:10] + ("" if v.snapshot.precision == "day" else " (month)"),
                 v.snapshot.sequence or "",
                 v.anchors,
@@ -85,6 +97,19 @@ def store_add_view(report: StoreReport, provenance: dict[str, Any]) -> View:
             for v in versions
         ],
     )
+    for v in versions:
+        if v.replaced is not None:
+            replaced = v.replaced
+            verdict = (
+                "which trusted the same anchors for serverAuth"
+                if replaced["agrees"]
+                else f"which disagreed on serverAuth anchors: {len(replaced['only_in_replaced'])} "
+                f"only in it, {len(replaced['only_in_new'])} only in the new one"
+            )
+            table.notes.append(
+                f"{v.snapshot.store} {v.snapshot.as_of[:10]}: replaces the snapshot of that "
+                f"day from {replaced['source']}, {verdict}"
+            )
     if any(v.without_bytes for v in versions):
         table.notes.append(
             "anchors without bytes are kept as facts of the store but cannot anchor paths: "

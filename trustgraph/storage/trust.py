@@ -148,6 +148,21 @@ def snapshots(db: Database, store: str | None = None) -> list[Snapshot]:
     return [Snapshot(*row) for row in db.conn.execute(sql, (store,) if store is not None else ())]
 
 
+def snapshot_of_day(db: Database, store: str, as_of: str) -> Snapshot | None:
+    """The snapshot of ``store`` dated ``as_of``, if there is one."""
+    row = db.conn.execute(
+        f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM store_snapshots WHERE store = ? AND as_of = ?",
+        (store, as_of),
+    ).fetchone()
+    return Snapshot(*row) if row else None
+
+
+def sha256_by_sha1(db: Database, sha1s: Iterable[str]) -> dict[str, str]:
+    """The SHA-256 of the loaded certificates that have these SHA-1 fingerprints."""
+    sql = "SELECT sha1, sha256 FROM certificates WHERE sha1 IN ({marks})"
+    return dict(db.in_batches(sql, sorted(set(sha1s))))
+
+
 def anchor_counts(db: Database) -> dict[int, int]:
     """Snapshot id -> how many anchors it lists."""
     return {
