@@ -40,7 +40,7 @@ from trustgraph.policy.rules import make_rules as make_rules
 from trustgraph.policy.rules import with_revocations as with_revocations
 from trustgraph.policy.stores import anchors_at, list_snapshots
 from trustgraph.storage.database import Database
-from trustgraph.storage.trust import Snapshot
+from trustgraph.storage.trust import Snapshot, preloaded
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -130,7 +130,8 @@ def chains(
     backend: Backend | None = None,
 ) -> ChainsResult:
     """Every path from an anchor to ``target`` (see :mod:`trustgraph.analysis.chains`), with the
-    database's revocations, on ``backend`` (default: the memory graph, ``graph`` if given).
+    database's revocations, on ``backend`` (default: the memory graph, ``graph`` if given);
+    each path's certificates that clients preload are named.
 
     Raises:
         TargetError: ``target`` matches nothing (AmbiguousTargetError: several CAs).
@@ -142,13 +143,19 @@ def chains(
     if not 0 < timeout <= MOST_TIMEOUT:  # also refuses nan
         raise UsageError(f"timeout must be a number of seconds above 0, at most {MOST_TIMEOUT:g}")
     rules = with_revocations(db, rules or make_rules())
-    return _backend(db, graph, backend).chains(
+    result = _backend(db, graph, backend).chains(
         resolve_target(db, target, rules.at),
         anchors if anchors is not None else database_roots(db),
         rules,
         max_paths,
         timeout,
     )
+    known = preloaded(db)
+    result.preloading_clients = tuple(sorted({c for clients in known.values() for c in clients}))
+    result.preloaded = {
+        fp: frozenset(known[fp]) for path in result.paths for fp in path.certificates if fp in known
+    }
+    return result
 
 
 @_database

@@ -43,6 +43,8 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     notcert.write_text("# not a certificate\n")
     foreign = folder / "notes.db"
     foreign.write_text("plain text, not a database\n")
+    crtsh = folder / "20250101_mozilla_certdata.sql"
+    crtsh.write_text("DELETE FROM root_trust_purpose WHERE TRUST_CONTEXT_ID = 5;\n")
     return {
         "db": str(db),
         "good": str(write_pem(folder / "good.pem", other.certs)),
@@ -50,6 +52,7 @@ def places(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "missing": str(folder / "missing.db"),
         "foreign": str(foreign),
         "anchors": str(anchors),
+        "crtsh": str(crtsh),
     }
 
 

@@ -5,8 +5,10 @@ memory, or writes unbounded problem rows."""
 from __future__ import annotations
 
 import gzip
+import lzma
 import os
 import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -127,6 +129,17 @@ def test_a_gzip_bomb_is_refused_within_bounded_memory(tmp_path: Path) -> None:
     assert int(rss.read_text()) < 1 << 20  # KiB: under 1 GiB
 
 
+def test_an_xz_bomb_is_refused_at_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MAX_INPUT_VARIABLE, "1")
+    bomb = tmp_path / "bomb.pem.xz"
+    bomb.write_bytes(lzma.compress(b"0" * (3 << 20)))
+    [problem] = list(sources.read_paths([bomb]))
+    assert isinstance(problem, sources.Problem) and problem.kind == "refused"
+    assert "expands beyond the limit of 1 MiB per input" in problem.reason
+
+
 def test_a_million_empty_rows_write_a_bounded_number_of_problems(tmp_path: Path) -> None:
     rows = tmp_path / "empty.csv.gz"
     body = b"SHA-256 Fingerprint,X.509 Certificate (PEM)\n" + b",\n" * 1_000_000
@@ -189,18 +202,24 @@ def _csv(certs: list[Cert]) -> bytes:
     return ("SHA-256 Fingerprint,X.509 Certificate (PEM)\n" + rows).encode()
 
 
+COMPRESSIONS = [("gzip", "gz", gzip.compress), ("xz", "xz", lzma.compress)]
+
+
 @pytest.mark.timeout(60)
-def test_a_multi_member_gzip_is_read_whole(tmp_path: Path) -> None:
-    """gzip files joined end to end (with zero padding, as gzip allows) read as zcat
-    reads them: every member, one after the other, however much each one expands (a
-    member that ended inside a chunk of output once sent the reader round forever)."""
+@pytest.mark.parametrize(("kind", "suffix", "compress"), COMPRESSIONS)
+def test_a_multi_member_file_is_read_whole(
+    tmp_path: Path, kind: str, suffix: str, compress: Callable[[bytes], bytes]
+) -> None:
+    """gzip (xz) files joined end to end (with zero padding, as both allow) read as zcat
+    (xzcat) reads them: every member, one after the other, however much each one expands
+    (a member that ended inside a chunk of output once sent the reader round forever)."""
     pki = PKI()
     certs = [pki.root(f"Member Root {i}") for i in range(4)]
     padding = "".join(f"# comment line {i} {'x' * 60}\n" for i in range(40_000)).encode()
     first = padding + "".join(c.pem for c in certs[:2]).encode()
-    joined = tmp_path / "joined.pem.gz"
+    joined = tmp_path / f"joined.pem.{suffix}"
     second = "".join(c.pem for c in certs[2:]).encode()
-    joined.write_bytes(gzip.compress(first) + b"\0\0" + gzip.compress(second))
+    joined.write_bytes(compress(first) + b"\0\0\0\0" + compress(second))
     assert len(first) > 2 << 20
     items = list(sources.read_paths([joined]))
     assert [i.der for i in items if isinstance(i, sources.Occurrence)] == [c.der for c in certs]
@@ -208,17 +227,20 @@ def test_a_multi_member_gzip_is_read_whole(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(60)
-def test_bytes_after_the_gzip_data_are_reported_not_looped_on(tmp_path: Path) -> None:
-    """The certificates of a gzip file followed by 8 stray bytes load, and the stray bytes
-    are named (this once hung, reading ever more memory)."""
+@pytest.mark.parametrize(("kind", "suffix", "compress"), COMPRESSIONS)
+def test_bytes_after_the_compressed_data_are_reported_not_looped_on(
+    tmp_path: Path, kind: str, suffix: str, compress: Callable[[bytes], bytes]
+) -> None:
+    """The certificates of a gzip (xz) file followed by 8 stray bytes load, and the stray
+    bytes are named (this once hung, reading ever more memory)."""
     pki = PKI()
     certs = [pki.root(f"Trailing Root {i}") for i in range(3)]
-    trailing = tmp_path / "trailing.csv.gz"
-    trailing.write_bytes(gzip.compress(_csv(certs)) + b"12345678")
+    trailing = tmp_path / f"trailing.csv.{suffix}"
+    trailing.write_bytes(compress(_csv(certs)) + b"12345678")
     items = list(sources.read_paths([trailing]))
     assert len([i for i in items if isinstance(i, sources.Occurrence)]) == 3
     [problem] = [i for i in items if isinstance(i, sources.Problem)]
-    assert problem.reason == "8 bytes after the end of the gzip data are not gzip data"
+    assert problem.reason == f"8 bytes after the end of the {kind} data are not {kind} data"
 
 
 @pytest.mark.timeout(60)

@@ -154,7 +154,43 @@ def test_a_second_writer_waits_or_says_why_not(tmp_path: Path) -> None:
     assert "waiting for another process" in waited.stderr
 
 
+_SCHEMA_5_CHANGES = (
+    "DROP INDEX revocations_once",
+    "ALTER TABLE revocations DROP COLUMN subject_key",
+    "ALTER TABLE revocations DROP COLUMN spki_sha256",
+    "ALTER TABLE revocations DROP COLUMN scope",
+    "ALTER TABLE revocations DROP COLUMN list",
+    "ALTER TABLE revocations DROP COLUMN origin",
+    "CREATE UNIQUE INDEX revocations_once ON revocations(COALESCE(certificate, ''), "
+    "COALESCE(issuer_key, ''), COALESCE(serial, ''), source)",
+    "DROP TABLE preloaded",
+)
+
+
+def test_a_schema_4_database_gains_scoped_revocations(tmp_path: Path) -> None:
+    """Schema 5 keeps revocations one store's clients honour (OneCRL), by subject and key
+    too, and the intermediates clients preload: a schema 4 database keeps its revocations
+    and takes both."""
+    db = _loaded(tmp_path)
+    connection = sqlite3.connect(db, isolation_level=None)
+    for statement in (
+        *_SCHEMA_5_CHANGES,
+        "INSERT INTO revocations(certificate, revoked_at, source) VALUES ('ab', '2020', 'c')",
+        "PRAGMA user_version=4",
+        "UPDATE meta SET value = '4' WHERE key = 'schema_version'",
+    ):
+        connection.execute(statement)
+    connection.close()
+    with Database(db) as database:
+        rows = database.conn.execute(
+            "SELECT certificate, scope, subject_key FROM revocations"
+        ).fetchall()
+        assert rows == [("ab", None, None)]
+        assert database.conn.execute("SELECT COUNT(*) FROM preloaded").fetchone() == (0,)
+
+
 _SCHEMA_4_CHANGES = (
+    *_SCHEMA_5_CHANGES,
     "DROP INDEX certificates_sha1",
     "DROP INDEX store_anchors_once",
     "ALTER TABLE certificates DROP COLUMN sha1",
@@ -229,6 +265,7 @@ def _as_schema_1(db: Path) -> None:
     interrupted load of it could leave: a provisional edge and facts counted twice."""
     connection = sqlite3.connect(db, isolation_level=None)
     for statement in (
+        *_SCHEMA_4_CHANGES,
         "DROP INDEX revocations_once",
         "DROP INDEX ownership_once",
         "DROP INDEX operator_facts_once",
@@ -236,7 +273,6 @@ def _as_schema_1(db: Path) -> None:
         "DROP INDEX edges_kind",
         "ALTER TABLE sources DROP COLUMN digest",
         "ALTER TABLE problems DROP COLUMN count",
-        *_SCHEMA_4_CHANGES,
         *_SCHEMA_3_COLUMNS,
         "PRAGMA application_id=0",
         "PRAGMA user_version=0",

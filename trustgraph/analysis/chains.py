@@ -20,7 +20,13 @@ from trustgraph.graph.search import ForwardState, SearchContext
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
-from trustgraph.policy.rules import DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, PathRules, weakest
+from trustgraph.policy.rules import (
+    DEFAULT_MAX_PATHS,
+    DEFAULT_TIMEOUT,
+    PathRules,
+    for_anchors,
+    weakest,
+)
 
 _CLOCK_EVERY = 512
 
@@ -57,6 +63,11 @@ class ChainsResult:
     truncated: dict[str, str] = field(default_factory=dict)
     expansions: int = 0
     seconds: float = 0.0
+    preloaded: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Certificate of a path -> the clients that know it without the server sending it
+    (from their preloading lists; see :attr:`preloading_clients`)."""
+    preloading_clients: tuple[str, ...] = ()
+    """The clients whose preloading lists are known (empty: none is)."""
 
     def parameters(self) -> dict[str, Any]:
         return {**self.rules.as_dict(), "max_paths": self.max_paths}
@@ -184,8 +195,10 @@ def find_chains(
     max_paths: int = DEFAULT_MAX_PATHS,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> ChainsResult:
-    """Every valid path from an anchor to ``target`` under ``rules``, within the bounds."""
+    """Every valid path from an anchor to ``target`` under ``rules`` (and the revocations
+    the anchors' store honours), within the bounds."""
     started = time.perf_counter()
+    rules = for_anchors(rules, anchors)
     result = ChainsResult(target, anchors, rules, max_paths, graph)
     context = SearchContext(graph, rules, target, anchors)
     _Enumerator(context, context.anchors, max_paths, timeout).run(result)

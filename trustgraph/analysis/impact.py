@@ -233,7 +233,7 @@ def plan_scenario(
             "give a scenario: --distrust-owner, --distrust-root, --revoke-cert or --distrust-rule"
         )
     owners = owners or OwnerIndex.from_database(db)
-    base = with_revocations(db, replace(rules, at=at))
+    base = with_revocations(db, replace(rules, at=at), store)
     anchors_before = anchors_at(db, store, at)
     distrusted = set()
     for name in scenario.distrust_owners:

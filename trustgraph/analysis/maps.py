@@ -31,7 +31,7 @@ from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.targets import Target, resolve_target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
-from trustgraph.policy.rules import PathRules
+from trustgraph.policy.rules import PathRules, for_anchors
 from trustgraph.policy.stores import anchors_at, list_snapshots
 from trustgraph.storage import certificates
 from trustgraph.storage.database import Database
@@ -382,6 +382,7 @@ def plan_map(
     if not graph.graph.number_of_nodes():
         raise UsageError("nothing to draw: the database holds no CAs; load certificates first")
     owners = OwnerIndex.from_database(db)
+    rules = for_anchors(rules, anchors)
     seeds, resolved, described = region_seeds(db, owners, targets, owner_names, rules.at)
     options: dict[str, Any] = {"store": store}
     if highlight == "chains":

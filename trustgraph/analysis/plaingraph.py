@@ -24,7 +24,7 @@ from trustgraph.graph.model import Edge
 from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
-from trustgraph.policy.rules import PathRules
+from trustgraph.policy.rules import PathRules, for_anchors
 
 
 def plain_graph(
@@ -44,6 +44,8 @@ def plain_graph(
     usable from them then; ``stores``: store name -> anchor CAs, for each CA's ``stores``.
     """
     chosen = set(graph.graph.nodes) if cas is None else set(cas) & set(graph.graph.nodes)
+    if rules is not None and anchors is not None:
+        rules = for_anchors(rules, anchors)
     cross = {
         item.edge.certificate: (item.relation, item.scope)
         for entry in find_cross_signs(graph, roots, None, owners)

@@ -42,7 +42,7 @@ from trustgraph.graph.search import ForwardState, SearchContext
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
-from trustgraph.policy.rules import KIND_BY_RANK, KIND_RANK, PathRules
+from trustgraph.policy.rules import KIND_BY_RANK, KIND_RANK, PathRules, for_anchors
 from trustgraph.x509.stored import NameConstraints
 
 
@@ -198,9 +198,10 @@ class _Search:
 def find_reach(
     graph: TrustGraph, target: Target, anchors: AnchorSet, rules: PathRules
 ) -> ReachResult:
-    """The anchors from which a valid path to ``target`` exists under ``rules``, each
-    with its caveats."""
+    """The anchors from which a valid path to ``target`` exists under ``rules`` (and the
+    revocations the anchors' store honours), each with its caveats."""
     started = time.perf_counter()
+    rules = for_anchors(rules, anchors)
     result = ReachResult(target, anchors, rules, graph)
     reached, result.labels = _reached(graph, target, anchors, rules)
     pending = rules.revocations.pending(rules.at)

@@ -27,7 +27,7 @@ from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.coverage import Gap, coverage
 from trustgraph.policy.distrust import all_rules
 from trustgraph.policy.revocations import RevocationIndex
-from trustgraph.policy.rules import PathRules
+from trustgraph.policy.rules import PathRules, with_revocations
 from trustgraph.policy.signatures import ALWAYS
 from trustgraph.policy.stores import anchors_at, list_snapshots, snapshot_at
 from trustgraph.storage.database import Database
@@ -220,6 +220,7 @@ def timeline(
     Raises:
         UsageError: the store does not exist.
     """
+    rules = with_revocations(db, rules, store)
     revocations = rules.revocations
     result = TimelineResult(target, store, rules, graph)
     snapshots = snapshot_dates(db, store)

@@ -18,6 +18,7 @@ import binascii
 import csv
 import hashlib
 import io
+import lzma
 import os
 import re
 import zlib
@@ -51,6 +52,7 @@ MAX_CSV_ROWS = 2_000_000
 _BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
 _END = re.compile(r"-----END ([A-Z0-9 ]+)-----")
 _GZIP_MAGIC = b"\x1f\x8b"
+_XZ_MAGIC = b"\xfd7zXZ\x00"
 _ZEROS = re.compile(rb"\0*")
 """Zero padding, which gzip allows between and after members."""
 _CHUNK = 1 << 20
@@ -207,19 +209,18 @@ def read_file(
 
 
 def _read_blob(label: str, data: bytes) -> Iterator[Item]:
-    """The certificates in one file's bytes (gzip unpacked), or why there are none."""
-    if data.startswith(_GZIP_MAGIC):
-        try:
-            unpacked = gunzip_bounded(data)
-        except InputRefused as exc:
-            yield Problem(label, str(exc), kind="refused")
-            return
-        except (zlib.error, EOFError) as exc:
-            yield Problem(label, f"not a readable gzip file: {exc}")
-            return
-        data = unpacked.data
-        if unpacked.trailing:
-            yield Problem(label, _trailing_text(unpacked.trailing), kind="trailing-data")
+    """The certificates in one file's bytes (gzip or xz unpacked), or why there are none."""
+    try:
+        unpacked = unpack_bounded(data)
+    except InputRefused as exc:
+        yield Problem(label, str(exc), kind="refused")
+        return
+    except UNPACK_ERRORS as exc:
+        yield Problem(label, f"not a readable {compression_of(data)} file: {exc}")
+        return
+    data = unpacked.data
+    if unpacked.trailing:
+        yield Problem(label, _trailing_text(unpacked), kind="trailing-data")
     anything = False
     for item in read_bytes(data, label):
         anything = True
@@ -228,33 +229,33 @@ def _read_blob(label: str, data: bytes) -> Iterator[Item]:
         yield Problem(label, "no certificate found in this file", kind="empty")
 
 
-def _trailing_text(count: int) -> str:
-    return f"{count} bytes after the end of the gzip data are not gzip data"
+def _trailing_text(unpacked: Unpacked) -> str:
+    kind = unpacked.compression
+    return f"{unpacked.trailing} bytes after the end of the {kind} data are not {kind} data"
 
 
 def read_input(path: Path) -> bytes:
-    """The bytes of one input file, decompressed if it is gzip, within the input limit.
-    Trust data fails closed: bytes after the gzip data that are not another member (a file
-    damaged, or two joined wrongly) refuse the file.
+    """The bytes of one input file, decompressed if it is gzip or xz, within the input
+    limit. Trust data fails closed: bytes after the compressed data that are not another
+    member (a file damaged, or two joined wrongly) refuse the file.
 
     Raises:
         InputError: the file is refused (see :func:`read_bounded`), unreadable, broken
-            gzip, or has bytes after its gzip data; the message names it.
+            gzip or xz, or has bytes after its compressed data; the message names it.
     """
+    data = b""
     try:
         data = read_bounded(path)
-        if not data.startswith(_GZIP_MAGIC):
-            return data
-        unpacked = gunzip_bounded(data)
+        unpacked = unpack_bounded(data)
         if unpacked.trailing:
-            raise InputError(f"{path}: {_trailing_text(unpacked.trailing)}; refused")
+            raise InputError(f"{path}: {_trailing_text(unpacked)}; refused")
         return unpacked.data
     except InputRefused as exc:
         raise InputError(f"{path}: {exc}") from exc
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except (zlib.error, EOFError) as exc:
-        raise InputError(f"{path}: not a readable gzip file: {exc}") from exc
+    except UNPACK_ERRORS as exc:
+        raise InputError(f"{path}: not a readable {compression_of(data)} file: {exc}") from exc
 
 
 def read_head(path: Path, size: int = 65536) -> bytes:
@@ -279,15 +280,72 @@ def read_head(path: Path, size: int = 65536) -> bytes:
 
 
 @dataclass(frozen=True)
-class Gunzipped:
-    """Decompressed gzip data, and how many bytes followed its last member that were
-    neither another member nor zero padding (ignored, as ``zcat`` does)."""
+class Unpacked:
+    """Decompressed data, and how many bytes followed its last member (stream) that were
+    neither another member nor zero padding (ignored, as ``zcat`` and ``xzcat`` do)."""
 
     data: bytes
     trailing: int = 0
+    compression: str | None = None
 
 
-def gunzip_bounded(data: bytes) -> Gunzipped:
+UNPACK_ERRORS = (zlib.error, lzma.LZMAError, EOFError)
+"""What :func:`unpack_bounded` raises for data that is not valid gzip or xz."""
+
+
+def compression_of(data: bytes) -> str | None:
+    """``gzip`` or ``xz`` by the first bytes of ``data`` (None: neither)."""
+    if data.startswith(_GZIP_MAGIC):
+        return "gzip"
+    return "xz" if data.startswith(_XZ_MAGIC) else None
+
+
+def unpack_bounded(data: bytes) -> Unpacked:
+    """``data`` decompressed if it is gzip or xz (as it is otherwise), within the input
+    limit (see :func:`gunzip_bounded`).
+
+    Raises:
+        InputRefused: it expands beyond the limit.
+        zlib.error, lzma.LZMAError, EOFError: it is not valid gzip or xz, or ends early.
+    """
+    kind = compression_of(data)
+    if kind == "gzip":
+        return gunzip_bounded(data)
+    if kind == "xz":
+        return unxz_bounded(data)
+    return Unpacked(data)
+
+
+def unxz_bounded(data: bytes) -> Unpacked:
+    """Decompress xz data, every stream in turn (as ``xzcat`` does), refusing to expand
+    beyond the input limit in total, in linear time (as :func:`gunzip_bounded`).
+
+    Raises:
+        InputRefused: it expands beyond the limit.
+        lzma.LZMAError, EOFError: a stream is not valid xz data, or ends early.
+    """
+    limit = max_input_bytes()
+    out = bytearray()
+    position = 0
+    while True:
+        position = _ZEROS.match(data, position).end()  # type: ignore[union-attr]
+        if not data.startswith(_XZ_MAGIC, position):
+            return Unpacked(bytes(out), len(data) - position, "xz")
+        inflater = lzma.LZMADecompressor(lzma.FORMAT_XZ)
+        while not inflater.eof:
+            chunk = b""
+            if inflater.needs_input:
+                if position >= len(data):
+                    raise EOFError("compressed data ended early")
+                chunk = data[position : position + _CHUNK]
+                position += len(chunk)
+            out += inflater.decompress(chunk, limit + 1 - len(out))
+            if len(out) > limit:
+                raise InputRefused(f"expands beyond {limit_text()} (an xz bomb?)")
+        position -= len(inflater.unused_data)
+
+
+def gunzip_bounded(data: bytes) -> Unpacked:
     """Decompress gzip data, every member in turn (as ``zcat`` does), refusing to expand
     beyond the input limit in total. Input is fed in chunks and output bounded at each
     step, so the work is linear in the input and memory bounded by the limit.
@@ -303,7 +361,7 @@ def gunzip_bounded(data: bytes) -> Gunzipped:
     while True:
         position = _ZEROS.match(data, position).end()  # type: ignore[union-attr]
         if position >= len(data) or data[position : position + 2] != _GZIP_MAGIC:
-            return Gunzipped(bytes(out), len(data) - position)
+            return Unpacked(bytes(out), len(data) - position, "gzip")
         inflater = zlib.decompressobj(wbits=31)
         while not inflater.eof:
             if position >= len(data):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from trustgraph.policy.distrust import NameRule
+from trustgraph.policy.revocations import EMPTY, RevocationIndex
 from trustgraph.storage import edges
 from trustgraph.storage.database import Database
 from trustgraph.x509.keyusage import SERVER_AUTH as SERVER_AUTH
@@ -95,13 +96,16 @@ def _later(a: str | None, b: str | None) -> str | None:
 class AnchorSet:
     """Anchor CAs, each with the fingerprints of its anchor certificates (sorted), and what
     the trust store they come from says beyond that: per-anchor trust restrictions,
-    certificates it distrusts outright, and subject-name distrust rules in force."""
+    certificates it distrusts outright, subject-name distrust rules in force, and the
+    revocations its clients alone honour."""
 
     cas: dict[str, tuple[str, ...]]
     source: dict[str, Any] = field(default_factory=dict)
     trust: dict[str, AnchorTrust] = field(default_factory=dict)
     blocked: frozenset[str] = frozenset()
     name_rules: tuple[NameRule, ...] = ()
+    revocations: RevocationIndex = field(default=EMPTY, compare=False)
+    """Dated revocations only this store's clients honour (Mozilla's OneCRL)."""
 
     def certificate_for(self, ca_id: str) -> str:
         """The anchor certificate that stands for ``ca_id`` in paths (the lowest SHA-256)."""

@@ -1,11 +1,16 @@
 """Revocations: which certificate was revoked when, and on whose word.
 
-A revocation names a certificate by SHA-256 fingerprint, or by issuer name and serial
-number (resolved against the certificates loaded). It has a date, or only an upper bound:
-CCADB's "Revocation Status" says *revoked* without a date, so it is recorded as revoked at
-an unknown time no later than the report's date. At a query time T such a certificate is
-refused when T is on or after that bound; before it, it is used but every result that
-relies on it says that it was revoked at an unknown date ("revoked by" the bound). An index
+A revocation names a certificate by SHA-256 fingerprint, by issuer name and serial
+number, or by subject name and key (every certificate of that CA), resolved against the
+certificates loaded. Most hold in every view; some only for one store's clients (Firefox
+honours Mozilla's OneCRL): those come with the store's anchors.
+
+A revocation has a date, or only an upper bound: CCADB's "Revocation Status" says
+*revoked* without a date, so it is recorded as revoked at an unknown time no later than the
+report's date (and a OneCRL record without a creation date, no later than its last change).
+At a query time T such a certificate is refused when T is on or after that bound; before
+it, it is used but every result that relies on it says that it was revoked at an unknown
+date ("revoked by" the bound). An index
 that assumes the worst (:meth:`RevocationIndex.assuming_revoked`) refuses such certificates
 at every time, which tells what holds without them.
 """
@@ -107,10 +112,11 @@ class RevocationIndex:
         return RevocationIndex(merged, self.assume_revoked)
 
     @classmethod
-    def from_database(cls, db: Database) -> RevocationIndex:
-        """Every recorded revocation, matched to loaded certificates."""
+    def from_database(cls, db: Database, scope: str | None = None) -> RevocationIndex:
+        """The revocations every view honours (``scope`` None), or those only the clients
+        of store ``scope`` honour (Mozilla's OneCRL), matched to loaded certificates."""
         merged: dict[str, Revocation] = {}
-        for fingerprint, revoked_at, no_later_than, source in trust.revocation_rows(db):
+        for fingerprint, revoked_at, no_later_than, source in trust.revocation_rows(db, scope):
             if fingerprint:
                 _keep_earliest(merged, Revocation(fingerprint, revoked_at, no_later_than, source))
         return cls(merged)

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from trustgraph.core.kinds import DECLARED, UNVERIFIABLE, VERIFIED
 from trustgraph.core.times import When, as_iso
 from trustgraph.errors import UsageError
+from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.revocations import EMPTY, RevocationIndex
 from trustgraph.policy.signatures import DEFAULT, SignaturePolicy, load_policy
 from trustgraph.storage.database import Database
@@ -147,11 +148,25 @@ def weakest(kinds: list[str]) -> str:
     return KIND_BY_RANK[min((KIND_RANK[k] for k in kinds), default=KIND_RANK[VERIFIED])]
 
 
-def with_revocations(db: Database, rules: PathRules) -> PathRules:
-    """``rules`` with the database's revocations, unless it already carries some."""
-    if rules.revocations.by_certificate:
+def with_revocations(db: Database, rules: PathRules, store: str | None = None) -> PathRules:
+    """``rules`` with the database's revocations (unless it already carries some), and
+    those only the clients of ``store`` honour, if given."""
+    if not rules.revocations.by_certificate:
+        rules = replace(rules, revocations=RevocationIndex.from_database(db))
+    if store is None:
         return rules
-    return replace(rules, revocations=RevocationIndex.from_database(db))
+    scoped = RevocationIndex.from_database(db, store).by_certificate
+    return replace(rules, revocations=rules.revocations.with_extra(scoped.values()))
+
+
+def for_anchors(rules: PathRules, anchors: AnchorSet) -> PathRules:
+    """``rules`` with the revocations only the anchors' store's clients honour (Mozilla's
+    OneCRL for the ``mozilla`` store); every query that pairs rules with a store's anchors
+    judges by these."""
+    extra = anchors.revocations.by_certificate
+    if not extra:
+        return rules
+    return replace(rules, revocations=rules.revocations.with_extra(extra.values()))
 
 
 def make_rules(

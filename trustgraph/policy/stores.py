@@ -15,6 +15,7 @@ from trustgraph.errors import UsageError
 from trustgraph.policy.anchors import UNRESTRICTED, AnchorSet, AnchorTrust
 from trustgraph.policy.coverage import staleness
 from trustgraph.policy.distrust import rules_in_force
+from trustgraph.policy.revocations import RevocationIndex
 from trustgraph.storage import trust
 from trustgraph.storage.database import Database
 from trustgraph.storage.trust import Snapshot
@@ -204,6 +205,7 @@ def anchors_at(db: Database, store: str, at: str) -> AnchorSet:
         {ca: t for ca, t in restrictions.items() if t != UNRESTRICTED},
         frozenset(trust.blocked_certificates(db, snapshot.id)),
         rules_in_force(db, store, at),
+        RevocationIndex.from_database(db, store),
     )
 
 

@@ -1,7 +1,8 @@
 """The coverage of trust stores as a picture: one row per store, one column per month, each
 cell coloured by the age of the snapshot that stands for the store on the month's first day
-(or marked as a gap, or as before the store's first snapshot). An SVG document, self-contained, for slides and
-reports; PNG through :func:`trustgraph.render.mapsvg.render_png`."""
+(or marked as a gap, or as before the store's first snapshot). An SVG document,
+self-contained, for slides and reports; PNG through
+:func:`trustgraph.render.mapsvg.render_png`."""
 
 from __future__ import annotations
 

@@ -21,9 +21,12 @@ from trustgraph.render.common import View, ca_ref
 from trustgraph.render.formats import Tabular, envelope, join_route
 
 
-def step_dict(graph: TrustGraph, edge: Edge, rules: PathRules) -> dict[str, Any]:
-    """One certificate of a path, with its revocation if one is recorded."""
-    step = {
+def step_dict(
+    graph: TrustGraph, edge: Edge, rules: PathRules, preloaded: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """One certificate of a path, with its revocation if one is recorded, and the clients
+    that preload it (when preloading lists are known)."""
+    step: dict[str, Any] = {
         "certificate": edge.certificate,
         "kind": edge.kind,
         "issuer": ca_ref(graph, edge.issuer_ca),
@@ -35,19 +38,49 @@ def step_dict(graph: TrustGraph, edge: Edge, rules: PathRules) -> dict[str, Any]
     revocation = rules.revocations.get(edge.certificate)
     if revocation is not None:
         step["revocation"] = {**revocation.as_dict(), "shown": revocation.describe()}
+    if preloaded is not None:
+        step["preloaded_by"] = sorted(preloaded)
     return step
 
 
-def path_dict(graph: TrustGraph, path: ChainPath, rules: PathRules) -> dict[str, Any]:
-    """A path with its steps and the caveats of its certificates."""
+def path_dict(
+    graph: TrustGraph,
+    path: ChainPath,
+    rules: PathRules,
+    preloaded: dict[str, frozenset[str]] | None = None,
+) -> dict[str, Any]:
+    """A path with its steps (each with the clients that preload it, when ``preloaded`` is
+    given) and the caveats of its certificates."""
     return {
         "anchor": {**ca_ref(graph, path.anchor_ca), "certificate": path.anchor_certificate},
         "length": path.length,
         "weakest_edge": path.weakest_edge,
         "certificates": path.certificates,
-        "steps": [step_dict(graph, edge, rules) for edge in path.edges],
+        "steps": [
+            step_dict(
+                graph,
+                edge,
+                rules,
+                None if preloaded is None else preloaded.get(edge.certificate, frozenset()),
+            )
+            for edge in path.edges
+        ],
         "caveats": dicts(path_caveats(path.edges, rules.revocations, rules.at)),
     }
+
+
+def preloaded_text(path: ChainPath, result: ChainsResult) -> str:
+    """How many of a path's certificates below the anchor (the intermediates a server
+    would send for the target's certificates) each client preloads, as ``firefox 1/2``
+    (empty when no preloading list is known, or the path is the anchor alone)."""
+    intermediates = [edge.certificate for edge in path.edges]
+    if not result.preloading_clients or not intermediates:
+        return ""
+    return ", ".join(
+        f"{client} {sum(client in result.preloaded.get(fp, ()) for fp in intermediates)}"
+        f"/{len(intermediates)}"
+        for client in result.preloading_clients
+    )
 
 
 def path_route(graph: TrustGraph, path: ChainPath) -> str:
@@ -72,19 +105,39 @@ def chains_view(result: ChainsResult, graph: TrustGraph, provenance: dict[str, A
         parameters,
         provenance,
         {
-            "paths": [path_dict(graph, p, result.rules) for p in result.paths],
+            "paths": [
+                path_dict(
+                    graph, p, result.rules, result.preloaded if result.preloading_clients else None
+                )
+                for p in result.paths
+            ],
+            "preloading_lists": list(result.preloading_clients),
             "count": len(result.paths),
             "truncated": bool(result.truncated),
             "truncation": result.truncated,
             "caveats": dicts(notes),
         },
     )
+    preloads = bool(result.preloading_clients)
     table = Tabular(
         f"Paths to {result.target.description} at {result.rules.at[:10]} "
         f"({len(result.paths)} from {len(result.anchors)} anchors)",
-        ["#", "anchor", "length", "weakest edge", "route", "certificates"],
+        [
+            "#",
+            "anchor",
+            "length",
+            "weakest edge",
+            "route",
+            "certificates",
+            *(["preloaded"] if preloads else []),
+        ],
         shared=texts(notes),
     )
+    if preloads:
+        table.notes.append(
+            "preloaded: how many of the certificates below the anchor each client knows "
+            "without the server sending them (its intermediate preloading list)"
+        )
     for number, path in enumerate(result.paths, start=1):
         row = [
             number,
@@ -93,6 +146,7 @@ def chains_view(result: ChainsResult, graph: TrustGraph, provenance: dict[str, A
             path.weakest_edge,
             path_route(graph, path),
             " ".join(path.certificates),
+            *([preloaded_text(path, result)] if preloads else []),
         ]
         table.add(row, texts(path_caveats(path.edges, result.rules.revocations, result.rules.at)))
     return document, table

@@ -8,7 +8,7 @@ version). No statement of these scripts may contain a semicolon but the one that
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 APPLICATION_ID = 0x54724752
 """SQLite's application id of a trustgraph database (ASCII "TrGR"), from schema 2 on."""
@@ -104,6 +104,11 @@ CREATE TABLE IF NOT EXISTS revocations (
     no_later_than TEXT,
     source TEXT NOT NULL,
     note TEXT,
+    subject_key TEXT,  -- with spki_sha256: every certificate of that CA (name and key)
+    spki_sha256 TEXT,
+    scope TEXT,  -- the store whose clients honour it (Mozilla's OneCRL); NULL: every view
+    list TEXT,  -- the published list it came from, replaced whole (onecrl); NULL: a fact
+    origin TEXT,  -- the file of that list
     UNIQUE (certificate, issuer_key, serial, source)
 );
 CREATE TABLE IF NOT EXISTS declarations (
@@ -154,6 +159,12 @@ CREATE TABLE IF NOT EXISTS distrust_rules (
     note TEXT,
     UNIQUE (store, subjects, not_before_after, effective)
 );
+CREATE TABLE IF NOT EXISTS preloaded (
+    certificate TEXT NOT NULL,  -- SHA-256 of an intermediate a client knows on its own
+    client TEXT NOT NULL,  -- firefox
+    source TEXT NOT NULL,
+    UNIQUE (certificate, client)
+);
 CREATE TABLE IF NOT EXISTS owners (
     name TEXT PRIMARY KEY,
     aliases TEXT,
@@ -192,7 +203,8 @@ CREATE INDEX IF NOT EXISTS edges_subject ON edges(subject_ca);
 CREATE INDEX IF NOT EXISTS occurrences_certificate ON occurrences(certificate);
 CREATE INDEX IF NOT EXISTS edges_kind ON edges(kind);
 CREATE UNIQUE INDEX IF NOT EXISTS revocations_once ON revocations(
-    COALESCE(certificate, ''), COALESCE(issuer_key, ''), COALESCE(serial, ''), source);
+    COALESCE(certificate, ''), COALESCE(issuer_key, ''), COALESCE(serial, ''),
+    COALESCE(subject_key, ''), COALESCE(spki_sha256, ''), COALESCE(scope, ''), source);
 CREATE UNIQUE INDEX IF NOT EXISTS ownership_once ON ownership(owner, owned, COALESCE(start, ''));
 CREATE UNIQUE INDEX IF NOT EXISTS operator_facts_once ON operator_facts(
     COALESCE(certificate, ''), COALESCE(organization, ''), owner, basis);
@@ -246,6 +258,20 @@ INSERT INTO store_anchors_4(snapshot_id, certificate, distrust_after, label)
     SELECT snapshot_id, certificate, distrust_after, label FROM store_anchors;
 DROP TABLE store_anchors;
 ALTER TABLE store_anchors_4 RENAME TO store_anchors;
+""",
+    5: """
+ALTER TABLE revocations ADD COLUMN subject_key TEXT;
+ALTER TABLE revocations ADD COLUMN spki_sha256 TEXT;
+ALTER TABLE revocations ADD COLUMN scope TEXT;
+ALTER TABLE revocations ADD COLUMN list TEXT;
+ALTER TABLE revocations ADD COLUMN origin TEXT;
+DROP INDEX IF EXISTS revocations_once;
+CREATE TABLE preloaded (
+    certificate TEXT NOT NULL,
+    client TEXT NOT NULL,
+    source TEXT NOT NULL,
+    UNIQUE (certificate, client)
+);
 """,
 }
 """For each version above 1, the statements that turn a database of the version before it

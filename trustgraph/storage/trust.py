@@ -40,7 +40,14 @@ REVOCATION_COLUMNS = (
     "no_later_than",
     "source",
     "note",
+    "subject_key",
+    "spki_sha256",
+    "scope",
+    "list",
+    "origin",
 )
+"""A revocation names a certificate by fingerprint, by issuer and serial, or by subject and
+key (every certificate of that CA); see the ``revocations`` table."""
 
 # -- snapshots ----------------------------------------------------------------------------
 
@@ -266,15 +273,97 @@ def distrust_rule_dates(db: Database, store: str) -> list[tuple[str, str]]:
 
 
 def add_revocations(db: Database, rows: Iterable[Sequence[Any]]) -> None:
-    """Revocations as rows of :data:`REVOCATION_COLUMNS`."""
-    db.insert_rows("revocations", REVOCATION_COLUMNS, rows)
+    """Revocations as rows of :data:`REVOCATION_COLUMNS` (shorter rows leave the last
+    columns NULL)."""
+    width = len(REVOCATION_COLUMNS)
+    db.insert_rows(
+        "revocations",
+        REVOCATION_COLUMNS,
+        (tuple(row) + (None,) * (width - len(row)) for row in rows),
+    )
 
 
-def revocation_rows(db: Database) -> list[tuple[Any, ...]]:
-    """Every revocation matched to a loaded certificate where it names issuer and serial:
-    (fingerprint or None, revoked_at, no_later_than, source)."""
+def replace_list(db: Database, name: str, scope: str, rows: Iterable[Sequence[Any]]) -> int:
+    """Replace the revocations of published list ``name`` honoured by ``scope`` with
+    ``rows`` (whole rows of :data:`REVOCATION_COLUMNS`); how many it held before."""
+    before = db.scalar(
+        "SELECT COUNT(*) FROM revocations WHERE list = ? AND scope = ?", (name, scope)
+    )
+    db.write("DELETE FROM revocations WHERE list = ? AND scope = ?", (name, scope))
+    add_revocations(db, rows)
+    return before
+
+
+def list_origins(db: Database, name: str, scope: str) -> list[str]:
+    """The files the revocations of list ``name`` honoured by ``scope`` came from."""
+    return [
+        row[0]
+        for row in db.conn.execute(
+            "SELECT DISTINCT origin FROM revocations WHERE list = ? AND scope = ? ORDER BY 1",
+            (name, scope),
+        )
+    ]
+
+
+def list_matches(db: Database, name: str, scope: str) -> list[tuple[str, str, int]]:
+    """(source, note, how many loaded certificates it names) of each revocation of list
+    ``name`` honoured by ``scope``."""
     return db.conn.execute(
-        "SELECT COALESCE(r.certificate, c.sha256), r.revoked_at, r.no_later_than, r.source "
-        "FROM revocations r LEFT JOIN certificates c "
-        "ON r.certificate IS NULL AND c.issuer_key = r.issuer_key AND c.serial = r.serial"
+        "SELECT r.source, r.note, "
+        "(SELECT COUNT(*) FROM certificates c WHERE r.serial IS NOT NULL "
+        "AND c.issuer_key = r.issuer_key AND c.serial = r.serial) + "
+        "(SELECT COUNT(*) FROM cas a JOIN certificates c ON c.ca_id = a.ca_id "
+        "WHERE r.spki_sha256 IS NOT NULL AND a.subject_key = r.subject_key "
+        "AND a.spki_sha256 = r.spki_sha256) "
+        "FROM revocations r WHERE r.list = ? AND r.scope = ? ORDER BY r.source",
+        (name, scope),
     ).fetchall()
+
+
+_RESOLVED_REVOCATIONS = """
+SELECT COALESCE(r.certificate, c.sha256), r.revoked_at, r.no_later_than, r.source
+FROM revocations r LEFT JOIN certificates c ON r.certificate IS NULL
+    AND r.serial IS NOT NULL AND c.issuer_key = r.issuer_key AND c.serial = r.serial
+WHERE r.spki_sha256 IS NULL AND {scope}
+UNION ALL
+SELECT c.sha256, r.revoked_at, r.no_later_than, r.source
+FROM revocations r JOIN cas a ON a.subject_key = r.subject_key AND a.spki_sha256 = r.spki_sha256
+JOIN certificates c ON c.ca_id = a.ca_id
+WHERE r.spki_sha256 IS NOT NULL AND {scope}
+"""
+
+
+def revocation_rows(db: Database, scope: str | None = None) -> list[tuple[Any, ...]]:
+    """The revocations every view honours (``scope`` None) or those only the clients of
+    store ``scope`` honour, matched to loaded certificates: (fingerprint or None,
+    revoked_at, no_later_than, source). One naming a CA by subject and key gives a row per
+    certificate of that CA."""
+    where = "r.scope IS NULL" if scope is None else "r.scope = ?"
+    params = () if scope is None else (scope, scope)
+    return db.conn.execute(_RESOLVED_REVOCATIONS.format(scope=where), params).fetchall()
+
+
+# -- intermediates clients know without the server sending them -------------------------------
+
+
+def replace_preloaded(db: Database, client: str, rows: Iterable[tuple[str, str]]) -> int:
+    """Replace the intermediates ``client`` preloads with ``rows`` of (SHA-256, source);
+    how many it had before."""
+    before = db.scalar("SELECT COUNT(*) FROM preloaded WHERE client = ?", (client,))
+    db.write("DELETE FROM preloaded WHERE client = ?", (client,))
+    db.insert_rows(
+        "preloaded", ("certificate", "client", "source"), ((fp, client, s) for fp, s in rows)
+    )
+    return before
+
+
+def preloaded(db: Database, client: str | None = None) -> dict[str, set[str]]:
+    """Certificate SHA-256 -> the clients that preload it (of ``client`` only if given)."""
+    sql = "SELECT certificate, client FROM preloaded"
+    rows = db.conn.execute(
+        sql + (" WHERE client = ?" if client else ""), (client,) if client else ()
+    )
+    found: dict[str, set[str]] = {}
+    for fingerprint, name in rows:
+        found.setdefault(fingerprint, set()).add(name)
+    return found
