@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,21 @@ runner = CliRunner()
 def run(*args: str) -> Any:
     """``trustgraph ARGS`` in-process, on a terminal 120 columns wide."""
     return runner.invoke(app, list(args), env={"COLUMNS": "120"})
+
+
+def answer(*args: str) -> Any:
+    """The JSON answer of ``trustgraph ARGS`` (exit 1, nothing found, is an answer too)."""
+    done = run(*args, "--format", "json")
+    assert done.exit_code in (0, 1), done.output
+    return json.loads(done.stdout)
+
+
+def build(db: Path, steps: list[list[str]]) -> Path:
+    """Run each command of ``steps`` on database ``db``; every one must succeed."""
+    for step in steps:
+        done = run(*step, "--db", str(db), "--quiet")
+        assert done.exit_code == 0, done.output
+    return db
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +50,4 @@ def ccadb_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
         ["owners", "load", str(corpus / "owners/ca-relations-hiller2020.csv")],
     ]
-    for step in steps:
-        done = run(*step, "--db", str(db), "--quiet")
-        assert done.exit_code == 0, done.output
-    return db
+    return build(db, steps)

@@ -6,16 +6,14 @@ the source files read independently here (regular expressions over the SQL, file
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import tarfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.corpus.conftest import run
+from tests.corpus.conftest import answer, build
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
@@ -41,16 +39,7 @@ def history_db(ccadb_db: Path, corpus: Path, tmp_path_factory: pytest.TempPathFa
         ["store", "add", "apple-ios", str(corpus / CRTSH)],
         ["store", "add", "mozilla", str(corpus / CERTIFI)],
     ]
-    for step in steps:
-        done = run(*step, "--db", str(db), "--quiet")
-        assert done.exit_code == 0, done.output
-    return db
-
-
-def _json(*args: str) -> Any:
-    done = run(*args, "--format", "json")
-    assert done.exit_code in (0, 1), done.output
-    return json.loads(done.stdout)
+    return build(db, steps)
 
 
 def _sql(corpus: Path, name: str) -> str:
@@ -78,7 +67,7 @@ def test_mozilla_entrust_distrust_after_as_crtsh_recorded_it(
     pattern = r"NOTBEFORE_UNTIL\) SELECT c\.ID, 5, \d+, '([^']+)' .*?sha1'\)=E'\\\\x([0-9A-Fa-f]+)'"
     for when, sha1 in re.findall(pattern, text):
         dated[sha256_of[sha1.lower()]] = when
-    shown = _json("store", "show", "mozilla", "--at", "2025-10-24", "--db", str(history_db))
+    shown = answer("store", "show", "mozilla", "--at", "2025-10-24", "--db", str(history_db))
     assert shown["snapshot"]["as_of"] == "2025-10-23T00:00:00Z" and not shown["staleness"]
     found = {e["sha256"]: e["distrust_after"] for e in shown["entries"] if e["distrust_after"]}
     assert found == dated
@@ -89,7 +78,7 @@ def test_chrome_sct_cutoffs_as_crtsh_recorded_them(history_db: Path, corpus: Pat
     text = _sql(corpus, "20251216_chrome_rootstore.sql")
     pattern = r"SELECT c\.ID, 6, 1, '([^']+)' .*?'sha256'\) = E'\\\\x([0-9A-Fa-f]+)'"
     expected = {sha.lower(): when for when, sha in re.findall(pattern, text)}
-    shown = _json("store", "show", "chrome", "--at", "2025-12-17", "--db", str(history_db))
+    shown = answer("store", "show", "chrome", "--at", "2025-12-17", "--db", str(history_db))
     assert shown["snapshot"]["as_of"] == "2025-12-16T00:00:00Z"
     assert {e["sha256"]: e["sct_not_after"] for e in shown["entries"] if e["sct_not_after"]} == (
         expected
@@ -99,7 +88,7 @@ def test_chrome_sct_cutoffs_as_crtsh_recorded_them(history_db: Path, corpus: Pat
 
 @pytest.mark.parametrize("store", ["apple-ios", "android"])
 def test_apple_and_android_answer_for_2025(history_db: Path, store: str) -> None:
-    shown = _json("store", "show", store, "--at", "2025-06-01", "--db", str(history_db))
+    shown = answer("store", "show", store, "--at", "2025-06-01", "--db", str(history_db))
     assert shown["snapshot"]["as_of"].startswith("2025-")
     assert shown["staleness"] is None and shown["in_force"] > 100
 
@@ -114,7 +103,7 @@ def test_coverage_from_the_first_file_of_each_source(history_db: Path, corpus: P
         crtsh_names = [Path(n).name for n in archive.getnames()]
     found = {
         item["store"]: item
-        for item in _json("store", "coverage", "--at", "2025-12-31", "--db", str(history_db))[
+        for item in answer("store", "coverage", "--at", "2025-12-31", "--db", str(history_db))[
             "stores"
         ]
     }
@@ -131,7 +120,7 @@ def test_coverage_from_the_first_file_of_each_source(history_db: Path, corpus: P
 
 
 def test_an_answer_from_inside_a_gap_says_so(history_db: Path) -> None:
-    found = _json(
+    found = answer(
         "reach", ENTRUST_G2, "--store", "android", "--at", "2022-06-01", "--db", str(history_db)
     )
     kinds = {c["kind"] for c in found["caveats"]}
@@ -141,7 +130,7 @@ def test_an_answer_from_inside_a_gap_says_so(history_db: Path) -> None:
 def test_timeline_of_entrust_g2_names_each_programs_constraint(history_db: Path) -> None:
     """Mozilla's distrust-after and Chrome's SCT cut-off on Entrust's roots, each with its
     date, as the stores themselves list them."""
-    found = _json("timeline", ENTRUST_G2, "--store", "all", "--db", str(history_db))
+    found = answer("timeline", ENTRUST_G2, "--store", "all", "--db", str(history_db))
     by_store = {item["store"]: item for item in found["stores"]}
     assert set(by_store) >= {"mozilla", "chrome", "microsoft", "apple-ios", "android"}
     for store, kind, field in (
@@ -149,6 +138,6 @@ def test_timeline_of_entrust_g2_names_each_programs_constraint(history_db: Path)
         ("chrome", "sct-not-after", "sct_not_after"),
     ):
         listed = {(c["kind"], c["at"]) for c in by_store[store]["store_constraints"]}
-        shown = _json("store", "show", store, "--at", "2024-12-15", "--db", str(history_db))
+        shown = answer("store", "show", store, "--at", "2024-12-15", "--db", str(history_db))
         entrust = {e[field] for e in shown["entries"] if "Entrust Root" in (e["subject"] or "")}
         assert entrust - {None} and {(kind, when) for when in entrust - {None}} <= listed

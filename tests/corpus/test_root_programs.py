@@ -4,17 +4,28 @@ and the WoSign question asked of every program at once."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import shutil
+import tarfile
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 
+from tests.corpus.conftest import answer as json_answer
 from tests.corpus.conftest import run
+from trustgraph.demo.text import demo_lines
 from trustgraph.ingest import authroot
 
 pytestmark = pytest.mark.corpus
 
+CRTSH = "rootstores/crtsh-root-programs-2020-2025.tar.xz"
 STL = "rootstores/microsoft/authroot-stl"
 APPLE = "rootstores/apple/apple-ios5-12-macos10.9-10.14.tar.xz"
 ANDROID = "rootstores/android/android-2.3-10.tar.xz"
@@ -51,17 +62,11 @@ def programs_db(ccadb_db: Path, corpus: Path, tmp_path_factory: pytest.TempPathF
     return db
 
 
-def _json(*args: str) -> dict:  # type: ignore[type-arg]
-    done = run(*args, "--format", "json")
-    assert done.exit_code in (0, 1), done.output
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
-
-
 @pytest.mark.slow
 def test_every_version_is_stored_or_reported(programs_db: Path, corpus: Path) -> None:
     files = sorted((corpus / STL).glob("*.stl"))
-    listed = _json("store", "list", "microsoft", "--db", str(programs_db))["snapshots"]
-    added = _json("store", "add", "microsoft", str(corpus / STL), "--db", str(programs_db))
+    listed = json_answer("store", "list", "microsoft", "--db", str(programs_db))["snapshots"]
+    added = json_answer("store", "add", "microsoft", str(corpus / STL), "--db", str(programs_db))
     assert len(added["versions"]) + len(added["not_used"]) == len(files)
     assert len(listed) == len(added["versions"])
     assert (listed[0]["as_of"][:10], listed[-1]["as_of"][:10]) == ("2006-12-14", "2025-06-16")
@@ -70,13 +75,15 @@ def test_every_version_is_stored_or_reported(programs_db: Path, corpus: Path) ->
 
 @pytest.mark.slow
 def test_android_and_apple_series(programs_db: Path) -> None:
-    android = _json("store", "list", "android", "--db", str(programs_db))["snapshots"]
+    android = json_answer("store", "list", "android", "--db", str(programs_db))["snapshots"]
     assert len(android) == 15 and all(s["as_of_precision"] == "month" for s in android)
-    ios = _json("store", "list", "apple-ios", "--db", str(programs_db))["snapshots"]
+    ios = json_answer("store", "list", "apple-ios", "--db", str(programs_db))["snapshots"]
     assert [s["sequence"] for s in ios] == sorted(
         (s["sequence"] for s in ios), key=lambda v: int(v.split()[1])
     )
-    shown = _json("store", "show", "apple-ios", "--at", "2016-10-15", "--db", str(programs_db))
+    shown = json_answer(
+        "store", "show", "apple-ios", "--at", "2016-10-15", "--db", str(programs_db)
+    )
     subjects = [e["subject"] or "" for e in shown["entries"]]
     assert shown["snapshot"]["sequence"] == "iOS 10"
     assert any("StartCom Certification Authority" in s for s in subjects)
@@ -85,7 +92,7 @@ def test_android_and_apple_series(programs_db: Path) -> None:
 @pytest.mark.slow
 def test_the_wosign_question_in_every_program(programs_db: Path) -> None:
     def reaching(at: str) -> dict[str, set[str]]:
-        answer = _json(
+        answer = json_answer(
             "reach", "operator:WoSign", "--store", "all", "--at", at, "--db", str(programs_db)
         )
         return {
@@ -98,7 +105,9 @@ def test_the_wosign_question_in_every_program(programs_db: Path) -> None:
     wosign_g2 = "CN=Certification Authority of WoSign G2,O=WoSign CA Limited,C=CN"
     assert wosign_g2 in before["microsoft"]
     # Microsoft's list disables WoSign's roots before mid-2019 (its own disabled dates).
-    disabled = _json("store", "show", "microsoft", "--at", "2019-06-01", "--db", str(programs_db))
+    disabled = json_answer(
+        "store", "show", "microsoft", "--at", "2019-06-01", "--db", str(programs_db)
+    )
     g2 = [e for e in disabled["entries"] if e["subject"] == wosign_g2]
     assert g2 and not g2[0]["in_force"]
     assert wosign_g2 not in after["microsoft"]
@@ -126,17 +135,60 @@ def test_the_demo_tells_each_programs_view(corpus: Path, tmp_path: Path) -> None
     assert microsoft["wosign_roots_in_store"]
     # Without WoSign's own roots, StartCom's roots still lead into WoSign's CAs.
     assert any("StartCom" in a["label"] for a in microsoft["anchors_reaching_without_wosign_roots"])
-    text = run(
-        "demo", "--out", str(tmp_path), "--rootstores", str(corpus / "rootstores"), "--quiet"
-    )
-    assert "other root programs" in text.stdout and "(release month: approximate)" in text.stdout
+    text = "\n".join(demo_lines(document))
+    assert "other root programs" in text and "(release month: approximate)" in text
+    _entrust_as_the_files_say(document, corpus)
+
+
+def _entrust_as_the_files_say(document: dict[str, Any], corpus: Path) -> None:
+    """The demo's Entrust story against crt.sh's files read here: Chrome's last snapshot
+    lists none of Entrust's roots and its cut-off is on SCTs of 2024-11-11; Mozilla's
+    distrust-after of 2024-11-30 covers the seven roots its file of 2025-10-23 gives
+    that date."""
+    fates = {fate["store"]: fate for fate in document["entrust_2024"]}
+    with tarfile.open(corpus / CRTSH) as archive:
+        files = {Path(m.name).name: m for m in archive.getmembers()}
+
+        def entrust_roots(name: str, date: str | None = None) -> set[str]:
+            handle = archive.extractfile(files[name])
+            assert handle is not None
+            text = handle.read().decode()
+            found = set()
+            for line in text.splitlines():
+                hexed = re.search(r"import_cert\(E'\\\\x([0-9A-Fa-f]+)'\)", line)
+                if hexed is None:
+                    continue
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # negative serials elsewhere in the file
+                    cert = x509.load_der_x509_certificate(bytes.fromhex(hexed.group(1)))
+                organization = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+                if organization and str(organization[0].value).casefold().startswith(
+                    ("entrust", "affirmtrust")
+                ):
+                    sha1 = hashlib.sha1(cert.public_bytes(Encoding.DER)).hexdigest()
+                    if date is None or re.search(f"'{date}'.*{sha1}", text, re.I):
+                        [common] = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+                        found.add(str(common.value))
+            return found
+
+        chrome = fates["chrome"]
+        assert not chrome["still_listed"] and not entrust_roots("20251216_chrome_rootstore.sql")
+        [cutoff] = [c for c in chrome["constraints"] if c["kind"] == "sct-not-after"][:1] or [None]
+        assert cutoff is not None and cutoff["at"].startswith("2024-11-11")
+        mozilla_dated = entrust_roots("20251023_mozilla_certdata.sql", "2024-11-30T23:59:59Z")
+    distrusted = {
+        c["ca"]["label"]
+        for c in fates["mozilla"]["constraints"]
+        if c["at"].startswith("2024-11-30")
+    }
+    assert len(mozilla_dated) == 7 and len(distrusted) >= 7
 
 
 @pytest.mark.slow
 def test_impact_in_every_program_starts_with_one_row_per_program(programs_db: Path) -> None:
     args = ["impact", "--distrust-owner", "WoSign", "--store", "all", "--at", "2016-12-01"]
     args += ["--db", str(programs_db)]
-    answer = _json(*args)
+    answer = json_answer(*args)
     stores = [item["store"] for item in answer["stores"]]
     assert {"microsoft", "android", "apple-ios", "mozilla"} <= set(stores)
     table = run(*args, "--quiet").stdout

@@ -1,8 +1,9 @@
 """The demo's other root programs: Microsoft's, Apple's and Android's stores added from a
 folder laid out as the shared ``rootstores`` data (``microsoft/authroot-stl/``,
-``apple/*.tar.xz``, ``android/*.tar.xz``), and each program's answer to the WoSign question
-at the demo's dates: which anchors reach CAs WoSign operates, with WoSign's own roots and
-without them. Apple and Android dates are the observation day and the release month."""
+``apple/*.tar.xz``, ``android/*.tar.xz``, and crt.sh's snapshots of nine programs,
+``crtsh-root-programs-*.tar.xz``), and each program's answer to the WoSign question at the
+demo's dates: which anchors reach CAs WoSign operates, with WoSign's own roots and without
+them. Apple and Android dates are the observation day and the release month."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from trustgraph.core.progress import Progress
 from trustgraph.errors import InputError
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
-from trustgraph.ingest.stores import add_store
+from trustgraph.ingest.stores import ALL, add_store
 from trustgraph.policy.rules import PathRules
 from trustgraph.policy.stores import anchors_at, list_snapshots
 from trustgraph.storage.database import Database
@@ -25,6 +26,7 @@ PROGRAMS = (
     ("apple-ios", "apple/*.tar.xz"),
     ("apple-macos", "apple/*.tar.xz"),
     ("android", "android/*.tar.xz"),
+    (ALL, "crtsh-root-programs-*.tar.xz"),
 )
 
 
@@ -34,16 +36,16 @@ def add_programs(db: Database, folder: Path, progress: Progress | None = None) -
     Raises:
         InputError: a program's data cannot be read, or the folder holds none.
     """
-    added = []
+    added: list[str] = []
     for store, pattern in PROGRAMS:
         found = sorted(folder.glob(pattern))
         if found:
-            add_store(db, store, found[0], progress=progress)
-            added.append(store)
+            report = add_store(db, store, found[-1], progress=progress)
+            added += sorted({v.snapshot.store for v in report.versions} - set(added))
     if not added:
         raise InputError(
             f"{folder}: no root-program data (microsoft/authroot-stl/, apple/*.tar.xz, "
-            "android/*.tar.xz)"
+            "android/*.tar.xz, crtsh-root-programs-*.tar.xz)"
         )
     return added
 

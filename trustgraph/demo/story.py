@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from trustgraph.analysis.chains import ChainPath, find_chains
+from trustgraph.analysis.fates import AnchorFate
 from trustgraph.analysis.maps import Highlight, anchors_then, map_request, neighbourhood
 from trustgraph.analysis.reach import find_reach
 from trustgraph.analysis.timeline import TimelineResult, timeline
 from trustgraph.core.progress import Progress
 from trustgraph.core.resources import wosign_case
+from trustgraph.demo.entrust import entrust_fates
 from trustgraph.demo.programs import ProgramView, add_programs, program_views
 from trustgraph.errors import OutputError
 from trustgraph.graph.owners import OwnerIndex
@@ -30,7 +32,7 @@ from trustgraph.ingest import casefile
 from trustgraph.ingest.fetch import Fetcher, declared_fingerprints, fetch
 from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.rules import PathRules, make_rules, with_revocations
-from trustgraph.policy.stores import anchors_at, snapshot_at
+from trustgraph.policy.stores import anchors_at, list_snapshots, snapshot_at
 from trustgraph.render.formats import envelope
 from trustgraph.render.maps import render_map, write_map
 from trustgraph.storage.database import Database
@@ -79,6 +81,8 @@ class DemoResult:
     owners: OwnerIndex | None = None
     map_path: Path | None = None
     programs: list[str] = field(default_factory=list)
+    entrust: list[AnchorFate] = field(default_factory=list)
+    """Entrust's distrust of 2024, program by program (with crt.sh's snapshots)."""
 
 
 def run_demo(
@@ -169,7 +173,14 @@ def _story(db: Database, path: Path, mirror: Path | None, programs: list[str]) -
         if ca not in wosign and _named_wosign(graph, ca) and graph.in_edges(ca)
     )
     result = DemoResult(path, owner, str(mirror) if mirror else None, graph=graph, owners=owners)
-    result.programs = programs
+    then = [
+        store
+        for store in programs
+        if store != STORE and any(s.as_of <= DATES[-1] for s in list_snapshots(db, store))
+    ]
+    result.programs = then
+    if programs:
+        result.entrust = entrust_fates(db, sorted({*programs, STORE}))
     result.edge_kinds = {k: v for k, v in db.counts().items() if k.startswith("edges_")}
     entries: dict[str, str] = {}
     for at in DATES:
@@ -182,7 +193,7 @@ def _story(db: Database, path: Path, mirror: Path | None, programs: list[str]) -
             rules,
             "CAs named WoSign but operated by others",
         )[0]
-        story.programs = program_views(db, graph, wosign, rules, programs)
+        story.programs = program_views(db, graph, wosign, rules, then)
         result.dates.append(story)
         for way in story.ways_in:
             entries.setdefault(way.entry, at)
@@ -238,6 +249,18 @@ def _named_wosign(graph: TrustGraph, ca: str) -> bool:
     info = graph.ca(ca)
     text = fold(info.subject) if info else ""
     return "wosign" in text or "沃通" in text
+
+
+def _fate(fate: AnchorFate, ca: Any) -> dict[str, Any]:
+    """A program's fate of Entrust's roots, with labels for its CAs."""
+    found = fate.as_dict()
+    found["listed"] = [ca(c) for c in sorted(fate.listed)]
+    found["still_listed"] = [ca(c) for c in sorted(fate.still_listed)]
+    for item in found["constraints"]:
+        item["ca"] = ca(item["ca"])
+    for removal in found["removals"]:
+        removal["cas"] = [ca(c) for c in removal["cas"]]
+    return found
 
 
 def as_document(result: DemoResult) -> dict[str, Any]:
@@ -314,5 +337,6 @@ def as_document(result: DemoResult) -> dict[str, Any]:
             "edges": result.edge_kinds,
             "dates": dates,
             "entry_certificate_timelines": closings,
+            "entrust_2024": [_fate(fate, ca) for fate in result.entrust],
         },
     )

@@ -55,6 +55,65 @@ def demo_lines(document: dict[str, Any]) -> list[str]:
                 f"  {fingerprint[:16]} {interval['issuer']} -> {interval['subject']}: "
                 f"reachable {interval['from'][:10]} to {until} ({closed})"
             )
+    return lines + _entrust_lines(document.get("entrust_2024") or [])
+
+
+_KINDS = {
+    "distrust-after": "certificates issued after {at} distrusted",
+    "sct-not-after": "certificates logged after {at} distrusted",
+    "disabled": "disabled from {at}",
+}
+SERVER_AUTH = "1.3.6.1.5.5.7.3.1"
+
+
+def _entrust_lines(fates: list[dict[str, Any]]) -> list[str]:
+    """Entrust's distrust of 2024, a few lines per program: its constraints for server
+    authentication (the others counted), its removals, what it still lists."""
+    if not fates:
+        return []
+    lines = [
+        "",
+        "beside it, a recent one: what each root program did with Entrust's roots "
+        "(and AffirmTrust's, Entrust's since 2016), from its own history:",
+    ]
+    for fate in fates:
+        stale = " (outdated)" if fate["outdated"] else ""
+        lines.append(
+            f"  {fate['store']}: listed {len(fate['listed'])} of them; latest snapshot "
+            f"{(fate['latest_snapshot'] or '')[:10]}{stale}"
+        )
+        lines += _constraint_lines(fate["constraints"])
+        for removal in fate["removals"]:
+            names = ", ".join(c["label"] for c in removal["cas"])
+            lines.append(
+                f"    removed between {removal['last_seen'][:10]} and "
+                f"{removal['gone_by'][:10]}: {names}"
+            )
+        still = ", ".join(c["label"] for c in fate["still_listed"])
+        lines.append(f"    still listed: {still}" if still else "    none left")
+    return lines
+
+
+def _constraint_lines(constraints: list[dict[str, Any]]) -> list[str]:
+    """A line per kind and date of the constraints that reach server authentication."""
+    grouped: dict[tuple[str, str], dict[str, str]] = {}
+    others = 0
+    for item in constraints:
+        if item["purposes"] is not None and SERVER_AUTH not in item["purposes"]:
+            others += 1
+            continue
+        cas = grouped.setdefault((item["kind"], item["at"][:10]), {})
+        first = cas.get(item["ca"]["ca"], item["first_listed"])
+        cas[item["ca"]["ca"]] = min(first, item["first_listed"])
+    lines = [
+        f"    {_KINDS[kind].format(at=at)} for server authentication: {len(cas)} roots, "
+        f"first listed {min(cas.values())[:10]}"
+        for (kind, at), cas in sorted(grouped.items(), key=lambda g: (g[0][1], g[0][0]))
+    ]
+    if not grouped:
+        lines.append("    no constraint for server authentication in its published data")
+    if others:
+        lines.append(f"    and {others} constraints for other purposes (JSON lists them)")
     return lines
 
 

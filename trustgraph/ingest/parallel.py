@@ -10,7 +10,9 @@ Workers start by ``forkserver`` where the platform has it (Linux, macOS), else b
 (Windows), never by plain ``fork``: forking a process that runs threads (a progress bar, a
 database driver) can copy a held lock into the child, and macOS does not support it safely.
 Workers ignore Ctrl-C: the terminal sends it to the whole process group, and the main
-process alone decides what an interruption means (it stops the workers).
+process alone decides what an interruption means (it stops the workers). Ctrl-C is blocked
+while the pool (and the fork server, the first time) starts, so that no worker can be hit
+before it has set itself to ignore it; the main process receives it right after.
 """
 
 from __future__ import annotations
@@ -69,6 +71,19 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _started(jobs: int) -> Pool:
+    """A pool of ``jobs`` workers, started with Ctrl-C blocked (see the module docstring):
+    processes inherit the signal mask, so a worker cannot be interrupted before it ignores
+    Ctrl-C; a Ctrl-C that came meanwhile reaches the main process when it is unblocked."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no process groups to fear
+        return process_context().Pool(jobs, initializer=_ignore_interrupts)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return process_context().Pool(jobs, initializer=_ignore_interrupts)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 class Pending(Generic[Out]):
     """Results being computed; :meth:`get` waits for them, in input order."""
 
@@ -105,7 +120,7 @@ class Workers:
         if self.jobs <= 1 or len(items) < MIN_PARALLEL:
             return Pending(func(list(items)), None)
         if self._pool is None:
-            self._pool = process_context().Pool(self.jobs, initializer=_ignore_interrupts)
+            self._pool = _started(self.jobs)
         size = -(-len(items) // (self.jobs * 4))
         chunks = [list(items[start : start + size]) for start in range(0, len(items), size)]
         return Pending(None, self._pool.map_async(func, chunks))
