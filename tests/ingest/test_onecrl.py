@@ -6,6 +6,7 @@ cannot be read refuses the list. Firefox's intermediate preloading list marks pa
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from trustgraph.analysis.caveats import REVOCATION_DATE_UNKNOWN
 from trustgraph.analysis.onecrl import diff_lists
 from trustgraph.errors import InputError
 from trustgraph.ingest import onecrl, stores
-from trustgraph.ingest.intermediates import add_preloading_list
+from trustgraph.ingest.intermediates import add_preloading_list, read_preloading_list
 from trustgraph.storage.database import Database
 
 CREATED = "2019-01-18T11:45:13Z"
@@ -191,8 +192,6 @@ def test_any_edit_of_a_record_reads_or_is_refused(data: st.DataObject) -> None:
     for key in data.draw(st.lists(st.sampled_from([*record, "subject", "pubKeyHash"]))):
         record[key] = data.draw(values)
     text = json.dumps({"data": [record]})
-    import tempfile
-
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "l.json"
         path.write_text(text)
@@ -200,6 +199,26 @@ def test_any_edit_of_a_record_reads_or_is_refused(data: st.DataObject) -> None:
             onecrl.read_onecrl(path)
         except InputError as exc:
             assert str(exc).startswith(str(path))
+
+
+@fuzz(100)
+@given(st.data())
+def test_any_preloading_record_reads_or_is_refused(data: st.DataObject) -> None:
+    """Any value in any field of a preloading record gives the list or an InputError."""
+    record: dict[str, Any] = {"derHash": "A" * 43 + "=", "id": "p", "subject": "CN=X"}
+    values: st.SearchStrategy[Any] = (
+        st.none() | st.booleans() | st.integers() | st.text(max_size=50) | st.just([])
+    )
+    for key in data.draw(st.lists(st.sampled_from([*record, "last_modified"]))):
+        record[key] = data.draw(values)
+    with tempfile.TemporaryDirectory() as folder:
+        path = rs.collection(Path(folder) / "p.json", [record])
+        try:
+            _published, found = read_preloading_list(path)
+        except InputError as exc:
+            assert str(exc).startswith(str(path))
+        else:
+            assert [len(item.sha256) for item in found] == [64]
 
 
 def test_what_changed_between_two_lists(world: dict[str, Cert], tmp_path: Path) -> None:
