@@ -87,8 +87,8 @@ def _interrupt_when_workers_start() -> None:
 
     original = parallel.Workers.submit
 
-    def submit(self: Any, func: Any, items: Any) -> Any:
-        pending = original(self, func, items)
+    def submit(self: Any, func: Any, items: Any, least: int = parallel.MIN_PARALLEL) -> Any:
+        pending = original(self, func, items, least)
         if self._pool is not None:
             os.killpg(os.getpgid(0), signal.SIGINT)
         return pending
@@ -123,6 +123,9 @@ def main() -> None:
     if options.kill_at is not None:
         _kill_at(options.kill_at, options.when)
     if options.interrupt:
+        # As in a terminal: a shell runs background jobs with Ctrl-C ignored, and Python
+        # keeps an ignored SIGINT ignored, which would leave nothing to interrupt.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         _interrupt_when_workers_start()
     from trustgraph.cli import app
 

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
     from trustgraph.analysis.checks import CheckReport
     from trustgraph.analysis.crosssigns import CrossSignedCA
+    from trustgraph.analysis.leaves import LeavesResult
     from trustgraph.analysis.serials import SerialGroup
     from trustgraph.ingest.loader import LoadReport
     from trustgraph.render.maps import MapPage
@@ -275,6 +276,29 @@ def impact(
     return _backend(db, graph, backend).impact(
         plan, as_iso(horizon) if horizon else None, paths_per_ca
     )
+
+
+@_database
+def leaves(
+    db: Database,
+    target: str,
+    *,
+    anchors: AnchorSet | None = None,
+    rules: PathRules | None = None,
+    graph: TrustGraph | None = None,
+) -> LeavesResult:
+    """The unexpired leaves and registered domains of ``target`` and the CAs below it at
+    the rules' date, by issuing CA; with ``anchors`` (a store's), by way in from them, with
+    what the store's partial distrust would break (see :mod:`trustgraph.analysis.leaves`).
+
+    Raises:
+        TargetError: ``target`` matches nothing (AmbiguousTargetError: several CAs).
+    """
+    from trustgraph.analysis.leaves import count_leaves
+
+    rules = with_revocations(db, rules or make_rules())
+    whole = graph or TrustGraph.from_database(db)
+    return count_leaves(db, whole, resolve_target(db, target, rules.at), rules, anchors)
 
 
 @_database

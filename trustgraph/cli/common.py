@@ -159,6 +159,15 @@ FormatOption = Annotated[
         "markdown to paste into a bug or report; every format carries the same caveats.",
     ),
 ]
+TargetArgument = Annotated[
+    str,
+    typer.Argument(
+        help="SHA-256 (or a unique prefix), CA id, CA name (exact, else substring), "
+        "operator:NAME (CAs an owner operates), owner:NAME (adds what it owns at --at) or "
+        "organization:NAME (CAs whose subject's O= is NAME, whoever operates them)."
+    ),
+]
+
 AtOption = Annotated[
     str | None,
     typer.Option(

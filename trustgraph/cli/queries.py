@@ -27,6 +27,7 @@ from trustgraph.cli.common import (
     QuietOption,
     RevokeCertOption,
     StoreOption,
+    TargetArgument,
     VerifiedOnlyOption,
     app,
     choose_anchors,
@@ -50,15 +51,6 @@ from trustgraph.render.formats import Tabular, envelope, render, write_jsonl
 if TYPE_CHECKING:
     from trustgraph.analysis.impact import ImpactResult
     from trustgraph.render.common import View
-
-TargetArgument = Annotated[
-    str,
-    typer.Argument(
-        help="SHA-256 (or a unique prefix), CA id, CA name (exact, else substring), "
-        "operator:NAME (CAs an owner operates), owner:NAME (adds what it owns at --at) or "
-        "organization:NAME (CAs whose subject's O= is NAME, whoever operates them)."
-    ),
-]
 
 
 @app.command()

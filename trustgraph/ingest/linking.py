@@ -109,7 +109,7 @@ class Linker:
             sqlite3.Error: the database cannot be read.
         """
         candidates = self._candidates
-        _load_candidates(self.db, {k for k in issuer_keys if k not in candidates}, candidates)
+        load_candidates(self.db, {k for k in issuer_keys if k not in candidates}, candidates)
         return [candidates[key] for key in issuer_keys]
 
     def record(self, decisions: list[EdgeDecision]) -> None:
@@ -127,7 +127,7 @@ class Linker:
             sqlite3.Error: the database cannot be read or written.
         """
         candidates = self._candidates
-        _load_candidates(self.db, {row[1] for row in rows if row[1] not in candidates}, candidates)
+        load_candidates(self.db, {row[1] for row in rows if row[1] not in candidates}, candidates)
         submitted = self.workers.submit(
             decide_all, [(row, candidates.get(row[1], [])) for row in rows]
         )
@@ -218,9 +218,10 @@ def _link_rows(db: Database, batch: list[str]) -> list[LinkRow]:
     return cast(list[LinkRow], edges.link_rows(db, batch))
 
 
-def _load_candidates(
+def load_candidates(
     db: Database, name_keys: Iterable[str], into: dict[str, list[Candidate]]
 ) -> None:
+    """Add to ``into`` the CAs (candidate issuers) of each issuer name key."""
     keys = list(name_keys)
     for key in keys:
         into.setdefault(key, [])

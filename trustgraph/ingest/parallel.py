@@ -28,7 +28,7 @@ from typing import Generic, TypeVar
 from trustgraph.errors import UsageError
 
 MIN_PARALLEL = 1000
-PRELOAD = ("trustgraph.ingest.loader",)
+PRELOAD = ("trustgraph.ingest.loader", "trustgraph.ingest.ct.leaves")
 """Modules the fork server imports once, so that each worker starts with them loaded."""
 
 In = TypeVar("In")
@@ -114,10 +114,16 @@ class Workers:
             self._pool.join()
             self._pool = None
 
-    def submit(self, func: Callable[[list[In]], list[Out]], items: Sequence[In]) -> Pending[Out]:
+    def submit(
+        self,
+        func: Callable[[list[In]], list[Out]],
+        items: Sequence[In],
+        least: int = MIN_PARALLEL,
+    ) -> Pending[Out]:
         """Start ``func`` over ``items`` (it maps a list to a list of the same length):
-        inline for few items or one job, else in chunks across the workers."""
-        if self.jobs <= 1 or len(items) < MIN_PARALLEL:
+        inline for fewer than ``least`` items or one job, else in chunks across the
+        workers."""
+        if self.jobs <= 1 or len(items) < least:
             return Pending(func(list(items)), None)
         if self._pool is None:
             self._pool = _started(self.jobs)

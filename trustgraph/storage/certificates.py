@@ -42,6 +42,12 @@ def insert_problem(
     return count * db.insert_rows("problems", PROBLEM_COLUMNS, [row])
 
 
+def ekus_of(db: Database, fingerprints: Iterable[str]) -> dict[str, str | None]:
+    """The extendedKeyUsage (as stored: JSON, None when absent) of these certificates."""
+    sql = "SELECT sha256, eku FROM certificates WHERE sha256 IN ({marks})"
+    return dict(db.in_batches(sql, fingerprints))
+
+
 def existing_fingerprints(db: Database, fingerprints: Iterable[str]) -> set[str]:
     """Which of these certificate fingerprints already have bytes in the database."""
     sql = "SELECT sha256 FROM certificates WHERE der IS NOT NULL AND sha256 IN ({marks})"

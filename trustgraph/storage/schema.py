@@ -8,12 +8,62 @@ version). No statement of these scripts may contain a semicolon but the one that
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 APPLICATION_ID = 0x54724752
 """SQLite's application id of a trustgraph database (ASCII "TrGR"), from schema 2 on."""
 
-SCHEMA = """
+LEAF_TABLES = """
+CREATE TABLE IF NOT EXISTS leaf_sources (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,  -- ct (a log) or files (certificates read from files)
+    prefix TEXT NOT NULL,  -- a log's monitoring prefix, or the files' path
+    log_id TEXT,  -- hex SHA-256 of the log's key
+    key BLOB,  -- the log's SubjectPublicKeyInfo
+    origin TEXT,
+    size INTEGER NOT NULL DEFAULT 0,  -- entries of the latest verified checkpoint
+    root BLOB,
+    checkpoint TEXT,
+    checkpoint_time INTEGER,  -- its signed tree head's time (ms since the epoch)
+    synced_at TEXT,
+    UNIQUE (kind, prefix, log_id)
+);
+CREATE TABLE IF NOT EXISTS leaf_tiles (  -- data tiles stored, and how many of their entries
+    source INTEGER NOT NULL,
+    tile INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    PRIMARY KEY (source, tile)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS leaf_issuers (
+    id INTEGER PRIMARY KEY,
+    certificate TEXT NOT NULL UNIQUE  -- SHA-256 of the issuing CA's certificate
+);
+CREATE TABLE IF NOT EXISTS leaves (
+    source INTEGER NOT NULL,
+    idx INTEGER NOT NULL,  -- the entry's index in the log (files: the order read)
+    issuer INTEGER,
+    ident INTEGER NOT NULL,  -- 64 bits of SHA-256(issuer name, serial): a certificate
+    not_before INTEGER NOT NULL,  -- seconds since the epoch
+    not_after INTEGER NOT NULL,
+    logged INTEGER,  -- the entry's timestamp (its SCT's time), ms since the epoch
+    precert INTEGER NOT NULL,
+    PRIMARY KEY (source, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS leaf_domains (
+    source INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    domain INTEGER NOT NULL,  -- 64 bits of SHA-256 of the registered domain
+    PRIMARY KEY (source, idx, domain)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS domains (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL
+);
+"""
+"""The tables of leaf certificates (from CT logs and files), added in schema 6."""
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
     id INTEGER PRIMARY KEY,
@@ -190,6 +240,8 @@ CREATE TABLE IF NOT EXISTS operator_facts (
     UNIQUE (certificate, organization, owner, basis)
 );
 """
+    + LEAF_TABLES
+)
 
 INDEXES = """
 CREATE INDEX IF NOT EXISTS certificates_issuer_serial ON certificates(issuer_key, serial);
@@ -206,6 +258,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS revocations_once ON revocations(
     COALESCE(certificate, ''), COALESCE(issuer_key, ''), COALESCE(serial, ''),
     COALESCE(subject_key, ''), COALESCE(spki_sha256, ''), COALESCE(scope, ''), source);
 CREATE UNIQUE INDEX IF NOT EXISTS ownership_once ON ownership(owner, owned, COALESCE(start, ''));
+CREATE INDEX IF NOT EXISTS leaves_issuer ON leaves(issuer, not_after);
 CREATE UNIQUE INDEX IF NOT EXISTS operator_facts_once ON operator_facts(
     COALESCE(certificate, ''), COALESCE(organization, ''), owner, basis);
 CREATE UNIQUE INDEX IF NOT EXISTS store_blocked_once ON store_blocked(
@@ -273,6 +326,7 @@ CREATE TABLE preloaded (
     UNIQUE (certificate, client)
 );
 """,
+    6: LEAF_TABLES,
 }
 """For each version above 1, the statements that turn a database of the version before it
 into one of that version."""

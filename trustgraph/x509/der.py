@@ -234,8 +234,25 @@ def split_certificate(der: bytes) -> CertificateParts:
     """
     parts = _outer(der)
     bits = parts[2].content(der)
-    tbs = parts[0].whole(der)
-    fields = children(der, parts[0])
+    return _split_tbs(der, parts[0], parts[1].whole(der), bits[1:])
+
+
+def split_tbs(tbs: bytes) -> CertificateParts:
+    """Slice a DER TBSCertificate (a precertificate's, as CT logs it) into its parts (no
+    signature: those fields are empty).
+
+    Raises:
+        DerError: the bytes are not a TBSCertificate.
+    """
+    outer = read_tlv(tbs, 0)
+    if outer.tag != SEQUENCE or outer.end != len(tbs):
+        raise DerError("not a TBSCertificate SEQUENCE")
+    return _split_tbs(tbs, outer, b"", b"")
+
+
+def _split_tbs(der: bytes, tbs_tlv: Tlv, algorithm: bytes, signature: bytes) -> CertificateParts:
+    tbs = tbs_tlv.whole(der)
+    fields = children(der, tbs_tlv)
     version = 1
     index = 0
     if fields and fields[0].tag == CONTEXT_0:
@@ -253,8 +270,8 @@ def split_certificate(der: bytes) -> CertificateParts:
             extensions = read_tlv(der, item.content_start, item.end).whole(der)
     return CertificateParts(
         tbs=tbs,
-        signature_algorithm=parts[1].whole(der),
-        signature=bits[1:],
+        signature_algorithm=algorithm,
+        signature=signature,
         version=version,
         serial=serial.content(der),
         issuer=issuer.whole(der),
