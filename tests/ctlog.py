@@ -136,6 +136,7 @@ def running_log(folder: Path, roots_pem: bytes, key_pem: bytes | None = None) ->
             serialization.PrivateFormat.TraditionalOpenSSL,  # SEC1 "EC PRIVATE KEY"
             serialization.NoEncryption(),
         )
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "key.pem").write_bytes(key_pem)
     (folder / "roots.pem").write_bytes(roots_pem)
     storage = folder / "log"

@@ -42,6 +42,12 @@ def insert_problem(
     return count * db.insert_rows("problems", PROBLEM_COLUMNS, [row])
 
 
+def names_and_keys(db: Database, fingerprints: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(subject name key, SPKI SHA-256) of these certificates."""
+    sql = "SELECT sha256, subject_key, spki_sha256 FROM certificates WHERE sha256 IN ({marks})"
+    return {fp: (subject, spki) for fp, subject, spki in db.in_batches(sql, fingerprints)}
+
+
 def ekus_of(db: Database, fingerprints: Iterable[str]) -> dict[str, str | None]:
     """The extendedKeyUsage (as stored: JSON, None when absent) of these certificates."""
     sql = "SELECT sha256, eku FROM certificates WHERE sha256 IN ({marks})"

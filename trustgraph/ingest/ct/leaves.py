@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from publicsuffixlist import PublicSuffixList
 
@@ -37,6 +37,10 @@ class LeafFacts:
     """SHA-256 of the certificate above it in the chain (the CA when the issuer only signs
     precertificates for it)."""
     domains: tuple[tuple[int, str], ...]
+    issuer_name: int = 0
+    """64 bits of SHA-256 of its issuer's name key: the chain's issuer must carry it."""
+    issuer_key_hash: bytes | None = None
+    """A precertificate's SHA-256 of its issuer's SubjectPublicKeyInfo."""
 
 
 def hash64(data: bytes) -> int:
@@ -84,15 +88,17 @@ def facts_of(
         domain = registered_domain(name)
         if domain is not None:
             found.setdefault(hash64(domain.encode()), domain)
+    issuer_key = names.name_key(names.rdns_from_der(parts.issuer)).encode()
     return LeafFacts(
         int(not_before.timestamp()),
         int(not_after.timestamp()),
         logged,
         precert,
-        hash64(names.name_key(names.rdns_from_der(parts.issuer)).encode() + b"\0" + parts.serial),
+        hash64(issuer_key + b"\0" + parts.serial),
         issuer,
         second,
         tuple(sorted(found.items())),
+        hash64(issuer_key),
     )
 
 
@@ -140,6 +146,7 @@ def _entry_facts(entry: Entry) -> LeafFacts | str:
     issuer = entry.chain[0] if entry.chain else None
     second = entry.chain[1] if len(entry.chain) > 1 else None
     try:
-        return facts_of(entry.signed, entry.precert, entry.timestamp, issuer, second)
+        facts = facts_of(entry.signed, entry.precert, entry.timestamp, issuer, second)
+        return replace(facts, issuer_key_hash=entry.issuer_key_hash)
     except (der.DerError, ValueError, UnicodeDecodeError) as exc:
         return f"not a certificate: {exc}"

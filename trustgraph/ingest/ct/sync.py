@@ -29,7 +29,7 @@ from typing import Any
 from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.errors import InputError, UsageError
 from trustgraph.ingest.ct.checkpoint import Checkpoint, LogKey, verify_checkpoint
-from trustgraph.ingest.ct.leaves import LeafFacts, TileFacts, tile_facts
+from trustgraph.ingest.ct.leaves import LeafFacts, TileFacts, hash64, tile_facts
 from trustgraph.ingest.ct.merkle import TILE_WIDTH
 from trustgraph.ingest.ct.source import LogSource, NotServed
 from trustgraph.ingest.ct.tiles import data_tile_path, issuer_path, tile_path
@@ -204,6 +204,8 @@ class _Syncer:
         self.db, self.source, self.tree = db, source, tree
         self.source_id, self.report, self.progress = source_id, report, progress
         self.issuers: dict[bytes, int] = {}
+        self.issuer_names: dict[bytes, tuple[int, bytes]] = {}
+        """Issuer -> (64 bits of its name key's hash, SHA-256 of its key)."""
         self.precert_signers: set[bytes] = set()
         self.problem_source: int | None = None
 
@@ -297,7 +299,13 @@ class _Syncer:
         found = []
         for name in new:
             path = issuer_path(name.hex())
-            der = _get(self.source, path)
+            try:
+                der = self.source.get(path)
+            except NotServed as exc:
+                raise InputError(
+                    f"{self.source.label(path)}: an entry's chain names this issuer, which the "
+                    "log does not serve; refused, nothing of the entry's tile stored"
+                ) from exc
             if hashlib.sha256(der).digest() != name:
                 raise InputError(f"{self.source.label(path)}: does not hash to its name; refused")
             found.append(Occurrence(der, self.source.label(path)))
@@ -310,6 +318,11 @@ class _Syncer:
         self.issuers.update(
             (bytes.fromhex(fp), ident) for fp, ident in leaf_rows.issuer_ids(self.db, hexes).items()
         )
+        for fingerprint, (subject, spki) in certificates.names_and_keys(self.db, hexes).items():
+            self.issuer_names[bytes.fromhex(fingerprint)] = (
+                hash64(subject.encode()),
+                bytes.fromhex(spki),
+            )
 
     def _rows(
         self, tiles: list[TileFacts]
@@ -324,6 +337,7 @@ class _Syncer:
                 issuer = facts.issuer
                 if issuer in self.precert_signers:
                     issuer = facts.second
+                self._check_issuer(index, facts, issuer)
                 rows.append(
                     (
                         self.source_id,
@@ -340,6 +354,26 @@ class _Syncer:
                     domains.append((self.source_id, index, domain))
                     names.append((domain, name))
         return rows, domains, names, problems
+
+    def _check_issuer(self, index: int, facts: LeafFacts, issuer: bytes | None) -> None:
+        """The chain the log stores is not covered by its tree: its issuer must be the one
+        the entry names (by name; for a precertificate, by the key hash the entry holds).
+
+        Raises:
+            InputError: it is not.
+        """
+        if issuer is None:
+            return
+        known = self.issuer_names.get(issuer)
+        name_ok = known is not None and known[0] == facts.issuer_name
+        key_ok = facts.issuer_key_hash is None or (
+            known is not None and known[1] == facts.issuer_key_hash
+        )
+        if not (name_ok and key_ok):
+            raise InputError(
+                f"{self.source.prefix}: entry {index}: the chain stored with it names "
+                f"{issuer.hex()}, which did not issue it; refused, nothing of its tile stored"
+            )
 
     def _record_problems(self, problems: list[str]) -> None:
         if not problems:

@@ -5,7 +5,10 @@ A data tile is a sequence of ``TileLeaf`` structures: an RFC 6962 ``TimestampedE
 (timestamp, entry type, the certificate or the precertificate's issuer key hash and
 TBSCertificate, extensions), for a precertificate entry the precertificate as submitted,
 and the SHA-256 fingerprints of the submitted chain. The Merkle leaf of an entry is the
-RFC 6962 ``MerkleTreeLeaf`` around its ``TimestampedEntry``.
+RFC 6962 ``MerkleTreeLeaf`` around its ``TimestampedEntry``: the tree covers that part
+only. The submitted precertificate is not used; the chain is checked against the entry
+(its issuer must carry the entry's issuer name, and for a precertificate the key whose hash
+the entry holds).
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ class Entry:
     precert: bool
     signed: bytes
     chain: tuple[bytes, ...]
+    issuer_key_hash: bytes | None = None
+    """A precertificate entry's SHA-256 of its issuer's key (covered by the tree)."""
 
 
 class _Reader:
@@ -107,17 +112,18 @@ def read_data_tile(data: bytes, width: int) -> tuple[list[Entry], list[bytes]]:
         start = reader.at
         timestamp = reader.number(8)
         entry_type = reader.number(2)
+        key_hash = None
         if entry_type == X509_ENTRY:
             signed = reader.vector(3)
         elif entry_type == PRECERT_ENTRY:
-            reader.take(32)  # issuer_key_hash
+            key_hash = reader.take(32)
             signed = reader.vector(3)
         else:
             raise TileError(f"entry {len(entries)} has the unknown entry type {entry_type}")
         reader.vector(2)  # CtExtensions
         timestamped = reader.data[start : reader.at]
         if entry_type == PRECERT_ENTRY:
-            reader.vector(3)  # the precertificate as submitted
+            reader.vector(3)  # the precertificate as submitted: not covered by the tree
         chain = reader.vector(2)
         if len(chain) % 32:
             raise TileError(f"entry {len(entries)} has a chain of {len(chain)} bytes")
@@ -127,6 +133,7 @@ def read_data_tile(data: bytes, width: int) -> tuple[list[Entry], list[bytes]]:
                 entry_type == PRECERT_ENTRY,
                 signed,
                 tuple(chain[i : i + 32] for i in range(0, len(chain), 32)),
+                key_hash,
             )
         )
         hashes.append(leaf_hash(b"\x00\x00" + timestamped))
