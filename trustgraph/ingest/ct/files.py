@@ -15,12 +15,12 @@ from typing import Any
 
 from trustgraph.core.kinds import VERIFIED
 from trustgraph.core.progress import NullProgress, Progress
+from trustgraph.errors import CertificateParseError
 from trustgraph.ingest.ct.leaves import facts_of
 from trustgraph.ingest.linking import Candidate, decide_signed, load_candidates
 from trustgraph.ingest.sources import Occurrence, Problem, read_paths
 from trustgraph.storage import leaves as leaf_rows
 from trustgraph.storage.database import Database
-from trustgraph.x509 import der
 from trustgraph.x509.certificate import CertificateRecord, parse_certificate
 
 BATCH = 5000
@@ -99,8 +99,8 @@ def _store(db: Database, source: int, batch: list[Occurrence], report: LeafFiles
         for item in batch:
             try:
                 record = parse_certificate(item.der)
-            except (der.DerError, ValueError) as exc:
-                _problem(report, item.location, f"not a certificate: {exc}")
+            except CertificateParseError as exc:
+                _problem(report, item.location, str(exc))
                 continue
             if record.extensions.is_ca:
                 report.cas += 1
