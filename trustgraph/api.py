@@ -265,17 +265,22 @@ def impact(
     graph: TrustGraph | None = None,
     backend: Backend | None = None,
 ) -> ImpactResult:
-    """Assess a distrust scenario (see :mod:`trustgraph.analysis.impact`).
+    """Assess a distrust scenario (see :mod:`trustgraph.analysis.impact`), with the leaf
+    certificates behind it when leaves are loaded (see :mod:`trustgraph.analysis.leaves`).
 
     Raises:
         UsageError: a bad scenario, store, date or horizon; TargetError: an unknown owner;
         Neo4jError: the Neo4j backend failed.
     """
+    from trustgraph.analysis.leaves import impact_leaves
+
     moment = as_iso(at)
     plan = plan_scenario(db, store, moment, scenario, rules or make_rules(moment))
-    return _backend(db, graph, backend).impact(
+    result = _backend(db, graph, backend).impact(
         plan, as_iso(horizon) if horizon else None, paths_per_ca
     )
+    result.leaves = impact_leaves(db, result)
+    return result
 
 
 @_database

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.analysis.caveats import (
     APPROXIMATE_DATE,
@@ -54,6 +54,9 @@ from trustgraph.storage import certificates, edges
 from trustgraph.storage.database import Database
 from trustgraph.storage.trust import Snapshot
 from trustgraph.x509 import names
+
+if TYPE_CHECKING:
+    from trustgraph.analysis.leaves import ImpactLeaves
 
 _NO_TARGET = Target("", frozenset(), None, "")
 LOST, SURVIVES, UNREACHED = "lost", "survives", "not reachable before"
@@ -157,6 +160,8 @@ class ImpactResult:
     paths_before: dict[str, ChainPath] = field(default_factory=dict)
     """The first path (shortest, then by fingerprints) before the scenario of each CA that
     loses every path; a CA whose paths lie beyond the search bounds has none."""
+    leaves: ImpactLeaves | None = None
+    """The leaf certificates behind the lost CAs and the ways in (None: none loaded)."""
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.watched if item.status == status)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trustgraph.analysis.chains import ChainPath, find_chains
 from trustgraph.core.times import parse_iso
@@ -22,6 +22,9 @@ from trustgraph.policy.anchors import SERVER_AUTH, AnchorSet
 from trustgraph.policy.rules import PathRules
 from trustgraph.storage import leaves as leaf_rows
 from trustgraph.storage.database import Database
+
+if TYPE_CHECKING:
+    from trustgraph.analysis.impact import ImpactResult
 
 
 @dataclass(frozen=True)
@@ -148,3 +151,33 @@ def _way(
             *leaf_rows.unexpired_of(db, cas, at, logged_after=seconds(trust.sct_not_after) * 1000)
         )
     return way
+
+
+@dataclass
+class ImpactLeaves:
+    """The leaves an impact answer carries: behind each CA that loses every path (issued
+    by it), all of them together, and behind each surviving way in (the CA it enters and
+    those below), with what the store's partial distrust of its anchor would break."""
+
+    corpus: Corpus
+    lost: dict[str, LeafCount]
+    lost_total: LeafCount
+    ways: list[WayLeaves]
+
+
+def impact_leaves(db: Database, result: ImpactResult) -> ImpactLeaves | None:
+    """The leaves behind an impact answer at its date (None: no leaves are loaded)."""
+    found = corpus(db)
+    if found.empty:
+        return None
+    at = seconds(result.at)
+    lost = result.lost_cas
+    per_ca = leaf_rows.unexpired_by_ca(db, at)
+    rules = result.rules
+    anchors = result.anchors_after
+    return ImpactLeaves(
+        found,
+        {ca: LeafCount(*per_ca.get(ca, (0, 0))) for ca in lost},
+        LeafCount(*leaf_rows.unexpired_of(db, lost, at)),
+        [_way(db, result.graph, way.path, anchors, rules, at) for way in result.ways_in],
+    )

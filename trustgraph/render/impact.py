@@ -37,6 +37,7 @@ from trustgraph.render.formats import (
     report_markdown,
     to_markdown,
 )
+from trustgraph.render.leaves import impact_leaves_dict, impact_leaves_table
 from trustgraph.render.paths import path_dict, path_route
 
 LISTED_ANCHORS = 3
@@ -211,6 +212,7 @@ def impact_document(result: ImpactResult, provenance: dict[str, Any]) -> dict[st
             "directly_trusted_watched_anchors": result.directly_trusted,
             "suggested_revocations": result.cut,
             "suggested_revocations_close_everything": result.cut_verified,
+            "leaves": impact_leaves_dict(result),
             "caveats": dicts(_answer_caveats(result)),
         },
     )
@@ -336,6 +338,7 @@ def detail_parts(result: ImpactResult) -> list[Tabular]:
             [(item.ca, item.before) for item in result.watched if item.status == LOST],
         ),
         _removed_table(result),
+        impact_leaves_table(result),
     ]
 
 

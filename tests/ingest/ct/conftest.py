@@ -1,6 +1,7 @@
 """The one test CT log of the run: TesseraCT fed a generated PKI's leaves in two phases,
 an SCT cut-off between them, and a database synced from it with a Mozilla-style store
-(distrust-after on R1) and a Chrome-style store (the SCT cut-off on R2)."""
+(R1 with a distrust-after date, R3) and a Chrome-style store (R1, R2 with the SCT cut-off,
+R3)."""
 
 from __future__ import annotations
 
@@ -70,7 +71,8 @@ def add_stores(db: Path, setup: CtSetup, folder: Path) -> None:
     )
     chrome = sql.sql_file(
         sql.delete(6),
-        *(sql.import_cert(der) for der in (r2, r3)),
+        *(sql.import_cert(der) for der in (r1, r2, r3)),
+        sql.by_oid(r1, 6, "1.3.6.1.5.5.7.3.1", at_most=None),
         sql.by_oid(r2, 6, "1.3.6.1.5.5.7.3.1", until=_stamp(setup.cutoff), at_most=None),
         sql.by_oid(r3, 6, "1.3.6.1.5.5.7.3.1", at_most=None),
     )

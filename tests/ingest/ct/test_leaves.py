@@ -57,8 +57,9 @@ def test_a_chrome_style_cutoff_breaks_what_was_first_logged_after_it(
     synced: Path, ct_setup: CtSetup
 ) -> None:
     found = _leaves(synced, "CT World I1", "--store", "chrome")
-    [way] = found["ways_in"]
-    assert "CN=CT World R2" in way["anchor"]["subject"]
+    ways = {way["anchor"]["subject"].split("CN=CT World ")[1][:2]: way for way in found["ways_in"]}
+    assert sorted(ways) == ["R1", "R2"] and not ways["R1"]["broken_by_partial_distrust"]
+    way = ways["R2"]
     [(rule, broken)] = way["broken_by_partial_distrust"].items()
     assert rule.startswith("sct-not-after")
     assert _counts(broken) == ct_setup.world.truth(["I1"], logged_only_in=2)
@@ -84,3 +85,64 @@ def test_every_format_carries_the_counts(synced: Path, ct_setup: CtSetup, fmt: s
     for number in (leaves, domains, *broken):
         assert str(number) in done.stdout
     assert "counts are of the leaves loaded" in done.output
+
+
+def _impact(db: Path, store: str, root: str) -> dict[str, Any]:
+    done: Any = run(
+        "impact",
+        "--store",
+        store,
+        "--at",
+        AT,
+        "--distrust-root",
+        root,
+        "--db",
+        str(db),
+        "--format",
+        "json",
+    )
+    assert done.exit_code in (0, 1), done.output
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_impact_counts_the_leaves_of_what_is_lost_and_of_each_way_that_survives(
+    synced: Path, ct_setup: CtSetup
+) -> None:
+    """Mozilla-style: distrusting R1 loses I1 and its leaves. Chrome-style: I1 survives
+    through R2's cross-certificate, and the way in carries I1's leaves, those first logged
+    after R2's SCT cut-off broken by it."""
+    world = ct_setup.world
+    mozilla = _impact(synced, "mozilla", "CT World R1")["leaves"]
+    assert _counts(mozilla["lost_total"]) == world.truth(["I1"])
+    chrome = _impact(synced, "chrome", "CT World R1")["leaves"]
+    [way] = chrome["ways_in"]
+    assert "CN=CT World R2" in way["anchor"]["subject"]
+    assert _counts(way) == world.truth(["I1"])
+    [broken] = way["broken_by_partial_distrust"].values()
+    assert _counts(broken) == world.truth(["I1"], logged_only_in=2)
+    assert _counts(chrome["lost_total"]) == (0, 0)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
+def test_impact_in_every_format_carries_the_leaves(
+    synced: Path, ct_setup: CtSetup, fmt: str
+) -> None:
+    done: Any = run(
+        "impact",
+        "--store",
+        "chrome",
+        "--at",
+        AT,
+        "--distrust-root",
+        "CT World R1",
+        "--db",
+        str(synced),
+        "--format",
+        fmt,
+    )
+    assert done.exit_code in (0, 1), done.output
+    leaves, domains = ct_setup.world.truth(["I1"])
+    late = ct_setup.world.truth(["I1"], logged_only_in=2)
+    assert "Leaves behind them" in done.stdout or "leaves" in done.stdout
+    for number in (leaves, domains, *late):
+        assert str(number) in done.stdout
