@@ -8,23 +8,33 @@ suffixes such as ``github.io`` included).
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-from dataclasses import dataclass, replace
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
 
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from publicsuffixlist import PublicSuffixList
 
+from trustgraph.ingest.ct.merkle import TILE_WIDTH, subtree_root
 from trustgraph.ingest.ct.tiles import Entry, TileError, read_data_tile
 from trustgraph.x509 import der, names
 
 SAN_OID = "2.5.29.17"
-COMMON_NAME = "2.5.4.3"
 _DNS_NAME = 0x82
+_IP_LIKE = re.compile(r"[0-9.]+|.*:.*")
+_FAKE_SIGNATURE = bytes.fromhex("300a06082a8648ce3d040302") + b"\x03\x01\x00"
+"""An AlgorithmIdentifier and an empty BIT STRING: the parts a TBSCertificate lacks to be
+read as a certificate (nothing checks a leaf's signature)."""
 
 
-@dataclass(frozen=True, slots=True)
-class LeafFacts:
+class LeafFacts(NamedTuple):
     """What is kept of one leaf; times in seconds (validity) and milliseconds (logged)
-    since the epoch; ``ident`` and domain ids are 64-bit hashes."""
+    since the epoch; ``ident``, ``issuer_name`` and domain ids are 64-bit hashes. (A
+    tuple: workers send a tile's worth back at a time.)"""
 
     not_before: int
     not_after: int
@@ -37,15 +47,15 @@ class LeafFacts:
     """SHA-256 of the certificate above it in the chain (the CA when the issuer only signs
     precertificates for it)."""
     domains: tuple[tuple[int, str], ...]
-    issuer_name: int = 0
-    """64 bits of SHA-256 of its issuer's name key: the chain's issuer must carry it."""
-    issuer_key_hash: bytes | None = None
+    issuer_name: int
+    """64 bits of the hash of its issuer's name key: the chain's issuer must carry it."""
+    issuer_key_hash: bytes | None
     """A precertificate's SHA-256 of its issuer's SubjectPublicKeyInfo."""
 
 
 def hash64(data: bytes) -> int:
-    """A signed 64-bit integer from SHA-256 (SQLite's INTEGER range)."""
-    return int.from_bytes(hashlib.sha256(data).digest()[:8], "big", signed=True)
+    """A signed 64-bit integer from a hash of ``data`` (SQLite's INTEGER range)."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
 
 
 SUFFIXES = PublicSuffixList()
@@ -56,17 +66,18 @@ with it read, see :data:`trustgraph.ingest.parallel.PRELOAD`)."""
 def registered_domain(name: str) -> str | None:
     """The registered domain (eTLD+1) of a DNS name, wildcards and case aside (None: an IP
     address, a public suffix itself, or not a domain name)."""
-    text = name.strip().rstrip(".").lower()
-    text = text.removeprefix("*.")
-    if not text or " " in text:
+    text = name.strip().rstrip(".").lower().removeprefix("*.")
+    if not text or " " in text or _IP_LIKE.fullmatch(text):
         return None
-    try:
-        ipaddress.ip_address(text)
-        return None
-    except ValueError:
-        pass
     found = SUFFIXES.privatesuffix(text)
     return found if isinstance(found, str) else None
+
+
+@lru_cache(maxsize=4096)
+def _issuer_keys(issuer: bytes) -> tuple[bytes, int]:
+    """(name key, its 64-bit hash) of an issuer Name's DER (issuers repeat)."""
+    key = names.name_key(names.rdns_from_der(issuer)).encode()
+    return key, hash64(key)
 
 
 def facts_of(
@@ -75,46 +86,103 @@ def facts_of(
     logged: int | None,
     issuer: bytes | None,
     second: bytes | None = None,
+    issuer_key_hash: bytes | None = None,
 ) -> LeafFacts:
-    """The facts of a certificate (``precert``: a precertificate's TBSCertificate).
+    """The facts of a certificate (``precert``: a precertificate's TBSCertificate), read
+    by ``cryptography``, else (legacy encodings it refuses) by trustgraph's DER walker.
+
+    Raises:
+        ValueError: the bytes are not a certificate (TBSCertificate).
+    """
+    whole = _wrapped(der_bytes) if precert else der_bytes
+    try:
+        validity, serial, issuer_der, dns = _read(whole)
+    except ValueError:
+        validity, serial, issuer_der, dns = _read_der(der_bytes, precert)
+    name_key, name_hash = _issuer_keys(issuer_der)
+    found: dict[int, str] = {}
+    for name in dns:
+        domain = registered_domain(name)
+        if domain is not None:
+            found.setdefault(hash64(domain.encode()), domain)
+    return LeafFacts(
+        int(validity[0].timestamp()),
+        int(validity[1].timestamp()),
+        logged,
+        precert,
+        hash64(name_key + b"\0" + serial),
+        issuer,
+        second,
+        tuple(sorted(found.items())),
+        name_hash,
+        issuer_key_hash,
+    )
+
+
+_Read = tuple[tuple[datetime, datetime], bytes, bytes, list[str]]
+"""(notBefore, notAfter), the serial's content octets, the issuer Name's DER, DNS names."""
+
+
+def _wrapped(tbs: bytes) -> bytes:
+    """A TBSCertificate as a certificate with an empty signature."""
+    body = tbs + _FAKE_SIGNATURE
+    return b"\x30" + der_length(len(body)) + body
+
+
+def der_length(size: int) -> bytes:
+    if size < 0x80:
+        return bytes([size])
+    octets = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(octets)]) + octets
+
+
+def _read(whole: bytes) -> _Read:
+    """The facts read by ``cryptography``.
+
+    Raises:
+        ValueError: it refuses the bytes.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # negative serials and the like are kept
+        cert = x509.load_der_x509_certificate(whole)
+        serial = cert.serial_number
+        octets = serial.to_bytes((serial.bit_length() + 8) // 8, "big", signed=True)
+        return (
+            (cert.not_valid_before_utc, cert.not_valid_after_utc),
+            octets,
+            cert.issuer.public_bytes(),
+            _dns_names(cert),
+        )
+
+
+def _read_der(der_bytes: bytes, precert: bool) -> _Read:
+    """The facts read by trustgraph's DER walker (legacy encodings).
 
     Raises:
         der.DerError: the bytes are not a certificate (TBSCertificate).
     """
     parts = der.split_tbs(der_bytes) if precert else der.split_certificate(der_bytes)
-    not_before, not_after = der.parse_validity(parts.validity)
-    found: dict[int, str] = {}
-    for name in _dns_names(parts):
-        domain = registered_domain(name)
-        if domain is not None:
-            found.setdefault(hash64(domain.encode()), domain)
-    issuer_key = names.name_key(names.rdns_from_der(parts.issuer)).encode()
-    return LeafFacts(
-        int(not_before.timestamp()),
-        int(not_after.timestamp()),
-        logged,
-        precert,
-        hash64(issuer_key + b"\0" + parts.serial),
-        issuer,
-        second,
-        tuple(sorted(found.items())),
-        hash64(issuer_key),
-    )
-
-
-def _dns_names(parts: der.CertificateParts) -> list[str]:
-    """The DNS names of the subjectAltName, else the subject's common name."""
+    dns: list[str] = []
     for extension in parts.extensions:
         if extension.oid == SAN_OID:
             value = extension.value
             outer = der.read_tlv(value, 0)
-            return [
+            dns = [
                 item.content(value).decode("ascii", "replace")
                 for item in der.children(value, outer)
                 if item.tag == _DNS_NAME
             ]
-    common = names.first_value(names.rdns_from_der(parts.subject), COMMON_NAME)
-    return [common] if common else []
+    return der.parse_validity(parts.validity), parts.serial, parts.issuer, dns
+
+
+def _dns_names(cert: x509.Certificate) -> list[str]:
+    """The DNS names of the subjectAltName, else the subject's common name."""
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        return [str(n) for n in san.value.get_values_for_type(x509.DNSName)]
+    except x509.ExtensionNotFound:
+        common = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return [str(common[0].value)] if common else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +194,8 @@ class TileFacts:
     width: int
     hashes: list[bytes]
     facts: list[LeafFacts | str]
+    root: bytes | None = None
+    """The Merkle Tree Hash of a full tile's leaves (computed where the tile is read)."""
 
 
 def tile_facts(batch: list[tuple[int, int, bytes]]) -> list[TileFacts | str]:
@@ -138,7 +208,8 @@ def tile_facts(batch: list[tuple[int, int, bytes]]) -> list[TileFacts | str]:
         except TileError as exc:
             found.append(f"data tile {index}: {exc}")
             continue
-        found.append(TileFacts(index, width, hashes, [_entry_facts(e) for e in entries]))
+        root = subtree_root(hashes) if width == TILE_WIDTH else None
+        found.append(TileFacts(index, width, hashes, [_entry_facts(e) for e in entries], root))
     return found
 
 
@@ -146,7 +217,8 @@ def _entry_facts(entry: Entry) -> LeafFacts | str:
     issuer = entry.chain[0] if entry.chain else None
     second = entry.chain[1] if len(entry.chain) > 1 else None
     try:
-        facts = facts_of(entry.signed, entry.precert, entry.timestamp, issuer, second)
-        return replace(facts, issuer_key_hash=entry.issuer_key_hash)
-    except (der.DerError, ValueError, UnicodeDecodeError) as exc:
+        return facts_of(
+            entry.signed, entry.precert, entry.timestamp, issuer, second, entry.issuer_key_hash
+        )
+    except (ValueError, UnicodeDecodeError) as exc:
         return f"not a certificate: {exc}"

@@ -259,7 +259,7 @@ class _Syncer:
             if isinstance(result, str):
                 raise InputError(f"{self.source.prefix}: {result}; refused, nothing of it stored")
             try:
-                self.tree.check_data_tile(result.index, result.hashes)
+                self.tree.check_data_tile(result.index, result.hashes, result.root)
             except TreeMismatch as exc:
                 raise InputError(
                     f"{self.source.label(data_tile_path(result.index, result.width))}: {exc}; "

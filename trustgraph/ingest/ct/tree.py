@@ -88,14 +88,17 @@ class VerifiedTree:
         256**level leaves)."""
         return self.tile(level, index // TILE_WIDTH)[index % TILE_WIDTH]
 
-    def check_data_tile(self, index: int, leaf_hashes: Sequence[bytes]) -> None:
-        """Whether a data tile's leaves are the tree's.
+    def check_data_tile(
+        self, index: int, leaf_hashes: Sequence[bytes], root: bytes | None = None
+    ) -> None:
+        """Whether a data tile's leaves are the tree's (``root``: their Merkle Tree Hash,
+        when already computed).
 
         Raises:
             TreeMismatch: they are not.
         """
         if len(leaf_hashes) == TILE_WIDTH and not self._is_right_edge(0, index):
-            if subtree_root(leaf_hashes) != self.entry(1, index):
+            if (root or subtree_root(leaf_hashes)) != self.entry(1, index):
                 raise TreeMismatch(f"data tile {index} does not hash to the tree")
             return
         edge = self.tile(0, index)
