@@ -61,11 +61,18 @@ def source_row(
         "INSERT OR IGNORE INTO leaf_sources(kind, prefix, log_id, key) VALUES (?, ?, ?, ?)",
         (kind, prefix, log_id or "", key),
     )
+    found = find_source(db, kind, prefix, log_id)
+    assert found is not None
+    return found
+
+
+def find_source(db: Database, kind: str, prefix: str, log_id: str | None) -> LeafSource | None:
+    """The source row of a log (or of files), if there is one."""
     row = db.conn.execute(
         f"SELECT {_SOURCE_COLUMNS} FROM leaf_sources WHERE kind = ? AND prefix = ? AND log_id = ?",
         (kind, prefix, log_id or ""),
     ).fetchone()
-    return LeafSource(*row)
+    return LeafSource(*row) if row else None
 
 
 def sources(db: Database) -> list[LeafSource]:

@@ -113,6 +113,8 @@ def test_a_checkpoint_signed_by_another_key_is_refused(
     [line] = done.stderr.strip().splitlines()
     assert "no signature by the log's key" in line
     assert _leaf_rows(db) == 0
+    with sqlite3.connect(db) as connection:  # not even the log is recorded
+        assert connection.execute("SELECT COUNT(*) FROM leaf_sources").fetchone() == (0,)
 
 
 def test_a_forked_log_is_refused_and_keeps_what_was_stored(

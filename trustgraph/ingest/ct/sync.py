@@ -103,12 +103,15 @@ def sync_log(
     """
     started = time.perf_counter()
     progress = progress or NullProgress()
+    if first < 0 or first % TILE_WIDTH or (last is not None and last < first):
+        raise UsageError(f"entries {first}:{last}: give a range of whole tiles (of 256)")
     source = LogSource(prefix)
-    with db.transaction():
-        row = leaf_rows.source_row(db, "ct", source.prefix, key.log_id.hex(), key.spki)
+    log_id = key.log_id.hex()
+    stored = leaf_rows.find_source(db, "ct", source.prefix, log_id)
     checkpoint = verify_checkpoint(_get(source, "checkpoint"), key, source.label("checkpoint"))
-    tree = _verified_tree(source, checkpoint, row)
+    tree = _verified_tree(source, checkpoint, stored)
     with db.transaction():
+        row = leaf_rows.source_row(db, "ct", source.prefix, log_id, key.spki)
         leaf_rows.record_checkpoint(
             db,
             row.id,
@@ -119,9 +122,7 @@ def sync_log(
             checkpoint.timestamp,
         )
     end = checkpoint.size if last is None else min(last, checkpoint.size)
-    if first < 0 or first % TILE_WIDTH or end < first:
-        raise UsageError(f"a range of entries from {first} to {end}: give whole tiles (of 256)")
-    report = SyncReport(source.prefix, checkpoint, row.size, first, end)
+    report = SyncReport(source.prefix, checkpoint, stored.size if stored else 0, first, end)
     wanted = _wanted_tiles(db, row.id, first, end, checkpoint.size)
     progress.start(f"syncing {source.prefix}", sum(width for _index, width in wanted))
     _Syncer(db, source, tree, row.id, report, progress).run(wanted, jobs)
@@ -138,7 +139,7 @@ def _get(source: LogSource, path: str) -> bytes:
 
 
 def _verified_tree(
-    source: LogSource, checkpoint: Checkpoint, row: leaf_rows.LeafSource
+    source: LogSource, checkpoint: Checkpoint, row: leaf_rows.LeafSource | None
 ) -> VerifiedTree:
     """The checkpoint's tree, consistent with the checkpoint stored before.
 
@@ -147,10 +148,11 @@ def _verified_tree(
             consistent with the stored checkpoint.
     """
     label = source.label("checkpoint")
-    if checkpoint.size < row.size:
+    size, root = (row.size, row.root) if row is not None else (0, None)
+    if checkpoint.size < size:
         raise InputError(
             f"{label}: the log's tree ({checkpoint.size} entries) is smaller than the "
-            f"checkpoint stored before ({row.size}): refused"
+            f"checkpoint stored before ({size}): refused"
         )
 
     def fetch(level: int, index: int, width: int) -> bytes:
@@ -164,10 +166,10 @@ def _verified_tree(
 
     try:
         tree = VerifiedTree(checkpoint.size, checkpoint.root, fetch)
-        if row.size and row.root is not None and tree.root_at(row.size) != row.root:
+        if size and root is not None and tree.root_at(size) != root:
             raise InputError(
                 f"{label}: the log's tree of {checkpoint.size} entries does not extend the "
-                f"checkpoint of {row.size} entries stored before (inconsistent): refused"
+                f"checkpoint of {size} entries stored before (inconsistent): refused"
             )
     except TreeMismatch as exc:
         raise InputError(f"{label}: {exc}; refused, nothing stored") from exc
