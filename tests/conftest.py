@@ -52,11 +52,11 @@ def corpus_path() -> Path:
 def corpus() -> Path:
     path = corpus_path()
     if not (path / "wosign_case" / "certs").is_dir():
-        _unavailable(f"real-data corpus not found at {path} (set TRUSTGRAPH_CORPUS)")
+        unavailable(f"real-data corpus not found at {path} (set TRUSTGRAPH_CORPUS)")
     return path
 
 
-def _unavailable(message: str) -> None:
+def unavailable(message: str) -> None:
     """Skip on a developer's machine; under CI=true, fail: CI must run every test."""
     if os.environ.get("CI") == "true":
         pytest.fail(message)
@@ -75,7 +75,7 @@ def browser() -> Iterator[Any]:
             f"no chromium at {CHROMIUM} (apt-get install chromium, or set TRUSTGRAPH_CHROMIUM)"
         )
     if missing:
-        _unavailable(missing)
+        unavailable(missing)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -104,7 +104,7 @@ def neo4j_process() -> Iterator[neo4j_server.RunningNeo4j | None]:
     try:
         server = neo4j_server.start()
     except neo4j_server.Neo4jUnavailable as exc:
-        _unavailable(f"no Neo4j for the tests: {exc}")
+        unavailable(f"no Neo4j for the tests: {exc}")
         return
     try:
         yield server
@@ -171,7 +171,7 @@ def small_disk(path: Path, megabytes: int) -> Iterator[Path]:
         check=False,
     )
     if done.returncode != 0:
-        _unavailable(f"cannot mount a small tmpfs for a full-disk test: {done.stderr.strip()}")
+        unavailable(f"cannot mount a small tmpfs for a full-disk test: {done.stderr.strip()}")
     try:
         yield path
     finally:
@@ -194,7 +194,7 @@ def read_only_view(folder: Path, at: Path) -> Iterator[Path]:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             subprocess.run(["umount", str(at)], check=False)
-            _unavailable(f"cannot make a read-only mount: {done.stderr.strip()}")
+            unavailable(f"cannot make a read-only mount: {done.stderr.strip()}")
     try:
         yield at
     finally:

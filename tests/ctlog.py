@@ -45,6 +45,8 @@ def binary() -> Path:
     """
     configured = os.environ.get("TRUSTGRAPH_TESSERACT")
     if configured:
+        if not Path(configured).is_file():
+            raise LogUnavailable(f"TRUSTGRAPH_TESSERACT={configured}: no such program")
         return Path(configured)
     gopath = os.environ.get("GOPATH") or str(Path.home() / "go")
     if shutil.which("go"):

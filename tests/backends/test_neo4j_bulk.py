@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from tests import neo4j_server
 from tests.backends.test_backends import assert_parity, generated, generated_commands
 from tests.backends.test_neo4j_push import dump
-from tests.conftest import _unavailable, load_certs
+from tests.conftest import load_certs, unavailable
 from tests.factories.pki import PKI
 from trustgraph.backends.neo4j import bulk as bulk_module
 from trustgraph.backends.neo4j.bulk import ADMIN_ENVIRONMENT, bulk_import, write_import_files
@@ -40,7 +40,7 @@ def server(
     running again after the test whatever it did, with the constraints a push creates (an
     import replaced the database without them)."""
     if neo4j_process is None:
-        _unavailable("a bulk import needs the session's own test server, not NEO4J_URI")
+        unavailable("a bulk import needs the session's own test server, not NEO4J_URI")
         return
     monkeypatch.setenv(ADMIN_ENVIRONMENT, shlex.join(neo4j_server.admin_command()))
     try:

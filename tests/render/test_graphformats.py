@@ -13,7 +13,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import _unavailable, load_certs
+from tests.conftest import load_certs, unavailable
 from tests.factories.pki import PKI
 from trustgraph import api
 from trustgraph.cli import app
@@ -42,7 +42,7 @@ def graph(db: Database, tmp_path: Path) -> nx.MultiDiGraph:
 def test_dot_renders_with_graphviz(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
     dot = shutil.which("dot")
     if dot is None:
-        _unavailable("Graphviz is not installed (apt-get install graphviz)")
+        unavailable("Graphviz is not installed (apt-get install graphviz)")
         return
     source = "".join(graph_text(graph, GraphFormat.DOT))
     done = subprocess.run([dot, "-Tsvg"], input=source, capture_output=True, text=True, check=False)

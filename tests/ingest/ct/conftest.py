@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.ctlog import TestLog, running_log
+from tests.conftest import unavailable
+from tests.ctlog import LogUnavailable, TestLog, binary, running_log
 from tests.factories import crtsh as sql
 from tests.factories.ctpki import DISTRUST_AFTER, CtWorld, build_world
 from trustgraph.cli import app
@@ -38,6 +39,10 @@ def run(*args: str) -> object:
 
 @pytest.fixture(scope="session")
 def ct_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CtSetup]:
+    try:
+        binary()
+    except LogUnavailable as exc:
+        unavailable(str(exc))
     world = build_world(LEAVES)
     folder = tmp_path_factory.mktemp("ctlog")
     with running_log(folder, world.roots_pem()) as log:
