@@ -29,7 +29,7 @@ from trustgraph.render.formats import render
 
 ct_app = command_group(
     "ct",
-    "Certificate Transparency: sync a log's entries (static CT API) as leaves.",
+    "Leaf certificates: sync a Certificate Transparency log (static CT API), or load files.",
 )
 
 

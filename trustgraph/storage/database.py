@@ -664,7 +664,7 @@ class Database:
         ]
 
     def counts(self) -> dict[str, int]:
-        """Certificates, CAs, edges by kind, and recorded problems."""
+        """Certificates, CAs, edges by kind, recorded problems, and leaves (when any)."""
         result = {
             "certificates": self.scalar("SELECT COUNT(*) FROM certificates WHERE der IS NOT NULL"),
             "cas": self.scalar("SELECT COUNT(*) FROM cas"),
@@ -672,6 +672,9 @@ class Database:
         }
         for kind, count in self.conn.execute("SELECT kind, COUNT(*) FROM edges GROUP BY kind"):
             result[f"edges_{kind}"] = count
+        leaves = self.scalar("SELECT COUNT(*) FROM leaves")
+        if leaves:
+            result["leaves"] = leaves
         return result
 
     def provenance(self) -> dict[str, Any]:

@@ -112,6 +112,7 @@ def sync_log(
     tree = _verified_tree(source, checkpoint, stored)
     with db.transaction():
         row = leaf_rows.source_row(db, "ct", source.prefix, log_id, key.spki)
+        sync_id = db.add_source(KIND, source.prefix)
         leaf_rows.record_checkpoint(
             db,
             row.id,
@@ -125,9 +126,11 @@ def sync_log(
     report = SyncReport(source.prefix, checkpoint, stored.size if stored else 0, first, end)
     wanted = _wanted_tiles(db, row.id, first, end, checkpoint.size)
     progress.start(f"syncing {source.prefix}", sum(width for _index, width in wanted))
-    _Syncer(db, source, tree, row.id, report, progress).run(wanted, jobs)
+    _Syncer(db, source, tree, row.id, sync_id, report, progress).run(wanted, jobs)
     progress.finish()
     report.seconds = time.perf_counter() - started
+    with db.transaction():
+        db.finish_source(sync_id, report.as_dict(), checkpoint.root.hex())
     return report
 
 
@@ -200,16 +203,17 @@ class _Syncer:
         source: LogSource,
         tree: VerifiedTree,
         source_id: int,
+        sync_id: int,
         report: SyncReport,
         progress: Progress,
     ) -> None:
         self.db, self.source, self.tree = db, source, tree
-        self.source_id, self.report, self.progress = source_id, report, progress
+        self.source_id, self.sync_id = source_id, sync_id
+        self.report, self.progress = report, progress
         self.issuers: dict[bytes, int] = {}
         self.issuer_names: dict[bytes, tuple[int, bytes]] = {}
         """Issuer -> (64 bits of its name key's hash, SHA-256 of its key)."""
         self.precert_signers: set[bytes] = set()
-        self.problem_source: int | None = None
 
     def run(self, wanted: list[tuple[int, int]], jobs: int | None) -> None:
         batches = [wanted[i : i + BATCH_TILES] for i in range(0, len(wanted), BATCH_TILES)]
@@ -380,11 +384,9 @@ class _Syncer:
     def _record_problems(self, problems: list[str]) -> None:
         if not problems:
             return
-        if self.problem_source is None:
-            self.problem_source = self.db.add_source(KIND, self.source.prefix)
         for problem in problems:
             certificates.insert_problem(
-                self.db, self.problem_source, self.source.prefix, "not-a-certificate", problem
+                self.db, self.sync_id, self.source.prefix, "not-a-certificate", problem
             )
         self.report.problems += len(problems)
         room = PROBLEMS_LISTED - len(self.report.listed)
