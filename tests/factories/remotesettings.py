@@ -20,6 +20,19 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
+def _record(
+    ident: str, created: str, last_modified_ms: int, enabled: bool, **names: str
+) -> dict[str, Any]:
+    """A OneCRL record naming what ``names`` gives (issuer and serial, or subject and key)."""
+    return {
+        "details": {"bug": f"https://bugzilla.example/{ident}", "created": created},
+        "enabled": enabled,
+        "id": ident,
+        **names,
+        "last_modified": last_modified_ms,
+    }
+
+
 def by_serial(
     cert: Cert,
     ident: str,
@@ -31,14 +44,14 @@ def by_serial(
     parsed = cert.cert
     serial = parsed.serial_number
     octets = serial.to_bytes((serial.bit_length() + 8) // 8, "big")
-    return {
-        "details": {"bug": f"https://bugzilla.example/{ident}", "created": created},
-        "enabled": enabled,
-        "id": ident,
-        "issuerName": _b64(parsed.issuer.public_bytes()),
-        "serialNumber": _b64(octets),
-        "last_modified": last_modified_ms,
-    }
+    return _record(
+        ident,
+        created,
+        last_modified_ms,
+        enabled,
+        issuerName=_b64(parsed.issuer.public_bytes()),
+        serialNumber=_b64(octets),
+    )
 
 
 def by_key(
@@ -53,14 +66,14 @@ def by_key(
     spki = parsed.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    return {
-        "details": {"bug": f"https://bugzilla.example/{ident}", "created": created},
-        "enabled": enabled,
-        "id": ident,
-        "subject": _b64(parsed.subject.public_bytes()),
-        "pubKeyHash": _b64(hashlib.sha256(spki).digest()),
-        "last_modified": last_modified_ms,
-    }
+    return _record(
+        ident,
+        created,
+        last_modified_ms,
+        enabled,
+        subject=_b64(parsed.subject.public_bytes()),
+        pubKeyHash=_b64(hashlib.sha256(spki).digest()),
+    )
 
 
 def preloaded(cert: Cert, ident: str) -> dict[str, Any]:

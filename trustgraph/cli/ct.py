@@ -172,7 +172,7 @@ def leaves(
     rules = api.make_rules(at, purpose, max_depth=max_depth)
     with open_db(db) as database:
         anchors = api.anchors_for(database, store=store, at=rules.at) if store else None
-        result = api.leaves(database, target, anchors=anchors, rules=rules)
         graph = TrustGraph.from_database(database)
+        result = api.leaves(database, target, anchors=anchors, rules=rules, graph=graph)
         document, table = leaves_view(result, graph, database.provenance())
     render(fmt, document, table)

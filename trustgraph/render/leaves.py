@@ -61,23 +61,8 @@ def leaf_files_view(report: LeafFilesReport, provenance: dict[str, Any]) -> View
 def _corpus_caveats(result: LeavesResult) -> list[str]:
     """What the counts rest on: the leaves loaded, which is never the whole Web PKI."""
     if result.corpus.empty:
-        return [
-            "no leaves are loaded: `trustgraph ct sync` a log or `trustgraph leaves load` files"
-        ]
-    parts = []
-    for source in result.corpus.sources:
-        ranges = ", ".join(f"{a}-{b - 1}" for a, b in source["entries_stored"]) or "none"
-        if source["kind"] == "ct":
-            parts.append(
-                f"{source['prefix']} (checkpoint of {source['checkpoint_size']} entries, "
-                f"entries {ranges} stored, synced {(source['synced_at'] or '?')[:19]})"
-            )
-        else:
-            parts.append(f"files {source['prefix']}")
-    return [
-        "counts are of the leaves loaded, not of every certificate in existence: "
-        + "; ".join(parts)
-    ]
+        return ["no leaves are loaded: `trustgraph ct sync` a log or `trustgraph ct load` files"]
+    return [_corpus_text(result.corpus.sources)]
 
 
 def leaves_view(result: LeavesResult, graph: TrustGraph, provenance: dict[str, Any]) -> View:
