@@ -119,7 +119,9 @@ class TestLog:
                 answers[index] = post(item)
         rest = [index for index in range(len(chains)) if index not in answers]
         with ThreadPoolExecutor(32) as pool:
-            answers.update(zip(rest, pool.map(post, [chains[index] for index in rest])))
+            answers.update(
+                zip(rest, pool.map(post, [chains[index] for index in rest]), strict=True)
+            )
         return [int(str(answers[index]["timestamp"])) for index in range(len(chains))]
 
     def size(self) -> int:
