@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from trustgraph.analysis.chains import ChainsResult
+from trustgraph.analysis.clients import ClientsResult
 from trustgraph.analysis.impact import ImpactResult, plan_scenario
 from trustgraph.analysis.impact import Scenario as Scenario
 from trustgraph.analysis.reach import ReachResult
@@ -304,6 +305,55 @@ def leaves(
     rules = with_revocations(db, rules or make_rules())
     whole = graph or TrustGraph.from_database(db)
     return count_leaves(db, whole, resolve_target(db, target, rules.at), rules, anchors)
+
+
+@_database
+def clients(
+    db: Database,
+    chain: Sequence[bytes] | str | os.PathLike[str],
+    *,
+    at: When = None,
+    clients: Sequence[str] = (),
+    sct_time: When | None = None,
+) -> ClientsResult:
+    """Which clients accept ``chain`` as a server sends it (the end certificate first, any
+    order after it) at ``at``: each client profile's outcome, the path it takes and why it
+    fails (see :mod:`trustgraph.policy.clients` for the profiles; ``clients`` names them,
+    ``("all",)`` for every one, none for the default set). ``chain`` is DER certificates or
+    a PEM/DER file; ``sct_time`` the end certificate's SCT time, for SCT cut-offs.
+
+    Raises:
+        UsageError: a client name is unknown, or the chain is empty or unreadable.
+    """
+    from trustgraph.analysis.clients import evaluate_clients, read_served
+    from trustgraph.policy.clients import client_profiles
+
+    profiles = client_profiles(list(clients))
+    if isinstance(chain, str | os.PathLike):
+        ders, origin = _served_chain_file(Path(chain)), str(chain)
+    else:
+        ders, origin = list(chain), "chain"
+    served = read_served(ders, origin)
+    when = as_iso(at)
+    return evaluate_clients(
+        db, served, when, profiles, as_iso(sct_time) if sct_time is not None else None
+    )
+
+
+def _served_chain_file(path: Path) -> list[bytes]:
+    """The certificates of a served-chain file, in their order.
+
+    Raises:
+        UsageError: a part of the file is not a certificate (where, and why).
+    """
+    from trustgraph.ingest.sources import Problem, read_paths
+
+    ders = []
+    for item in read_paths([path]):
+        if isinstance(item, Problem):
+            raise UsageError(f"{item.location}: {item.reason}")
+        ders.append(item.der)
+    return ders
 
 
 @_database

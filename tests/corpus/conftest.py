@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -49,5 +50,32 @@ def ccadb_db(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             "2016-09-26",
         ],
         ["owners", "load", str(corpus / "owners/ca-relations-hiller2020.csv")],
+    ]
+    return build(db, steps)
+
+
+CRTSH = "rootstores/crtsh-root-programs-2020-2025.tar.xz"
+CERTIFI = "certifi/certifi-history-2014-2026.tar.xz"
+STL = "rootstores/microsoft/authroot-stl"
+MS_CA = "rootstores/microsoft/ms-ca-snapshots-2012-2019.tar.xz"
+APPLE = "rootstores/apple/apple-ios5-12-macos10.9-10.14.tar.xz"
+ANDROID = "rootstores/android/android-2.3-10.tar.xz"
+
+
+@pytest.fixture(scope="session")
+def history_db(ccadb_db: Path, corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The CCADB corpus with every root program's history: Microsoft's trust lists and old
+    roots, Apple's and Android's archives, crt.sh's snapshots of nine programs and
+    certifi's Mozilla bundles."""
+    db = tmp_path_factory.mktemp("history") / "history.db"
+    shutil.copy(ccadb_db, db)
+    steps = [
+        ["load", str(corpus / MS_CA)],
+        ["store", "add", "microsoft", str(corpus / STL)],
+        ["store", "add", "apple-ios", str(corpus / APPLE)],
+        ["store", "add", "android", str(corpus / ANDROID)],
+        ["store", "add", "all", str(corpus / CRTSH)],
+        ["store", "add", "apple-ios", str(corpus / CRTSH)],
+        ["store", "add", "mozilla", str(corpus / CERTIFI)],
     ]
     return build(db, steps)

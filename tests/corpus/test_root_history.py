@@ -7,39 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import tarfile
 from pathlib import Path
 
 import pytest
 
-from tests.corpus.conftest import answer, build
+from tests.corpus.conftest import CERTIFI, CRTSH, answer
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
-CRTSH = "rootstores/crtsh-root-programs-2020-2025.tar.xz"
-CERTIFI = "certifi/certifi-history-2014-2026.tar.xz"
-STL = "rootstores/microsoft/authroot-stl"
-MS_CA = "rootstores/microsoft/ms-ca-snapshots-2012-2019.tar.xz"
-APPLE = "rootstores/apple/apple-ios5-12-macos10.9-10.14.tar.xz"
-ANDROID = "rootstores/android/android-2.3-10.tar.xz"
 ENTRUST_G2 = "Entrust Root Certification Authority - G2"
-
-
-@pytest.fixture(scope="module")
-def history_db(ccadb_db: Path, corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("history") / "history.db"
-    shutil.copy(ccadb_db, db)
-    steps = [
-        ["load", str(corpus / MS_CA)],
-        ["store", "add", "microsoft", str(corpus / STL)],
-        ["store", "add", "apple-ios", str(corpus / APPLE)],
-        ["store", "add", "android", str(corpus / ANDROID)],
-        ["store", "add", "all", str(corpus / CRTSH)],
-        ["store", "add", "apple-ios", str(corpus / CRTSH)],
-        ["store", "add", "mozilla", str(corpus / CERTIFI)],
-    ]
-    return build(db, steps)
 
 
 def _sql(corpus: Path, name: str) -> str:

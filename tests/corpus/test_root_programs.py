@@ -18,17 +18,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
+from tests.corpus.conftest import ANDROID, APPLE, STL, run
 from tests.corpus.conftest import answer as json_answer
-from tests.corpus.conftest import run
 from trustgraph.demo.text import demo_lines
 from trustgraph.ingest import authroot
 
 pytestmark = pytest.mark.corpus
 
 CRTSH = "rootstores/crtsh-root-programs-2020-2025.tar.xz"
-STL = "rootstores/microsoft/authroot-stl"
-APPLE = "rootstores/apple/apple-ios5-12-macos10.9-10.14.tar.xz"
-ANDROID = "rootstores/android/android-2.3-10.tar.xz"
 
 
 def test_the_latest_trust_list_as_its_readme_counts_it(corpus: Path) -> None:

@@ -16,6 +16,7 @@ import typer
 
 from trustgraph.cli import (  # noqa: F401  (they register commands)
     case,
+    clients,
     ct,
     firefox,
     maps,

@@ -194,3 +194,19 @@ def certificates_with_serials(db: Database, serials: Iterable[str]) -> list[tupl
         "WHERE der IS NOT NULL AND serial IN ({marks})"
     )
     return list(db.in_batches(sql, serials))
+
+
+def der_of(db: Database, fingerprints: Iterable[str]) -> dict[str, bytes]:
+    """The DER of these certificates, where stored."""
+    sql = "SELECT sha256, der FROM certificates WHERE der IS NOT NULL AND sha256 IN ({marks})"
+    return {row[0]: row[1] for row in db.in_batches(sql, fingerprints)}
+
+
+def ca_ders_named(db: Database, subject_key: str, limit: int = 64) -> list[bytes]:
+    """The DER of up to ``limit`` loaded CA certificates with this normalized subject (the
+    certificates a client could fetch for an issuer of that name), by fingerprint."""
+    sql = (
+        "SELECT der FROM certificates WHERE subject_key = ? AND der IS NOT NULL "
+        "AND is_ca = 1 ORDER BY sha256 LIMIT ?"
+    )
+    return [row[0] for row in db.conn.execute(sql, (subject_key, limit))]

@@ -3,7 +3,7 @@ certificates sharing an issuer and a serial number."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from trustgraph.core.kinds import DECLARED, GRAPH_KINDS
@@ -168,12 +168,6 @@ def certificate_fields(
         f"SELECT der, {', '.join(columns)} FROM certificates WHERE sha256 = ?", (fingerprint,)
     ).fetchone()
     return row[0], dict(zip(columns, row[1:], strict=True))
-
-
-def der_of(db: Database, fingerprints: Iterable[str]) -> dict[str, bytes]:
-    """The DER of these certificates, where stored."""
-    sql = "SELECT sha256, der FROM certificates WHERE der IS NOT NULL AND sha256 IN ({marks})"
-    return {row[0]: row[1] for row in db.in_batches(sql, fingerprints)}
 
 
 def scope_rows(db: Database) -> Iterator[tuple[str, str | None, str, str | None, bool]]:

@@ -1,0 +1,3 @@
+module trustgraph.test/goverify
+
+go 1.22

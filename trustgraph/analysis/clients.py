@@ -1,0 +1,270 @@
+"""Which clients accept a served chain: each client profile's store read from the
+database at the date asked (or as its OS version shipped it), its preloaded intermediates
+and AIA fetches, and the path it builds (:mod:`trustgraph.analysis.clientpaths`).
+
+A client whose store is not loaded is answered as ``unknown`` with the reason, never left
+out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from trustgraph.analysis.clientpaths import LazyPool, Pool, TrustedSet, Verdict, build_path
+from trustgraph.core.times import as_iso, parse_iso
+from trustgraph.errors import CertificateParseError, UsageError
+from trustgraph.policy.anchors import SERVER_AUTH, AnchorTrust
+from trustgraph.policy.clients import ClientProfile
+from trustgraph.policy.coverage import staleness
+from trustgraph.policy.revocations import RevocationIndex
+from trustgraph.policy.stores import list_snapshots, snapshot_at, snapshot_entries
+from trustgraph.storage import certificates, trust
+from trustgraph.storage.database import Database
+from trustgraph.storage.trust import Snapshot
+from trustgraph.x509.certificate import CertificateRecord, parse_certificate
+from trustgraph.x509.names import display_name
+
+AIA_ASSUMPTION = (
+    "a client that fetches by AIA is assumed to get any loaded CA certificate of the "
+    "issuer's name whose key signed the certificate (the caIssuers URL itself is not "
+    "followed)"
+)
+PATH_ASSUMPTION = (
+    "paths are judged on validity periods, CA flags, key usage, path length, revocations "
+    "and the store's distrust; name constraints, policies and signature-algorithm limits "
+    "are not modelled per client"
+)
+
+
+@dataclass(frozen=True)
+class StoreUsed:
+    """The snapshot a client's answer comes from, and what it could not use."""
+
+    snapshot: Snapshot
+    anchors: int
+    without_bytes: int
+    caveat: str | None = None
+    """Why the snapshot may not be the store the client had (outdated, standing in)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "store": self.snapshot.store,
+            "as_of": self.snapshot.as_of,
+            "description": self.snapshot.description,
+            "anchors": self.anchors,
+            "anchors_without_certificate_bytes": self.without_bytes,
+            "caveat": self.caveat,
+        }
+
+
+@dataclass(frozen=True)
+class ClientAnswer:
+    """One client's outcome (``ok``, ``fails`` or ``unknown``), path and reason."""
+
+    profile: ClientProfile
+    verdict: Verdict | None
+    store: StoreUsed | None = None
+    unknown_because: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        return self.verdict.outcome if self.verdict else "unknown"
+
+    @property
+    def reason(self) -> str | None:
+        return self.verdict.reason if self.verdict else self.unknown_because
+
+    def caveats(self) -> list[str]:
+        found = []
+        if self.store and self.store.caveat:
+            found.append(f"{self.profile.name}: {self.store.caveat}")
+        if self.store and self.store.without_bytes:
+            found.append(
+                f"{self.profile.name}: {self.store.without_bytes} anchors of "
+                f"{self.store.snapshot.store} {self.store.snapshot.as_of[:10]} are listed by "
+                "hash only (their certificates are not loaded) and were not used"
+            )
+        if self.verdict:
+            found.extend(f"{self.profile.name}: {limit}" for limit in self.verdict.limits)
+        return found
+
+    def as_dict(self) -> dict[str, Any]:
+        path = self.verdict.path if self.verdict else ()
+        return {
+            "client": self.profile.name,
+            "title": self.profile.title,
+            "outcome": self.outcome,
+            "path": [
+                {
+                    "sha256": step.sha256,
+                    "subject": step.subject,
+                    "from": step.source,
+                    "not_after": step.not_after,
+                }
+                for step in path
+            ],
+            "reason": self.reason,
+            "store": self.store.as_dict() if self.store else None,
+            "behaviour": self.profile.behaviour.as_dict(),
+            "citations": [{"about": c.about, "source": c.source} for c in self.profile.citations],
+        }
+
+
+@dataclass(frozen=True)
+class ClientsResult:
+    """Every client's answer for one served chain at one date."""
+
+    at: str
+    served: tuple[CertificateRecord, ...]
+    answers: tuple[ClientAnswer, ...]
+    assumptions: tuple[str, ...] = field(default=(PATH_ASSUMPTION,))
+
+    def caveats(self) -> list[str]:
+        return [caveat for answer in self.answers for caveat in answer.caveats()]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "served": [
+                {
+                    "sha256": r.sha256,
+                    "subject": display_name(r.subject),
+                    "issuer": display_name(r.issuer),
+                    "not_before": as_iso(r.not_before),
+                    "not_after": as_iso(r.not_after),
+                }
+                for r in self.served
+            ],
+            "clients": [answer.as_dict() for answer in self.answers],
+            "assumptions": list(self.assumptions),
+            "caveats": self.caveats(),
+        }
+
+
+def read_served(ders: Sequence[bytes], origin: str) -> tuple[CertificateRecord, ...]:
+    """The served chain, parsed (end certificate first).
+
+    Raises:
+        UsageError: no certificate, or one that cannot be read (which one, and why).
+    """
+    if not ders:
+        raise UsageError(f"{origin}: no certificate found; a served chain is PEM or DER")
+    records = []
+    for index, der in enumerate(ders, start=1):
+        try:
+            records.append(parse_certificate(der))
+        except CertificateParseError as exc:
+            raise UsageError(f"{origin}: certificate {index}: {exc}") from exc
+    return tuple(records)
+
+
+def evaluate_clients(
+    db: Database,
+    served: Sequence[CertificateRecord],
+    at: str,
+    profiles: Sequence[ClientProfile],
+    sct_time: str | None = None,
+) -> ClientsResult:
+    """Each client's path and outcome for ``served`` (end certificate first) at ``at``."""
+    moment = parse_iso(at)
+    assert moment is not None
+    shared = RevocationIndex.from_database(db)
+    preloaded = _preloaded(db)
+    aia = LazyPool(lambda key: _parsed(certificates.ca_ders_named(db, key)))
+    answers = []
+    for profile in profiles:
+        try:
+            snapshot, caveat = _snapshot(db, profile, at)
+        except UsageError as exc:
+            answers.append(ClientAnswer(profile, None, unknown_because=str(exc)))
+            continue
+        trusted, used = _trusted(db, snapshot, at, shared, caveat)
+        verdict = build_path(
+            served,
+            trusted,
+            profile.behaviour,
+            moment,
+            preloaded=preloaded,
+            aia=aia,
+            sct_time=parse_iso(sct_time) if sct_time else None,
+        )
+        answers.append(ClientAnswer(profile, verdict, used))
+    assumptions = [PATH_ASSUMPTION]
+    if any(p.behaviour.fetches_aia for p in profiles):
+        assumptions.append(AIA_ASSUMPTION)
+    return ClientsResult(at, tuple(served), tuple(answers), tuple(assumptions))
+
+
+def _snapshot(db: Database, profile: ClientProfile, at: str) -> tuple[Snapshot, str | None]:
+    """The snapshot a client uses at ``at``, and why it may not be the store the client
+    had (None: it is).
+
+    Raises:
+        UsageError: the store is not loaded (or has no snapshot of that OS version, or none
+            that early).
+    """
+    choice = profile.store
+    if choice.snapshot is None:
+        program = choice.program
+        first = list_snapshots(db, program)
+        if choice.earlier and (not first or first[0].as_of > at):
+            program = choice.earlier
+        snapshot = snapshot_at(db, program, at)
+        notes = [choice.earlier_because] if program != choice.program else []
+        stale = staleness(snapshot, at)
+        notes += [stale.describe()] if stale else []
+        return snapshot, "; ".join(notes) or None
+    shipped = [
+        s
+        for s in list_snapshots(db, choice.program)
+        if (s.description or "").startswith(choice.snapshot)
+    ]
+    if not shipped:
+        raise UsageError(
+            f"no {choice.program} snapshot described as {choice.snapshot.strip()!r} is "
+            "loaded (add the store's history with `trustgraph store add`)"
+        )
+    if shipped[0].as_of > at:
+        raise UsageError(
+            f"{choice.snapshot.strip()} shipped on {shipped[0].as_of[:10]}, after {at[:10]}"
+        )
+    return shipped[0], None
+
+
+def _trusted(
+    db: Database, snapshot: Snapshot, at: str, shared: RevocationIndex, caveat: str | None
+) -> tuple[TrustedSet, StoreUsed]:
+    entries = [e for e in snapshot_entries(db, snapshot) if e.in_force(at)]
+    usable = [e for e in entries if e.sha256 and e.trust.trusted_for(SERVER_AUTH)]
+    ders = certificates.der_of(db, [e.sha256 for e in usable if e.sha256])
+    anchors = tuple(_parsed([ders[e.sha256] for e in usable if e.sha256 in ders]))
+    trust_by_certificate: dict[str, AnchorTrust] = {
+        e.sha256: e.trust for e in usable if e.sha256 in ders
+    }
+    scoped = RevocationIndex.from_database(db, snapshot.store).by_certificate
+    revocations = shared.with_extra(scoped.values()) if scoped else shared
+    trusted = TrustedSet(
+        anchors,
+        trust_by_certificate,
+        frozenset(trust.blocked_certificates(db, snapshot.id)),
+        revocations,
+    )
+    without = sum(1 for e in entries if not e.sha256 or e.sha256 not in ders)
+    return trusted, StoreUsed(snapshot, len(anchors), without, caveat)
+
+
+def _preloaded(db: Database) -> Pool:
+    fingerprints = list(trust.preloaded(db, "firefox"))
+    return Pool(_parsed(certificates.der_of(db, fingerprints).values()))
+
+
+def _parsed(ders: Iterable[bytes]) -> list[CertificateRecord]:
+    records = []
+    for der in ders:
+        try:
+            records.append(parse_certificate(der))
+        except CertificateParseError:
+            continue  # stored bytes that do not parse cannot be a step of a path
+    return records
