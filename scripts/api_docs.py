@@ -58,6 +58,16 @@ print(api.document(impact)["counts"]["reconciliation"])
 for way in impact.ways_in:
     print(impact.graph.label(way.path.anchor_ca), "->", impact.graph.label(way.bypass.subject_ca))
 ```
+
+```python
+# Which clients accept the chains servers sent for WoSign G2's leaves, and the path each took.
+found = api.ca_clients(
+    db, "Certification Authority of WoSign G2", at="2016-10-21", clients=["openssl-1.0.2", "go"]
+)
+for served in found.chains:
+    for answer in served.answers:
+        print(served.chain.label, answer.profile.name, answer.outcome, answer.reason or "")
+```
 """
 
 

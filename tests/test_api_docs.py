@@ -37,3 +37,4 @@ def test_the_documented_examples_run() -> None:
     output = printed.getvalue()
     assert "ReachResult('CA CN=Certification Authority of WoSign G2" in output
     assert "watched =" in output and "lose every path" in output
+    assert "Certification Authority of WoSign G2 (by " in output and " openssl-1.0.2 " in output

@@ -12,10 +12,12 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from trustgraph.analysis.chains import ChainsResult
+from trustgraph.analysis.clientevents import CaClients, ClientImpact, ClientTimeline
 from trustgraph.analysis.clients import ClientsResult
 from trustgraph.analysis.impact import ImpactResult, plan_scenario
 from trustgraph.analysis.impact import Scenario as Scenario
@@ -338,6 +340,113 @@ def clients(
     return evaluate_clients(
         db, served, when, profiles, as_iso(sct_time) if sct_time is not None else None
     )
+
+
+@_database
+def ca_clients(
+    db: Database,
+    target: str,
+    *,
+    at: When = None,
+    configured: When | None = None,
+    clients: Sequence[str] = (),
+) -> CaClients:
+    """Which clients accept, at ``at``, the chains servers send for ``target``'s CAs as
+    commonly configured at ``configured`` (default: ``at``; see
+    :mod:`trustgraph.analysis.servedchains`).
+
+    Raises:
+        UsageError: a client name is unknown.
+        TargetError: ``target`` matches nothing.
+    """
+    from trustgraph.analysis.clientevents import ca_clients as answers_for
+    from trustgraph.policy.clients import client_profiles
+
+    when = as_iso(at)
+    set_up = as_iso(configured) if configured is not None else when
+    cas, bounded = _client_cas(db, target, when)
+    result = answers_for(db, cas, client_profiles(list(clients)), when, set_up)
+    return replace(result, limits=(*result.limits, *bounded))
+
+
+@_database
+def client_timeline(
+    db: Database,
+    target: str,
+    *,
+    since: When,
+    until: When = None,
+    clients: Sequence[str] = (),
+) -> ClientTimeline:
+    """Each client's outcome from ``since`` to ``until`` on the chains servers send for
+    ``target``'s CAs (as set up at ``since``; see
+    :mod:`trustgraph.analysis.servedchains`), with the dates it changes.
+
+    Raises:
+        UsageError: a client name is unknown, or ``since`` is not before ``until``.
+        TargetError: ``target`` matches nothing.
+    """
+    from trustgraph.analysis.clientevents import client_timeline as timeline_of
+    from trustgraph.policy.clients import client_profiles
+
+    first, last = as_iso(since), as_iso(until)
+    if first >= last:
+        raise UsageError(f"the client range must start before it ends ({first} >= {last})")
+    cas, bounded = _client_cas(db, target, last)
+    result = timeline_of(db, cas, client_profiles(list(clients)), first, last)
+    return replace(result, limits=(*result.limits, *bounded))
+
+
+@_database
+def client_impact(
+    db: Database, result: ImpactResult, *, clients: Sequence[str] = ()
+) -> ClientImpact:
+    """Each client's outcome before and after ``result``'s scenario on the chains servers
+    send for the CAs it touches (the watched ones, the collateral, and every CA below a
+    removed anchor or a revoked certificate, which an ideal path builder may still reach
+    but a client may not): the scenario applies to the clients of its program; with leaves
+    loaded, the leaves each client loses.
+
+    Raises:
+        UsageError: a client name is unknown.
+    """
+    from trustgraph.analysis.clientevents import client_impact as impact_of
+    from trustgraph.analysis.clients import StoreEdit
+    from trustgraph.policy.clients import client_profiles
+
+    cas = list(dict.fromkeys([w.ca for w in result.watched] + [c.ca for c in result.collateral]))
+    from trustgraph.analysis.impact import below, revoked_by
+    from trustgraph.storage.certificates import cas_of_certificates
+
+    revoked = frozenset(revoked_by(db, result.scenario))
+    starts = set(result.removed) | cas_of_certificates(db, revoked)
+    cas += sorted(below(db, starts, result.rules.max_depth) - set(cas))
+    edit = StoreEdit(result.store, frozenset(result.removed), revoked)
+    found = impact_of(db, cas[:MAX_IMPACT_CAS], client_profiles(list(clients)), result.at, edit)
+    if len(cas) > MAX_IMPACT_CAS:
+        limit = f"{len(cas)} CAs are touched: the first {MAX_IMPACT_CAS} were checked"
+        found = replace(found, limits=(*found.limits, limit))
+    return found
+
+
+MAX_CLIENT_CAS = 50
+"""CAs of one target a client timeline follows (the rest are named as a limit)."""
+MAX_IMPACT_CAS = 1000
+"""CAs a scenario's client answer checks (watched and collateral first; the rest are named
+as a limit)."""
+
+
+def _client_cas(db: Database, target: str, at: str) -> tuple[list[str], tuple[str, ...]]:
+    """The CAs of ``target`` a client answer follows, and the bound it hit (if any).
+
+    Raises:
+        TargetError: ``target`` matches nothing.
+    """
+    cas = sorted(resolve_target(db, target, at).cas)
+    if len(cas) <= MAX_CLIENT_CAS:
+        return cas, ()
+    bound = f"{len(cas)} CAs match {target!r}: the first {MAX_CLIENT_CAS} were checked"
+    return cas[:MAX_CLIENT_CAS], (bound,)
 
 
 def _served_chain_file(path: Path) -> list[bytes]:

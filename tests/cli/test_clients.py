@@ -129,3 +129,40 @@ def test_the_profiles_are_listed_with_their_sources() -> None:
             c["source"].startswith("https://") or "differential tests" in c["source"]
             for c in profile["citations"]
         )
+
+
+def test_the_chains_of_a_loaded_ca(setup: dict[str, Path]) -> None:
+    """--ca: the chain a server sends for the CA's leaves, judged for a leaf of the CA."""
+    done = run(
+        "clients",
+        "--ca",
+        "Clients Root",
+        "--at",
+        "2025-01-01",
+        "--client",
+        "openssl-3",
+        "--client",
+        "firefox",
+        "--db",
+        str(setup["db"]),
+        "--format",
+        "json",
+    )
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.stdout)
+    assert document["schema"].startswith("trustgraph.ca-clients/")
+    [chain] = document["chains"]
+    assert chain["variant"] == "long" and len(chain["certificates"]) == 1
+    assert {c["client"]: c["outcome"] for c in chain["clients"]} == {
+        "openssl-3": "ok",
+        "firefox": "ok",
+    }
+    assert [s["from"] for s in chain["clients"][0]["path"]] == ["store"]
+
+
+def test_a_chain_file_or_a_ca_not_both(setup: dict[str, Path]) -> None:
+    both = run("clients", str(setup["chain"]), "--ca", "Clients Root", "--db", str(setup["db"]))
+    neither = run("clients", "--db", str(setup["db"]))
+    for done in (both, neither):
+        assert done.exit_code == 2
+        assert "give a CHAIN file or --ca TARGET (one of them)" in done.stderr

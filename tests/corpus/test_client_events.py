@@ -93,3 +93,70 @@ def test_a_client_without_its_store_is_unknown_not_dropped(
     clients = _outcomes(history_db, chain, "2019-01-01")
     assert clients["java"]["outcome"] == "unknown"
     assert "no snapshot on or before 2019-01-01" in clients["java"]["reason"]
+
+
+def test_the_addtrust_expiry_over_time(history_db: Path) -> None:
+    """Servers set up in 2020 with USERTrust's AddTrust cross-certificate: OpenSSL 1.0.2
+    fails from the expiry until Mozilla's bundle drops AddTrust; OpenSSL 1.1.1 never."""
+    done = run(
+        "timeline",
+        "USERTrust RSA Certification Authority",
+        "--store",
+        "mozilla",
+        "--since",
+        "2020-01-01",
+        "--until",
+        "2020-12-31",
+        "--clients",
+        "openssl-1.0.2,openssl-1.1.1",
+        "--db",
+        str(history_db),
+        "--format",
+        "json",
+    )
+    assert done.exit_code == 0, done.output
+    spans = json.loads(done.stdout)["clients"]["spans"]
+    through_addtrust = [
+        (s["from"][:10], s["outcome"], s["reason"])
+        for s in spans
+        if s["client"] == "openssl-1.0.2" and "(by AddTrust External CA Root)" in s["chain"]
+    ]
+    assert through_addtrust[0][:2] == ("2020-01-01", "ok")
+    assert through_addtrust[1] == (
+        "2020-05-30",
+        "fails",
+        "AddTrust External CA Root: expired on 2020-05-30",
+    )
+    assert through_addtrust[2][1] == "ok"  # the bundle without AddTrust: an alternative chain
+    assert all(s["outcome"] == "ok" for s in spans if s["client"] == "openssl-1.1.1")
+
+
+def test_removing_dst_root_ca_x3_mends_openssl_1_0_2(history_db: Path) -> None:
+    """The workaround OpenSSL's blog gave in September 2021, as a scenario."""
+    done = run(
+        "impact",
+        "--store",
+        "mozilla",
+        "--at",
+        "2021-10-01",
+        "--distrust-root",
+        "DST Root CA X3",
+        "--clients",
+        "openssl-1.0.2,openssl-1.1.1,libressl-3.1",
+        "--db",
+        str(history_db),
+        "--format",
+        "json",
+    )
+    assert done.exit_code in (0, 1), done.output
+    clients = json.loads(done.stdout)["clients"]
+    mended = {
+        o["chain"].split(": ", 1)[1]
+        for o in clients["outcomes"]
+        if o["client"] == "openssl-1.0.2" and o["mends"]
+    }
+    assert "R3 < ISRG Root X1 (by DST Root CA X3)" in mended
+    summary = {row["client"]: row for row in clients["summary"]}
+    assert summary["openssl-1.1.1"]["cas_mended"] == 0
+    assert summary["libressl-3.1"]["cas_mended"] == 0  # no alternative chains to fall back on
+    assert summary["openssl-1.0.2"]["cas_broken"] == 0

@@ -25,16 +25,19 @@ clients differ on these beyond the choice of path; the outcome names only path c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from trustgraph.core.times import as_iso
 from trustgraph.policy.anchors import SERVER_AUTH, AnchorTrust
 from trustgraph.policy.clients import Alternatives, Behaviour, IssuerOrder
 from trustgraph.policy.revocations import EMPTY, RevocationIndex
-from trustgraph.x509.certificate import CertificateRecord
+from trustgraph.x509.certificate import CertificateRecord, Extensions
 from trustgraph.x509.keyusage import KEY_CERT_SIGN
-from trustgraph.x509.names import COMMON_NAME, display_name, first_value
+from trustgraph.x509.names import COMMON_NAME, display_name, first_value, rdns_from_der
 from trustgraph.x509.signatures import Outcome, verify
 
 MAX_PATH = 10
@@ -43,6 +46,8 @@ under ten)."""
 MAX_ATTEMPTS = 10_000
 """Partial paths a backtracking search extends at most before it gives up (said)."""
 
+STAND_IN = "stand-in leaf"
+"""The fingerprint of the leaf :func:`stand_in_leaf` makes (no certificate has it)."""
 SERVED = "served"
 STORE = "store"
 PRELOADED = "preloaded"
@@ -107,6 +112,9 @@ class Verdict:
     path: tuple[Step, ...]
     reason: str | None = None
     limits: tuple[str, ...] = ()
+    cutoffs: tuple[str | None, str | None] = (None, None)
+    """For an accepted chain that stands for its leaves (``judge_end`` False): the
+    anchor's distrust-after and SCT cut-off that the client applies to each leaf."""
 
     @property
     def ok(self) -> bool:
@@ -136,6 +144,7 @@ class _Builder:
     preloaded: Pool | None = None
     aia: Pool | None = None
     sct_time: datetime | None = None
+    judge_end: bool = True
     _store: Pool = field(init=False)
     _signed: dict[tuple[str, str], bool] = field(default_factory=dict, init=False)
     _attempts: int = field(default=0, init=False)
@@ -149,6 +158,8 @@ class _Builder:
         """Whether ``parent`` could be ``child``'s issuer: its name, key id and signature."""
         if parent.subject_key != child.issuer_key:
             return False
+        if child.sha256 == STAND_IN:
+            return parent.spki == child.spki  # the stand-in carries its issuer's key
         child_aki, parent_ski = child.extensions.aki, parent.extensions.ski
         if child_aki and parent_ski and child_aki != parent_ski:
             return False
@@ -159,7 +170,7 @@ class _Builder:
         return self._signed[key]
 
     def self_signed(self, record: CertificateRecord) -> bool:
-        return record.self_issued and self.issued(record, record)
+        return record.sha256 != STAND_IN and record.self_issued and self.issued(record, record)
 
     def issuers(
         self, pool: Pool | Sequence[CertificateRecord], child: CertificateRecord
@@ -211,7 +222,7 @@ class _Builder:
             if problem:
                 return problem
         problem = _path_length_problem(path)
-        if problem or not anchored:
+        if problem or not anchored or not self.judge_end:
             return problem
         return self.distrust_problem(path[0], path[-1])
 
@@ -304,6 +315,8 @@ class _Builder:
     def named_issuer(self, parent: CertificateRecord, child: CertificateRecord) -> bool:
         """GnuTLS's issuer test: the name, and the key identifiers where both are present
         (the signature is checked later, on the path)."""
+        if child.sha256 == STAND_IN:
+            return parent.subject_key == child.issuer_key and parent.spki == child.spki
         child_aki, parent_ski = child.extensions.aki, parent.extensions.ski
         return parent.subject_key == child.issuer_key and not (
             child_aki and parent_ski and child_aki != parent_ski
@@ -552,6 +565,27 @@ def _path_length_problem(path: list[CertificateRecord]) -> str | None:
     return None
 
 
+def stand_in_leaf(issuer: CertificateRecord, at: datetime) -> CertificateRecord:
+    """A leaf of ``issuer``'s CA (its name and key), valid around ``at``: what a client is
+    given when a CA's chain is judged for its leaves. It has no bytes and no signature;
+    :class:`_Builder` matches its issuer by name and key."""
+    label = f"a leaf of {_label(issuer)}"[:64]  # the longest common name X.520 allows
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, label)]).public_bytes()
+    return replace(
+        issuer,
+        sha256=STAND_IN,
+        der=b"",
+        version=3,
+        subject=rdns_from_der(name),
+        issuer=issuer.subject,
+        not_before=at - timedelta(days=1),
+        not_after=at + timedelta(days=1),
+        extensions=Extensions(is_ca=False, aki=issuer.extensions.ski),
+        tbs=b"",
+        signature_value=b"",
+    )
+
+
 def _label(record: CertificateRecord) -> str:
     return first_value(record.subject, COMMON_NAME) or display_name(record.subject)
 
@@ -576,18 +610,25 @@ def build_path(
     preloaded: Pool | None = None,
     aia: Pool | None = None,
     sct_time: datetime | None = None,
+    judge_end: bool = True,
 ) -> Verdict:
     """The path a client with ``behaviour`` takes from ``served`` (end certificate first)
     to ``trusted`` at ``at``, and whether it accepts it.
 
     ``preloaded`` and ``aia`` are used only when the behaviour says so; ``sct_time`` is the
-    end certificate's SCT time, for a store's SCT cut-offs.
+    end certificate's SCT time, for a store's SCT cut-offs. With ``judge_end`` False,
+    ``served`` starts at an issuing CA's certificate and the path is built for a leaf of
+    that CA valid at ``at`` (:func:`stand_in_leaf`; the client may reach the CA by another
+    of its certificates); the store's partial distrust, which depends on each leaf's dates,
+    is left to the caller (``Verdict.cutoffs``).
 
     Raises:
         ValueError: ``served`` is empty.
     """
     if not served:
         raise ValueError("a served chain needs at least the end certificate")
+    if not judge_end:
+        served = [stand_in_leaf(served[0], at), *served]
     builder = _Builder(
         tuple(served),
         trusted,
@@ -596,9 +637,19 @@ def build_path(
         preloaded if behaviour.preloaded_intermediates else None,
         aia if behaviour.fetches_aia else None,
         sct_time,
+        judge_end,
     )
     if behaviour.alternatives is Alternatives.ON_ANY_FAILURE:
-        return builder.backtracking()
-    if behaviour.issuer_order is IssuerOrder.AS_SENT:
-        return builder.as_sent()
-    return builder.greedy()
+        verdict = builder.backtracking()
+    elif behaviour.issuer_order is IssuerOrder.AS_SENT:
+        verdict = builder.as_sent()
+    else:
+        verdict = builder.greedy()
+    if not judge_end:
+        verdict = replace(verdict, path=tuple(s for s in verdict.path if s.sha256 != STAND_IN))
+    if judge_end or not verdict.ok or not behaviour.partial_distrust:
+        return verdict
+    trust = trusted.trust.get(verdict.path[-1].sha256)
+    if trust is None:
+        return verdict
+    return replace(verdict, cutoffs=(trust.cutoff_for(SERVER_AUTH), trust.sct_not_after))

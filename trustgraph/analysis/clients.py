@@ -15,11 +15,11 @@ from typing import Any
 from trustgraph.analysis.clientpaths import LazyPool, Pool, TrustedSet, Verdict, build_path
 from trustgraph.core.times import as_iso, parse_iso
 from trustgraph.errors import CertificateParseError, UsageError
-from trustgraph.policy.anchors import SERVER_AUTH, AnchorTrust
+from trustgraph.policy.anchors import SERVER_AUTH
 from trustgraph.policy.clients import ClientProfile
 from trustgraph.policy.coverage import staleness
-from trustgraph.policy.revocations import RevocationIndex
-from trustgraph.policy.stores import list_snapshots, snapshot_at, snapshot_entries
+from trustgraph.policy.revocations import Revocation, RevocationIndex
+from trustgraph.policy.stores import StoreEntry, list_snapshots, snapshot_at, snapshot_entries
 from trustgraph.storage import certificates, trust
 from trustgraph.storage.database import Database
 from trustgraph.storage.trust import Snapshot
@@ -160,6 +160,107 @@ def read_served(ders: Sequence[bytes], origin: str) -> tuple[CertificateRecord, 
     return tuple(records)
 
 
+@dataclass(frozen=True)
+class StoreEdit:
+    """A root program's scenario as its clients see it: the anchor CAs it removes and the
+    certificates it revokes (from the date asked), applied to the clients whose own store
+    is ``program``'s (not to one whose store merely stands in for another's)."""
+
+    program: str
+    removed_cas: frozenset[str] = frozenset()
+    revoked: frozenset[str] = frozenset()
+
+    def applies_to(self, profile: ClientProfile, snapshot: Snapshot) -> bool:
+        return profile.store.program == self.program == snapshot.store
+
+
+class ClientBench:
+    """Evaluates clients against one database: each store snapshot is read and parsed once,
+    the preloaded intermediates and AIA fetches are shared."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._shared = RevocationIndex.from_database(db)
+        self._preloaded = _preloaded(db)
+        self._aia = LazyPool(lambda key: parse_stored(certificates.ca_ders_named(db, key)))
+        self._entries: dict[int, list[tuple[StoreEntry, CertificateRecord | None]]] = {}
+        self._scoped: dict[str, RevocationIndex] = {}
+
+    def answer(
+        self,
+        profile: ClientProfile,
+        served: Sequence[CertificateRecord],
+        at: str,
+        *,
+        edit: StoreEdit | None = None,
+        sct_time: str | None = None,
+        judge_end: bool = True,
+    ) -> ClientAnswer:
+        """``profile``'s answer for ``served`` at ``at`` (``unknown`` when its store is not
+        loaded); with ``edit``, after the scenario; ``judge_end`` False when ``served``
+        starts at the issuing CA's certificate, standing in for its leaves."""
+        try:
+            snapshot, caveat = _snapshot(self._db, profile, at)
+        except UsageError as exc:
+            return ClientAnswer(profile, None, unknown_because=str(exc))
+        if edit is not None and not edit.applies_to(profile, snapshot):
+            edit = None
+        trusted, used = self._trusted(snapshot, at, caveat, edit)
+        moment = parse_iso(at)
+        assert moment is not None
+        verdict = build_path(
+            served,
+            trusted,
+            profile.behaviour,
+            moment,
+            preloaded=self._preloaded,
+            aia=self._aia,
+            sct_time=parse_iso(sct_time) if sct_time else None,
+            judge_end=judge_end,
+        )
+        return ClientAnswer(profile, verdict, used)
+
+    def _trusted(
+        self, snapshot: Snapshot, at: str, caveat: str | None, edit: StoreEdit | None
+    ) -> tuple[TrustedSet, StoreUsed]:
+        pairs = [(e, r) for e, r in self._anchor_entries(snapshot) if e.in_force(at)]
+        if edit is not None:
+            pairs = [(e, r) for e, r in pairs if e.ca not in edit.removed_cas]
+        usable = [(e, r) for e, r in pairs if r is not None and e.trust.trusted_for(SERVER_AUTH)]
+        revocations = self._revocations(snapshot.store)
+        if edit is not None and edit.revoked:
+            revocations = revocations.with_extra(
+                Revocation(fp, at, None, "the scenario") for fp in sorted(edit.revoked)
+            )
+        trusted = TrustedSet(
+            tuple(r for _, r in usable if r is not None),
+            {r.sha256: e.trust for e, r in usable if r is not None},
+            frozenset(trust.blocked_certificates(self._db, snapshot.id)),
+            revocations,
+        )
+        without = sum(1 for _, r in pairs if r is None)
+        return trusted, StoreUsed(snapshot, len(usable), without, caveat)
+
+    def _anchor_entries(
+        self, snapshot: Snapshot
+    ) -> list[tuple[StoreEntry, CertificateRecord | None]]:
+        if snapshot.id not in self._entries:
+            entries = snapshot_entries(self._db, snapshot)
+            ders = certificates.der_of(self._db, [e.sha256 for e in entries if e.sha256])
+            self._entries[snapshot.id] = [
+                (e, _parsed_one(ders[e.sha256]) if e.sha256 in ders else None) for e in entries
+            ]
+        return self._entries[snapshot.id]
+
+    def _revocations(self, store: str) -> RevocationIndex:
+        if store not in self._scoped:
+            scoped = RevocationIndex.from_database(self._db, store).by_certificate
+            self._scoped[store] = (
+                self._shared.with_extra(scoped.values()) if scoped else self._shared
+            )
+        return self._scoped[store]
+
+
 def evaluate_clients(
     db: Database,
     served: Sequence[CertificateRecord],
@@ -168,33 +269,17 @@ def evaluate_clients(
     sct_time: str | None = None,
 ) -> ClientsResult:
     """Each client's path and outcome for ``served`` (end certificate first) at ``at``."""
-    moment = parse_iso(at)
-    assert moment is not None
-    shared = RevocationIndex.from_database(db)
-    preloaded = _preloaded(db)
-    aia = LazyPool(lambda key: _parsed(certificates.ca_ders_named(db, key)))
-    answers = []
-    for profile in profiles:
-        try:
-            snapshot, caveat = _snapshot(db, profile, at)
-        except UsageError as exc:
-            answers.append(ClientAnswer(profile, None, unknown_because=str(exc)))
-            continue
-        trusted, used = _trusted(db, snapshot, at, shared, caveat)
-        verdict = build_path(
-            served,
-            trusted,
-            profile.behaviour,
-            moment,
-            preloaded=preloaded,
-            aia=aia,
-            sct_time=parse_iso(sct_time) if sct_time else None,
-        )
-        answers.append(ClientAnswer(profile, verdict, used))
+    bench = ClientBench(db)
+    answers = tuple(bench.answer(p, served, at, sct_time=sct_time) for p in profiles)
+    return ClientsResult(at, tuple(served), answers, assumptions_for(profiles))
+
+
+def assumptions_for(profiles: Sequence[ClientProfile]) -> tuple[str, ...]:
+    """What every client answer assumes (AIA's only when a client fetches)."""
     assumptions = [PATH_ASSUMPTION]
     if any(p.behaviour.fetches_aia for p in profiles):
         assumptions.append(AIA_ASSUMPTION)
-    return ClientsResult(at, tuple(served), tuple(answers), tuple(assumptions))
+    return tuple(assumptions)
 
 
 def _snapshot(db: Database, profile: ClientProfile, at: str) -> tuple[Snapshot, str | None]:
@@ -233,38 +318,18 @@ def _snapshot(db: Database, profile: ClientProfile, at: str) -> tuple[Snapshot, 
     return shipped[0], None
 
 
-def _trusted(
-    db: Database, snapshot: Snapshot, at: str, shared: RevocationIndex, caveat: str | None
-) -> tuple[TrustedSet, StoreUsed]:
-    entries = [e for e in snapshot_entries(db, snapshot) if e.in_force(at)]
-    usable = [e for e in entries if e.sha256 and e.trust.trusted_for(SERVER_AUTH)]
-    ders = certificates.der_of(db, [e.sha256 for e in usable if e.sha256])
-    anchors = tuple(_parsed([ders[e.sha256] for e in usable if e.sha256 in ders]))
-    trust_by_certificate: dict[str, AnchorTrust] = {
-        e.sha256: e.trust for e in usable if e.sha256 in ders
-    }
-    scoped = RevocationIndex.from_database(db, snapshot.store).by_certificate
-    revocations = shared.with_extra(scoped.values()) if scoped else shared
-    trusted = TrustedSet(
-        anchors,
-        trust_by_certificate,
-        frozenset(trust.blocked_certificates(db, snapshot.id)),
-        revocations,
-    )
-    without = sum(1 for e in entries if not e.sha256 or e.sha256 not in ders)
-    return trusted, StoreUsed(snapshot, len(anchors), without, caveat)
-
-
 def _preloaded(db: Database) -> Pool:
     fingerprints = list(trust.preloaded(db, "firefox"))
-    return Pool(_parsed(certificates.der_of(db, fingerprints).values()))
+    return Pool(parse_stored(certificates.der_of(db, fingerprints).values()))
 
 
-def _parsed(ders: Iterable[bytes]) -> list[CertificateRecord]:
-    records = []
-    for der in ders:
-        try:
-            records.append(parse_certificate(der))
-        except CertificateParseError:
-            continue  # stored bytes that do not parse cannot be a step of a path
-    return records
+def parse_stored(ders: Iterable[bytes]) -> list[CertificateRecord]:
+    """The stored certificates that parse (others cannot be a step of any path)."""
+    return [record for record in map(_parsed_one, ders) if record is not None]
+
+
+def _parsed_one(der: bytes) -> CertificateRecord | None:
+    try:
+        return parse_certificate(der)
+    except CertificateParseError:
+        return None  # stored bytes that do not parse cannot be a step of a path

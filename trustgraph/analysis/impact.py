@@ -245,7 +245,7 @@ def plan_scenario(
         distrusted |= owners.owned_at(owners.resolve(name), at)
     removed = owners.cas_of(distrusted, at) & set(anchors_before.cas)
     roots = {_anchor_ca(db, anchors_before, item) for item in scenario.distrust_roots}
-    below_roots = _below(db, roots, rules.max_depth)
+    below_roots = below(db, roots, rules.max_depth)
     extra_rules = tuple(rule for path in scenario.rule_files for rule in read_rules(path, at))
     revoked = [
         Revocation(_certificate(db, fp), at, None, "scenario") for fp in scenario.revoke_certs
@@ -276,7 +276,7 @@ def plan_scenario(
         | below_roots,
         roots,
         below_roots - roots,
-        _below(db, changed, rules.max_depth),
+        below(db, changed, rules.max_depth),
         attributed_elsewhere(db, owners, distrusted, at),
     )
 
@@ -472,6 +472,15 @@ def _hex_prefix(option: str, text: str) -> str:
     return wanted
 
 
+def revoked_by(db: Database, scenario: Scenario) -> list[str]:
+    """The fingerprints of the certificates ``scenario`` revokes.
+
+    Raises:
+        UsageError: one matches no certificate, or several.
+    """
+    return [_certificate(db, text) for text in scenario.revoke_certs]
+
+
 def _certificate(db: Database, text: str) -> str:
     fingerprint = _hex_prefix("--revoke-cert", text)
     rows = certificates.fingerprints_with_prefix(db, fingerprint, 2)
@@ -552,9 +561,9 @@ def _anchor_named(db: Database, anchors: AnchorSet, text: str) -> str:
     )
 
 
-def _below(db: Database, roots: set[str], depth: int) -> set[str]:
+def below(db: Database, roots: set[str], depth: int) -> set[str]:
     """Every CA within ``depth`` certificates below ``roots`` in the graph (whatever the
-    dates)."""
+    dates), ``roots`` included."""
     found, frontier = set(roots), set(roots)
     for _ in range(depth):
         frontier = edges.cas_issued_by(db, frontier) - found

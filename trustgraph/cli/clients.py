@@ -16,6 +16,7 @@ from trustgraph.cli.common import (
     handle_errors,
     open_db,
 )
+from trustgraph.errors import UsageError
 from trustgraph.render.formats import render
 
 
@@ -23,12 +24,30 @@ from trustgraph.render.formats import render
 @handle_errors
 def clients(
     chain: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            help="The chain a server sends: PEM or DER, end certificate first, any order after it.",
+            help="The chain a server sends: PEM or DER, end certificate first, any order "
+            "after it (or give --ca).",
             show_default=False,
         ),
-    ],
+    ] = None,
+    ca: Annotated[
+        str | None,
+        typer.Option(
+            "--ca",
+            help="Instead of CHAIN: the chains servers send for this CA's leaves, as "
+            "commonly configured (a CA name, fingerprint, operator:NAME, ...).",
+            show_default=False,
+        ),
+    ] = None,
+    configured: Annotated[
+        str | None,
+        typer.Option(
+            "--configured",
+            help="With --ca: when the servers set up their chains [default: --at]",
+            show_default=False,
+        ),
+    ] = None,
     client: Annotated[
         list[str] | None,
         typer.Option(
@@ -53,17 +72,27 @@ def clients(
 ) -> None:
     """Which clients accept CHAIN at a date: for each client profile (a path-building
     behaviour and the root store it uses), the outcome, the path it takes and why it fails
-    (an expired anchor on the path it chose, an unknown issuer, a distrust). Exit 0 when
-    every client accepts the chain, 1 when one fails or cannot be answered (its store is
-    not loaded), 2 on bad input."""
+    (an expired anchor on the path it chose, an unknown issuer, a distrust). With --ca, the
+    same for the chains servers send for a CA's leaves. Exit 0 when every client accepts
+    every chain, 1 when one fails or cannot be answered (its store is not loaded), 2 on bad
+    input."""
     from trustgraph import api
-    from trustgraph.render.clients import clients_view
+    from trustgraph.render.clients import ca_clients_view, clients_view
 
+    if (chain is None) == (ca is None):
+        raise UsageError("give a CHAIN file or --ca TARGET (one of them)")
     with open_db(db) as database:
-        result = api.clients(database, chain, at=at, clients=client or (), sct_time=sct_time)
-        document, table = clients_view(result, database.provenance())
+        if ca is not None:
+            found = api.ca_clients(database, ca, at=at, configured=configured, clients=client or ())
+            answers = [a for item in found.chains for a in item.answers]
+            document, table = ca_clients_view(found, database.provenance())
+        else:
+            assert chain is not None
+            result = api.clients(database, chain, at=at, clients=client or (), sct_time=sct_time)
+            answers = list(result.answers)
+            document, table = clients_view(result, database.provenance())
     render(fmt, document, table)
-    if any(answer.outcome != "ok" for answer in result.answers):
+    if not answers or any(answer.outcome != "ok" for answer in answers):
         raise typer.Exit(1)
 
 

@@ -168,6 +168,23 @@ TargetArgument = Annotated[
     ),
 ]
 
+ClientsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--clients",
+        help="Also answer for client profiles (comma-separated, `default` or `all`; see "
+        "`trustgraph clients-list`): which break on the chains servers send for the CAs.",
+        show_default=False,
+    ),
+]
+
+
+def client_names(option: str | None) -> list[str]:
+    """The profile names of a ``--clients`` option (``default``: the default set)."""
+    names = [name.strip() for name in (option or "").split(",") if name.strip()]
+    return [] if names == ["default"] else names
+
+
 AtOption = Annotated[
     str | None,
     typer.Option(

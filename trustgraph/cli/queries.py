@@ -15,6 +15,7 @@ from trustgraph.cli.common import (
     AnchorsOption,
     AtOption,
     BackendOption,
+    ClientsOption,
     DbOption,
     DepthOption,
     DistrustOwnerOption,
@@ -31,6 +32,7 @@ from trustgraph.cli.common import (
     VerifiedOnlyOption,
     app,
     choose_anchors,
+    client_names,
     counted,
     handle_errors,
     many_stores,
@@ -46,7 +48,14 @@ from trustgraph.core.files import atomic_text, check_writable, is_stdout
 from trustgraph.core.times import as_iso
 from trustgraph.errors import InputError, UsageError
 from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
-from trustgraph.render.formats import Tabular, envelope, render, write_jsonl
+from trustgraph.render.formats import (
+    Report,
+    Tabular,
+    envelope,
+    render,
+    report_markdown,
+    write_jsonl,
+)
 
 if TYPE_CHECKING:
     from trustgraph.analysis.impact import ImpactResult
@@ -252,6 +261,16 @@ def timeline(
         str | None,
         typer.Option("--until", help="Last date considered [default: now]", show_default=False),
     ] = None,
+    clients: ClientsOption = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="With --clients: the first date of the client range, when servers set up "
+            "their chains [default: a year before --until]",
+            show_default=False,
+        ),
+    ] = None,
     max_depth: DepthOption = DEFAULT_MAX_DEPTH,
     purpose: PurposeOption = Purpose.ANY,
     verified_only: VerifiedOnlyOption = False,
@@ -263,8 +282,10 @@ def timeline(
 ) -> None:
     """When TARGET is reachable from a trust store, and the events that open and close each
     interval (anchor added or removed, validity, revocation, distrust rule, signature
-    policy). Exit 1 when it never is."""
+    policy); with --clients, when each client starts or stops accepting the chains servers
+    send for TARGET. Exit 1 when it never is reachable."""
     from trustgraph import api
+    from trustgraph.render.clients import client_timeline_part, with_client_parts
     from trustgraph.render.timeline import timeline_view
 
     rules = api.make_rules(until, purpose, verified_only, signature_policy, max_depth)
@@ -278,9 +299,21 @@ def timeline(
 
         several = many_stores(database, store)
         document, table = one_or_many(database, "timeline", several, None, answer, store)
+        if clients is not None:
+            first = since or _year_before(rules.at)
+            found = api.client_timeline(
+                database, target, since=first, until=rules.at, clients=client_names(clients)
+            )
+            document, table = with_client_parts(
+                (document, table), "clients", found.as_dict(), [client_timeline_part(found)]
+            )
     render(fmt, document, table)
     if not any(result.intervals for result in results):
         raise typer.Exit(1)
+
+
+def _year_before(moment: str) -> str:
+    return f"{int(moment[:4]) - 1:04d}{moment[4:10]}" + moment[10:]
 
 
 @app.command("cross-signs")
@@ -476,6 +509,7 @@ def impact(
     paths_per_ca: Annotated[
         int, typer.Option("--paths-per-ca", min=1, help="Surviving paths listed per CA.")
     ] = 3,
+    clients: ClientsOption = None,
     max_depth: DepthOption = DEFAULT_MAX_DEPTH,
     purpose: PurposeOption = Purpose.ANY,
     verified_only: VerifiedOnlyOption = False,
@@ -486,9 +520,12 @@ def impact(
     quiet: QuietOption = False,
 ) -> None:
     """What still chains to the watched CAs after a root program acts, through which
-    certificates, and what would close it. Exit 1 when some watched CA stays reachable."""
+    certificates, and what would close it; with --clients, which clients stop accepting
+    the chains servers send for those CAs, and the leaves each loses. Exit 1 when some
+    watched CA stays reachable."""
     from trustgraph import api
     from trustgraph.analysis.impact import Scenario
+    from trustgraph.render.clients import client_impact_parts, with_client_parts
     from trustgraph.render.impact import impact_markdown, impact_stores_view, impact_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
@@ -497,6 +534,8 @@ def impact(
     )
     with open_db(db) as database, open_backend(database, backend, quiet) as b:
         several = many_stores(database, store)
+        if several and clients is not None:
+            raise UsageError("--clients answers for one --store at a time")
         answers: list[tuple[str, ImpactResult | None, str | None]] = []
         for chosen in several or [store]:
             # One store answers or says why not; of several, one without a snapshot that
@@ -509,14 +548,26 @@ def impact(
                 )
             answers.append((chosen, result, why))
         provenance = database.provenance()
+        client_answer = (
+            api.client_impact(database, answers[0][1], clients=client_names(clients))
+            if clients is not None and answers[0][1] is not None
+            else None
+        )
     results = [result for _store, result, _why in answers if result is not None]
     if several:
         parameters = {"stores": several, "at": rules.at}
         document, table = impact_stores_view(answers, parameters, provenance)
     else:
         document, table = impact_view(results[0], provenance)
+    if client_answer is not None:
+        parts = client_impact_parts(client_answer)
+        document, table = with_client_parts(
+            (document, table), "clients", client_answer.as_dict(), parts
+        )
     if fmt is OutputFormat.MARKDOWN:
         typer.echo(impact_markdown(answers), nl=False)
+        if client_answer is not None:
+            typer.echo(report_markdown(Report(parts)), nl=False)
     else:
         render(fmt, document, table)
     if any(r.ways_in or any(w.status == "survives" for w in r.watched) for r in results):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustgraph.analysis.clientevents import CaClients, ClientImpact, ClientTimeline
 from trustgraph.analysis.clientpaths import Step
 from trustgraph.analysis.clients import ClientsResult
 from trustgraph.policy.clients import ClientProfile
@@ -83,4 +84,119 @@ def profiles_view(profiles: list[ClientProfile]) -> View:
             ],
             [f"{c.about}: {c.source}" for c in profile.citations],
         )
+    return document, table
+
+
+def client_timeline_part(timeline: ClientTimeline) -> Tabular:
+    """When each client's outcome on each served chain changes, from the first date."""
+    table = Tabular(
+        f"Clients from {timeline.since[:10]} to {timeline.until[:10]}: "
+        f"{len(timeline.changes())} changes on {len(timeline.chains)} served chains",
+        ["client", "served chain", "from", "until", "outcome", "reason"],
+        section="clients",
+    )
+    for span in timeline.spans:
+        table.add(
+            [
+                span.client,
+                span.chain.label,
+                span.start[:10],
+                span.end[:10] if span.end else "",
+                span.outcome,
+                span.reason or "",
+            ]
+        )
+    table.notes.extend(timeline.limits)
+    table.notes.extend(timeline.assumptions)
+    table.notes.append(f"{timeline.dates_checked} dates checked (every date an answer can change)")
+    return table
+
+
+def client_impact_parts(impact: ClientImpact) -> list[Tabular]:
+    """Per client, what the scenario breaks; then each chain that breaks for a client."""
+    leaves = impact.leaves_loaded
+    summary = Tabular(
+        f"Clients after the scenario ({impact.program}'s, applied to its clients) at "
+        f"{impact.at[:10]}",
+        [
+            "client",
+            "CAs broken",
+            "CAs broken on some chains",
+            "CAs mended",
+            "leaves broken",
+            "domains (at most)",
+        ],
+        section="clients",
+    )
+    for row in impact.summary():
+        summary.add(
+            [
+                row["client"],
+                row["cas_broken"],
+                row["cas_broken_on_some_chains"],
+                row["cas_mended"],
+                row["leaves_broken"] if leaves else "",
+                row["domains_broken_at_most"] if leaves else "",
+            ]
+        )
+    if not leaves:
+        summary.notes.append("no leaves are loaded: counts of certificates broken need `ct sync`")
+    broken = Tabular(
+        "Served chains that break or mend, by client",
+        ["client", "served chain", "change", "reason (before / after)", "leaves broken"],
+        section="clients: changed chains",
+    )
+    for item in impact.outcomes:
+        if item.breaks or item.mends:
+            broken.add(
+                [
+                    item.client,
+                    item.chain.label,
+                    "breaks" if item.breaks else "mends",
+                    (item.after.reason if item.breaks else item.before.reason) or "",
+                    item.leaves[0] if item.leaves else "",
+                ]
+            )
+    broken.notes.extend(impact.limits)
+    broken.notes.extend(impact.assumptions)
+    return [summary, broken]
+
+
+def with_client_parts(view: View, key: str, body: dict[str, Any], parts: list[Tabular]) -> View:
+    """``view`` with the client answer added: under ``key`` in the document, as more
+    parts of the report."""
+    document, shown = view
+    merged = (
+        Report([*shown.parts], list(shown.notes), list(shown.shared))
+        if isinstance(shown, Report)
+        else Report([shown])
+    )
+    merged.parts.extend(parts)
+    return {**document, key: body}, merged
+
+
+def ca_clients_view(result: CaClients, provenance: dict[str, Any]) -> View:
+    """One row per served chain and client."""
+    document = envelope(
+        "ca-clients",
+        {"at": result.at, "configured": result.configured},
+        provenance,
+        result.as_dict(),
+    )
+    table = Tabular(
+        f"Clients on {len(result.chains)} served chains at {result.at[:10]} "
+        f"(set up {result.configured[:10]})",
+        ["served chain", "client", "outcome", "path (anchor last)", "reason"],
+    )
+    for item in result.chains:
+        for answer in item.answers:
+            path = _route(answer.verdict.path) if answer.verdict else ""
+            table.add(
+                [item.chain.label, answer.profile.name, answer.outcome, path, answer.reason or ""],
+                answer.caveats(),
+            )
+    table.notes.extend(result.limits)
+    table.notes.extend(result.assumptions)
+    if not result.chains:
+        table.notes.append("the target's CAs have no loaded certificate to serve")
     return document, table

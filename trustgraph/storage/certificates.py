@@ -210,3 +210,9 @@ def ca_ders_named(db: Database, subject_key: str, limit: int = 64) -> list[bytes
         "AND is_ca = 1 ORDER BY sha256 LIMIT ?"
     )
     return [row[0] for row in db.conn.execute(sql, (subject_key, limit))]
+
+
+def ders_of_cas(db: Database, ca_ids: Iterable[str]) -> dict[str, bytes]:
+    """The DER of every loaded certificate of these CAs, by fingerprint."""
+    sql = "SELECT sha256, der FROM certificates WHERE der IS NOT NULL AND ca_id IN ({marks})"
+    return {row[0]: row[1] for row in db.in_batches(sql, ca_ids)}
