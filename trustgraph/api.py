@@ -399,7 +399,11 @@ def client_timeline(
 
 @_database
 def client_impact(
-    db: Database, result: ImpactResult, *, clients: Sequence[str] = ()
+    db: Database,
+    result: ImpactResult,
+    *,
+    clients: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> ClientImpact:
     """Each client's outcome before and after ``result``'s scenario on the chains servers
     send for the CAs it touches (the watched ones, the collateral, and every CA below a
@@ -422,7 +426,8 @@ def client_impact(
     starts = set(result.removed) | cas_of_certificates(db, revoked)
     cas += sorted(below(db, starts, result.rules.max_depth) - set(cas))
     edit = StoreEdit(result.store, frozenset(result.removed), revoked)
-    found = impact_of(db, cas[:MAX_IMPACT_CAS], client_profiles(list(clients)), result.at, edit)
+    profiles = client_profiles(list(clients))
+    found = impact_of(db, cas[:MAX_IMPACT_CAS], profiles, result.at, edit, progress)
     if len(cas) > MAX_IMPACT_CAS:
         limit = f"{len(cas)} CAs are touched: the first {MAX_IMPACT_CAS} were checked"
         found = replace(found, limits=(*found.limits, limit))

@@ -24,6 +24,7 @@ from trustgraph.analysis.clients import (
 )
 from trustgraph.analysis.leaves import seconds
 from trustgraph.analysis.servedchains import ASSUMPTION, ServedChain, served_chains
+from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.core.times import as_iso, parse_iso
 from trustgraph.policy.clients import ClientProfile
 from trustgraph.policy.stores import list_snapshots
@@ -334,15 +335,19 @@ def client_impact(
     profiles: Sequence[ClientProfile],
     at: str,
     edit: StoreEdit,
+    progress: Progress | None = None,
 ) -> ClientImpact:
     """Each client's outcome on the served chains of ``cas`` at ``at`` before and after
     ``edit`` (applied to the clients of its program); with leaves loaded, the unexpired
     leaves (and registered domains) of each CA a client loses."""
+    progress = progress or NullProgress()
     chain_map, bounded = chains_of_cas(db, cas, at)
     bench = ClientBench(db)
     loaded = leaves.leaf_count(db) > 0
     outcomes = []
+    progress.start("clients on the served chains", len(profiles))
     for profile in profiles:
+        progress.advance(1)
         for ca in cas:
             for chain in chain_map.get(ca, []):
                 before = bench.answer(profile, chain.chain.certificates, at, judge_end=False)
@@ -351,6 +356,7 @@ def client_impact(
                 )
                 counted = _leaves_lost(db, ca, at, before, after) if loaded else None
                 outcomes.append(ChainOutcome(profile.name, chain, before, after, counted))
+    progress.finish()
     limits = tuple(f"more than {MAX_CHAINS_PER_CA} served chains for {ca}" for ca in bounded)
     assumptions = (ASSUMPTION, *assumptions_for(profiles))
     return ClientImpact(at, edit.program, tuple(outcomes), limits, assumptions, loaded)

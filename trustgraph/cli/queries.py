@@ -549,7 +549,12 @@ def impact(
             answers.append((chosen, result, why))
         provenance = database.provenance()
         client_answer = (
-            api.client_impact(database, answers[0][1], clients=client_names(clients))
+            api.client_impact(
+                database,
+                answers[0][1],
+                clients=client_names(clients),
+                progress=progress_for(quiet),
+            )
             if clients is not None and answers[0][1] is not None
             else None
         )
