@@ -104,6 +104,8 @@ def test_a_timeline_says_when_each_client_breaks_and_recovers(db: str) -> None:
         ("2030-05-30T00:00:01Z", "fails", "Old Root: expired on 2030-05-30"),
         ("2030-07-01T00:00:00Z", "ok", None),
     ]
+    refused = [s["leaves_refused"] for s in clients["spans"] if s["outcome"] == "fails"]
+    assert refused == [2]  # Served CA's two leaves, unexpired when the old root expires
     assert all(
         outcome == "ok" for (client, _, _), outcome in spans.items() if client != "openssl-1.0.2"
     )

@@ -84,6 +84,10 @@ def test_dst_root_ca_x3_expiry(history_db: Path, tmp_path: Path) -> None:
     assert outcome["android-7.0"] == "ok"
     assert android["store"]["as_of"].startswith("2016-08-01")
     assert android["path"][-1]["subject"].startswith("CN=DST Root CA X3")
+    # an iPhone left on iOS 9 has no ISRG Root X1 and does check the anchor's expiry
+    assert outcome["ios-9"] == "fails"
+    assert clients["ios-9"]["store"]["description"].startswith("iOS 9 ")
+    assert outcome["ios-12"] == "ok"
 
 
 def test_a_client_without_its_store_is_unknown_not_dropped(

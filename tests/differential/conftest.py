@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import unavailable
@@ -39,7 +37,3 @@ def gnutls() -> Gnutls:
     except GnutlsUnavailable as exc:
         unavailable(str(exc))
         raise
-
-
-def folder_for(tmp_path: Path, seed: int) -> Path:
-    return tmp_path / f"seed-{seed}"

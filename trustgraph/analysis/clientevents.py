@@ -113,6 +113,9 @@ class Span:
     end: str | None
     outcome: str
     reason: str | None
+    leaves: tuple[int, int] | None = None
+    """For a failing span with leaves loaded: the CA's unexpired leaves (and registered
+    domains) at its start, which this client refuses on this chain."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +126,8 @@ class Span:
             "until": self.end,
             "outcome": self.outcome,
             "reason": self.reason,
+            "leaves_refused": self.leaves[0] if self.leaves else None,
+            "domains_refused": self.leaves[1] if self.leaves else None,
         }
 
 
@@ -181,6 +186,13 @@ def client_timeline(
     for profile in profiles:
         for chain in chains:
             spans.extend(_spans(bench, profile, chain, dates, until))
+    if leaves.leaf_count(db) > 0:
+        spans = [
+            replace(s, leaves=leaves.unexpired_of(db, [s.chain.ca], seconds(s.start)))
+            if s.outcome == "fails"
+            else s
+            for s in spans
+        ]
     assumptions = (ASSUMPTION, *assumptions_for(profiles))
     return ClientTimeline(
         since, until, tuple(chains), tuple(spans), len(dates), tuple(limits), assumptions

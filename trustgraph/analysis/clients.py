@@ -311,11 +311,13 @@ def _snapshot(db: Database, profile: ClientProfile, at: str) -> tuple[Snapshot, 
             f"no {choice.program} snapshot described as {choice.snapshot.strip()!r} is "
             "loaded (add the store's history with `trustgraph store add`)"
         )
-    if shipped[0].as_of > at:
+    usable = [s for s in shipped if s.as_of <= at]
+    if not usable:
         raise UsageError(
-            f"{choice.snapshot.strip()} shipped on {shipped[0].as_of[:10]}, after {at[:10]}"
+            f"{choice.snapshot.strip()}'s store is first known on {shipped[0].as_of[:10]}, "
+            f"after {at[:10]}"
         )
-    return shipped[0], None
+    return usable[-1], None
 
 
 def _preloaded(db: Database) -> Pool:

@@ -85,8 +85,9 @@ class Behaviour:
 @dataclass(frozen=True)
 class StoreChoice:
     """The root store a client uses: ``program`` as it stood at the date asked, or, with
-    ``snapshot`` set, the snapshot whose description starts with it (the store an OS
-    version shipped, which it keeps: an old Android does not update its roots)."""
+    ``snapshot`` set, the latest snapshot on or before that date whose description starts
+    with it (the store of an OS version, which a device keeps when it is not upgraded: an
+    Android 7.0 phone has the roots of 2016)."""
 
     program: str
     snapshot: str | None = None
@@ -240,6 +241,9 @@ _OLD_GNUTLS = Behaviour(IssuerOrder.AS_SENT, Alternatives.NEVER, True, False)
 _GNUTLS = Behaviour(IssuerOrder.AS_SENT, Alternatives.TRUSTED_COPY_OF_TOP, True, False)
 _BACKTRACKING = Behaviour(IssuerOrder.TRUSTED_FIRST, Alternatives.ON_ANY_FAILURE, True)
 _PLATFORM = {"partial_distrust": True, "revocations": True}
+_APPLE = Behaviour(
+    IssuerOrder.TRUSTED_FIRST, Alternatives.ON_ANY_FAILURE, True, fetches_aia=True, **_PLATFORM
+)
 _MOZILLA = StoreChoice("mozilla")
 _DISTRIBUTION = "a distribution's Mozilla-derived bundle, as up to date as Mozilla's store"
 
@@ -334,15 +338,19 @@ def _profiles() -> tuple[ClientProfile, ...]:
         ClientProfile(
             "apple",
             "Apple (iOS), the store at the date asked",
-            Behaviour(
-                IssuerOrder.TRUSTED_FIRST,
-                Alternatives.ON_ANY_FAILURE,
-                True,
-                fetches_aia=True,
-                **_PLATFORM,
-            ),
+            _APPLE,
             StoreChoice("apple-ios"),
             (_APPLE_TRUST,),
+        ),
+        *(
+            ClientProfile(
+                f"ios-{version}",
+                f"iOS {version}, its store as last observed (devices not upgraded)",
+                _APPLE,
+                StoreChoice("apple-ios", f"iOS {version} "),
+                (_APPLE_TRUST,),
+            )
+            for version in (9, 10, 12)
         ),
         ClientProfile(
             "windows",

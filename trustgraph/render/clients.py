@@ -92,7 +92,7 @@ def client_timeline_part(timeline: ClientTimeline) -> Tabular:
     table = Tabular(
         f"Clients from {timeline.since[:10]} to {timeline.until[:10]}: "
         f"{len(timeline.changes())} changes on {len(timeline.chains)} served chains",
-        ["client", "served chain", "from", "until", "outcome", "reason"],
+        ["client", "served chain", "from", "until", "outcome", "reason", "leaves refused"],
         section="clients",
     )
     for span in timeline.spans:
@@ -104,6 +104,7 @@ def client_timeline_part(timeline: ClientTimeline) -> Tabular:
                 span.end[:10] if span.end else "",
                 span.outcome,
                 span.reason or "",
+                span.leaves[0] if span.leaves else "",
             ]
         )
     table.notes.extend(timeline.limits)
