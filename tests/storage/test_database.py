@@ -154,7 +154,30 @@ def test_a_second_writer_waits_or_says_why_not(tmp_path: Path) -> None:
     assert "waiting for another process" in waited.stderr
 
 
+_SCHEMA_7_CHANGES = ("ALTER TABLE leaves DROP COLUMN chain", "DROP TABLE leaf_chains")
+
+
+def test_a_schema_6_database_gains_logged_chains(tmp_path: Path) -> None:
+    """Schema 7 keeps the chain each CT entry was logged with: a schema 6 database keeps
+    its leaves, whose chains are not known."""
+    db = _loaded(tmp_path)
+    connection = sqlite3.connect(db, isolation_level=None)
+    for statement in (
+        *_SCHEMA_7_CHANGES,
+        "INSERT INTO leaves(source, idx, issuer, ident, not_before, not_after, logged, precert)"
+        " VALUES (1, 0, NULL, 7, 0, 10, NULL, 0)",
+        "PRAGMA user_version=6",
+        "UPDATE meta SET value = '6' WHERE key = 'schema_version'",
+    ):
+        connection.execute(statement)
+    connection.close()
+    with Database(db) as database:
+        assert database.conn.execute("SELECT ident, chain FROM leaves").fetchall() == [(7, None)]
+        assert database.conn.execute("SELECT COUNT(*) FROM leaf_chains").fetchone() == (0,)
+
+
 _SCHEMA_5_CHANGES = (
+    *_SCHEMA_7_CHANGES,
     "DROP INDEX revocations_once",
     "ALTER TABLE revocations DROP COLUMN subject_key",
     "ALTER TABLE revocations DROP COLUMN spki_sha256",

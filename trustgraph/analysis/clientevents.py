@@ -11,7 +11,7 @@ cut-off on its log time).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from trustgraph.analysis.clients import (
     parse_stored,
 )
 from trustgraph.analysis.leaves import seconds
-from trustgraph.analysis.servedchains import ASSUMPTION, ServedChain, served_chains
+from trustgraph.analysis.servedchains import ASSUMPTION, LOGGED, ServedChain, served_chains
 from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.core.times import as_iso, parse_iso
 from trustgraph.policy.clients import ClientProfile
@@ -35,6 +35,11 @@ from trustgraph.x509.names import COMMON_NAME, display_name, first_value
 
 MAX_CHAINS_PER_CA = 4
 """Served chains considered per CA (its certificates × long/short), the preferred first."""
+LOGGED_ASSUMPTION = (
+    "leaves from CT are judged on the chain logged with them ('logged': what the submitter "
+    "had, often what its server sends); a leaf logged with several chains is lost when one "
+    "of them breaks"
+)
 MAX_DATES = 200
 """Dates a client timeline evaluates at most (event dates beyond are said, not checked)."""
 
@@ -45,6 +50,10 @@ class ChainOf:
 
     ca: str
     chain: ServedChain
+    logged_id: int | None = None
+    """The id of the logged chain it is (None: a chain as commonly configured)."""
+    logged_leaves: int = 0
+    """How many of the CA's unexpired leaves were logged with it."""
 
     @property
     def label(self) -> str:
@@ -52,12 +61,20 @@ class ChainOf:
         names = " < ".join(_short(r) for r in certificates)
         top = certificates[-1]
         by = "itself" if top.self_issued else first_value(top.issuer, COMMON_NAME) or "?"
-        return f"{self.chain.variant} ({certificates[0].sha256[:8]}): {names} (by {by})"
+        count = f", {self.logged_leaves} leaves" if self.logged_id is not None else ""
+        return f"{self.chain.variant} ({certificates[0].sha256[:8]}{count}): {names} (by {by})"
+
+    @property
+    def leaf_filter(self) -> list[int | None]:
+        """The leaves it stands for: those logged with it, or (a configured chain) those
+        whose chain is not known."""
+        return [self.logged_id]
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ca": self.ca,
             "variant": self.chain.variant,
+            "logged_leaves": self.logged_leaves if self.logged_id is not None else None,
             "certificates": [
                 {"sha256": r.sha256, "subject": display_name(r.subject)}
                 for r in self.chain.certificates
@@ -290,11 +307,14 @@ class ClientImpact:
     limits: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
     leaves_loaded: bool = False
+    lost: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """(client, CA) -> the CA's unexpired leaves and registered domains the client loses
+    (see :func:`client_impact`)."""
 
     def summary(self) -> list[dict[str, Any]]:
         """Per client: the CAs whose every chain breaks, those broken on some chains only,
-        and the leaves lost whatever chain the server sends (the least over a CA's
-        chains, summed over CAs; domains may repeat across CAs)."""
+        those mended, and the leaves lost (summed over CAs; domains may repeat across
+        CAs)."""
         rows = []
         for client in dict.fromkeys(o.client for o in self.outcomes):
             by_ca: dict[str, list[ChainOutcome]] = {}
@@ -303,7 +323,7 @@ class ClientImpact:
                     by_ca.setdefault(item.chain.ca, []).append(item)
             every = [ca for ca, items in by_ca.items() if _all_break(items)]
             some = [ca for ca, items in by_ca.items() if ca not in every and _any_break(items)]
-            lost = [min(i.leaves or (0, 0) for i in items) for items in by_ca.values()]
+            lost = [self.lost.get((client, ca), (0, 0)) for ca in by_ca]
             mended = [ca for ca, items in by_ca.items() if any(i.mends for i in items)]
             rows.append(
                 {
@@ -330,6 +350,23 @@ class ClientImpact:
         }
 
 
+def _lost_whatever_served(db: Database, items: list[ChainOutcome], at: str) -> tuple[int, int]:
+    """A CA's leaves a client loses: those logged with a chain that breaks (each leaf
+    once, whichever of its chains breaks), plus those a partial distrust catches on a
+    logged chain that still works, plus, of the leaves logged without a chain, the fewest
+    any configured chain loses."""
+    logged = [i for i in items if i.chain.logged_id is not None]
+    broken = [i.chain.logged_id for i in logged if i.breaks]
+    whole = leaves.unexpired_of(db, [items[0].chain.ca], seconds(at), chains=broken)
+    partial = [i.leaves or (0, 0) for i in logged if not i.breaks]
+    configured = [i.leaves or (0, 0) for i in items if i.chain.logged_id is None]
+    least = min(configured, default=(0, 0))
+    return (
+        (whole[0] if broken else 0) + sum(n for n, _ in partial) + least[0],
+        (whole[1] if broken else 0) + sum(d for _, d in partial) + least[1],
+    )
+
+
 def _any_break(items: list[ChainOutcome]) -> bool:
     return any(i.breaks for i in items)
 
@@ -351,11 +388,15 @@ def client_impact(
 ) -> ClientImpact:
     """Each client's outcome on the served chains of ``cas`` at ``at`` before and after
     ``edit`` (applied to the clients of its program); with leaves loaded, the unexpired
-    leaves (and registered domains) of each CA a client loses."""
+    leaves (and registered domains) of each CA a client loses: those logged with a chain
+    (a CT entry) judged on that chain, the others on the chains commonly configured."""
     progress = progress or NullProgress()
     chain_map, bounded = chains_of_cas(db, cas, at)
-    bench = ClientBench(db)
     loaded = leaves.leaf_count(db) > 0
+    if loaded:
+        logged = logged_chains(db, cas, at)
+        chain_map = {ca: [*logged.get(ca, []), *chain_map.get(ca, [])] for ca in cas}
+    bench = ClientBench(db)
     outcomes = []
     progress.start("clients on the served chains", len(profiles))
     for profile in profiles:
@@ -366,43 +407,71 @@ def client_impact(
                 after = bench.answer(
                     profile, chain.chain.certificates, at, edit=edit, judge_end=False
                 )
-                counted = _leaves_lost(db, ca, at, before, after) if loaded else None
+                counted = _leaves_lost(db, chain, at, before, after) if loaded else None
                 outcomes.append(ChainOutcome(profile.name, chain, before, after, counted))
     progress.finish()
+    lost = {}
+    if loaded:
+        grouped: dict[tuple[str, str], list[ChainOutcome]] = {}
+        for item in outcomes:
+            grouped.setdefault((item.client, item.chain.ca), []).append(item)
+        lost = {key: _lost_whatever_served(db, items, at) for key, items in grouped.items()}
     limits = tuple(f"more than {MAX_CHAINS_PER_CA} served chains for {ca}" for ca in bounded)
     assumptions = (ASSUMPTION, *assumptions_for(profiles))
-    return ClientImpact(at, edit.program, tuple(outcomes), limits, assumptions, loaded)
+    if any(item.chain.logged_id is not None for item in outcomes):
+        assumptions += (LOGGED_ASSUMPTION,)
+    return ClientImpact(at, edit.program, tuple(outcomes), limits, assumptions, loaded, lost)
+
+
+def logged_chains(db: Database, cas: Sequence[str], at: str) -> dict[str, list[ChainOf]]:
+    """The chains the unexpired leaves of ``cas`` at ``at`` were logged with (CT entries),
+    each with the number of leaves logged with it; a chain whose certificates are not all
+    loaded is left out (its leaves are not counted on it)."""
+    found: dict[str, list[ChainOf]] = {}
+    for ca in cas:
+        counts = leaves.unexpired_by_chain(db, [ca], seconds(at))
+        ids = [chain for chain in counts if chain is not None]
+        prints = leaves.chains_of(db, ids)
+        ders = certificates.der_of(db, {fp for fps in prints.values() for fp in fps})
+        for chain_id in sorted(ids, key=lambda c: -counts[c]):
+            if not all(fp in ders for fp in prints[chain_id]):
+                continue
+            records = tuple(parse_stored(ders[fp] for fp in prints[chain_id]))
+            served = ServedChain(LOGGED, records)
+            found.setdefault(ca, []).append(ChainOf(ca, served, chain_id, counts[chain_id]))
+    return found
 
 
 def _leaves_lost(
-    db: Database, ca: str, at: str, before: ClientAnswer, after: ClientAnswer
+    db: Database, chain: ChainOf, at: str, before: ClientAnswer, after: ClientAnswer
 ) -> tuple[int, int]:
-    """The unexpired leaves of ``ca`` that worked before and do not after: all of them when
-    the chain breaks; else those the anchor's partial distrust catches after and did not
-    before."""
+    """The unexpired leaves ``chain`` stands for that worked before and do not after: all
+    of them when it breaks; else those the anchor's partial distrust catches after and did
+    not before."""
     if before.outcome != "ok":
         return 0, 0
-    broken_after = _broken(db, ca, at, after)
-    broken_before = _broken(db, ca, at, before)
+    broken_after = _broken(db, chain, at, after)
+    broken_before = _broken(db, chain, at, before)
     return (
         max(0, broken_after[0] - broken_before[0]),
         max(0, broken_after[1] - broken_before[1]),
     )
 
 
-def _broken(db: Database, ca: str, at: str, answer: ClientAnswer) -> tuple[int, int]:
-    """The unexpired leaves of ``ca`` the client refuses with this answer on its chain."""
+def _broken(db: Database, chain: ChainOf, at: str, answer: ClientAnswer) -> tuple[int, int]:
+    """The unexpired leaves ``chain`` stands for that the client refuses with this answer."""
     if answer.verdict is None or not answer.verdict.ok:
-        return leaves.unexpired_of(db, [ca], seconds(at))
+        return leaves.unexpired_of(db, [chain.ca], seconds(at), chains=chain.leaf_filter)
     distrust_after, sct_cut_off = answer.verdict.cutoffs
     if distrust_after is None and sct_cut_off is None:
         return 0, 0
     return leaves.unexpired_of(
         db,
-        [ca],
+        [chain.ca],
         seconds(at),
         issued_after=seconds(distrust_after) if distrust_after else None,
         logged_after=seconds(sct_cut_off) * 1000 if sct_cut_off else None,
+        chains=chain.leaf_filter,
     )
 
 

@@ -21,6 +21,8 @@ from trustgraph.x509.signatures import Outcome, verify
 
 LONG = "long"
 SHORT = "short"
+LOGGED = "logged"
+"""The variant of a chain a CT entry was logged with (observed, not assumed)."""
 MAX_LENGTH = 8
 ASSUMPTION = (
     "the chains are those a server would send as commonly configured (not observed): the "

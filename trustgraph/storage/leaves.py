@@ -20,6 +20,7 @@ LEAF_COLUMNS = (
     "not_after",
     "logged",
     "precert",
+    "chain",
 )
 
 
@@ -121,6 +122,23 @@ def store_leaves(
     db.insert_rows("leaf_tiles", ("source", "tile", "width"), tiles, replace=True)
 
 
+def chain_ids(db: Database, chains: Iterable[bytes]) -> dict[bytes, int]:
+    """The id of each chain (concatenated SHA-256s), stored if new."""
+    wanted = sorted(set(chains))
+    db.insert_rows("leaf_chains", ("certificates",), ((chain,) for chain in wanted))
+    sql = "SELECT certificates, id FROM leaf_chains WHERE certificates IN ({marks})"
+    return {bytes(row[0]): int(row[1]) for row in db.in_batches(sql, wanted)}
+
+
+def chains_of(db: Database, ids: Iterable[int]) -> dict[int, list[str]]:
+    """The certificates (hex SHA-256s, nearest first) of these chains."""
+    sql = "SELECT id, certificates FROM leaf_chains WHERE id IN ({marks})"
+    return {
+        int(row[0]): [bytes(row[1][i : i + 32]).hex() for i in range(0, len(row[1]), 32)]
+        for row in db.in_batches(sql, ids)
+    }
+
+
 def certificate_of_cas(db: Database, cas: Iterable[str]) -> dict[str, str]:
     """A certificate (the lowest SHA-256 with bytes) of each of these CAs."""
     sql = (
@@ -178,10 +196,12 @@ def unexpired_of(
     at: int,
     issued_after: int | None = None,
     logged_after: int | None = None,
+    chains: Sequence[int | None] | None = None,
 ) -> tuple[int, int]:
     """(unexpired leaves, registered domains) issued by ``cas`` at ``at``; only those
     issued (notBefore) after ``issued_after``, or first logged after ``logged_after`` (ms),
-    when given: what a distrust-after date or an SCT cut-off would break."""
+    when given: what a distrust-after date or an SCT cut-off would break; only those
+    logged with one of ``chains`` (None in it: no chain known), when given."""
     if not cas:
         return 0, 0
     params: dict[str, Any] = {"at": at}
@@ -190,6 +210,8 @@ def unexpired_of(
         params[f"c{number}"] = ca
         marks.append(f":c{number}")
     where = f"AND c.ca_id IN ({', '.join(marks)})"
+    if chains is not None:
+        where += _chain_filter(chains, params)
     if issued_after is not None:
         where += " AND l.not_before > :issued"
         params["issued"] = issued_after
@@ -229,3 +251,31 @@ def stored_ranges(db: Database) -> list[tuple[int, int, int]]:
         else:
             runs.append((source, start, width))
     return runs
+
+
+def _chain_filter(chains: Sequence[int | None], params: dict[str, Any]) -> str:
+    known = sorted({chain for chain in chains if chain is not None})
+    terms = []
+    if known:
+        for number, chain in enumerate(known):
+            params[f"h{number}"] = chain
+        terms.append(f"l.chain IN ({', '.join(f':h{n}' for n in range(len(known)))})")
+    if None in chains:
+        terms.append("l.chain IS NULL")
+    return f" AND ({' OR '.join(terms) or '0'})"
+
+
+def unexpired_by_chain(db: Database, cas: Sequence[str], at: int) -> dict[int | None, int]:
+    """Chain logged with them (None: not known) -> unexpired leaves of ``cas`` at ``at``
+    (a certificate logged twice counts in each of its chains)."""
+    if not cas:
+        return {}
+    sql = (
+        "SELECT l.chain, COUNT(DISTINCT l.ident) FROM leaves l "
+        "JOIN leaf_issuers i ON i.id = l.issuer JOIN certificates c ON c.sha256 = i.certificate "
+        "WHERE l.not_before <= ? AND l.not_after >= ? AND c.ca_id IN ({marks}) GROUP BY l.chain"
+    )
+    found: dict[int | None, int] = {}
+    for chain, count in db.in_batches(sql, list(cas), (at, at)):
+        found[chain] = found.get(chain, 0) + int(count)
+    return found

@@ -8,7 +8,7 @@ version). No statement of these scripts may contain a semicolon but the one that
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 APPLICATION_ID = 0x54724752
 """SQLite's application id of a trustgraph database (ASCII "TrGR"), from schema 2 on."""
@@ -61,6 +61,16 @@ CREATE TABLE IF NOT EXISTS domains (
 );
 """
 """The tables of leaf certificates (from CT logs and files), added in schema 6."""
+
+LEAF_CHAINS = """
+ALTER TABLE leaves ADD COLUMN chain INTEGER;  -- the chain logged with it (None: not known)
+CREATE TABLE IF NOT EXISTS leaf_chains (
+    id INTEGER PRIMARY KEY,
+    certificates BLOB NOT NULL UNIQUE  -- SHA-256s of the chain above the leaf, nearest first
+);
+"""
+"""The chain each CT entry was logged with, from its issuing CA's certificate on (added in
+schema 7)."""
 
 SCHEMA = (
     """
@@ -241,6 +251,7 @@ CREATE TABLE IF NOT EXISTS operator_facts (
 );
 """
     + LEAF_TABLES
+    + LEAF_CHAINS
 )
 
 INDEXES = """
@@ -327,6 +338,7 @@ CREATE TABLE preloaded (
 );
 """,
     6: LEAF_TABLES,
+    7: LEAF_CHAINS,
 }
 """For each version above 1, the statements that turn a database of the version before it
 into one of that version."""

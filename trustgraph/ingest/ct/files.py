@@ -124,6 +124,7 @@ def _store(db: Database, source: int, batch: list[Occurrence], report: LeafFiles
                     facts.not_after,
                     None,
                     0,
+                    None,
                 )
             )
             for domain, name in facts.domains:

@@ -51,6 +51,8 @@ class LeafFacts(NamedTuple):
     """64 bits of the hash of its issuer's name key: the chain's issuer must carry it."""
     issuer_key_hash: bytes | None
     """A precertificate's SHA-256 of its issuer's SubjectPublicKeyInfo."""
+    chain: tuple[bytes, ...] = ()
+    """The SHA-256s of the chain logged with the entry, issuer first (empty: a file's)."""
 
 
 def hash64(data: bytes) -> int:
@@ -87,6 +89,7 @@ def facts_of(
     issuer: bytes | None,
     second: bytes | None = None,
     issuer_key_hash: bytes | None = None,
+    chain: tuple[bytes, ...] = (),
 ) -> LeafFacts:
     """The facts of a certificate (``precert``: a precertificate's TBSCertificate), read
     by ``cryptography``, else (legacy encodings it refuses) by trustgraph's DER walker.
@@ -116,6 +119,7 @@ def facts_of(
         tuple(sorted(found.items())),
         name_hash,
         issuer_key_hash,
+        chain,
     )
 
 
@@ -218,7 +222,13 @@ def _entry_facts(entry: Entry) -> LeafFacts | str:
     second = entry.chain[1] if len(entry.chain) > 1 else None
     try:
         return facts_of(
-            entry.signed, entry.precert, entry.timestamp, issuer, second, entry.issuer_key_hash
+            entry.signed,
+            entry.precert,
+            entry.timestamp,
+            issuer,
+            second,
+            entry.issuer_key_hash,
+            tuple(entry.chain),
         )
     except (ValueError, UnicodeDecodeError) as exc:
         return f"not a certificate: {exc}"

@@ -288,16 +288,16 @@ class _Syncer:
         self.progress.advance(sum(len(t.hashes) for t in tiles))
 
     def _load_issuers(self, tiles: list[TileFacts]) -> None:
-        """Fetch and load the issuers first named in these tiles; note which only sign
-        precertificates."""
+        """Fetch and load the certificates of the chains first named in these tiles (clients
+        are judged on whole chains); note which only sign precertificates."""
         new = sorted(
             {
                 name
                 for tile in tiles
                 for facts in tile.facts
                 if isinstance(facts, LeafFacts)
-                for name in (facts.issuer, facts.second)
-                if name is not None and name not in self.issuers
+                for name in facts.chain
+                if name not in self.issuers
             }
         )
         if not new:
@@ -334,6 +334,7 @@ class _Syncer:
         self, tiles: list[TileFacts]
     ) -> tuple[list[tuple[Any, ...]], list[tuple[int, int, int]], list[tuple[int, str]], list[str]]:
         rows, domains, names, problems = [], [], [], []
+        chain_ids = leaf_rows.chain_ids(self.db, self._served_chains(tiles))
         for tile in tiles:
             for offset, facts in enumerate(tile.facts):
                 index = tile.index * TILE_WIDTH + offset
@@ -344,6 +345,7 @@ class _Syncer:
                 if issuer in self.precert_signers:
                     issuer = facts.second
                 self._check_issuer(index, facts, issuer)
+                served = self._served(facts)
                 rows.append(
                     (
                         self.source_id,
@@ -354,12 +356,30 @@ class _Syncer:
                         facts.not_after,
                         facts.logged,
                         int(facts.precert),
+                        chain_ids[served] if served else None,
                     )
                 )
                 for domain, name in facts.domains:
                     domains.append((self.source_id, index, domain))
                     names.append((domain, name))
         return rows, domains, names, problems
+
+    def _served(self, facts: LeafFacts) -> bytes:
+        """The chain logged with an entry, from its issuing CA's certificate on (a
+        precertificate signing certificate is not sent with the final certificate), as the
+        concatenated SHA-256s stored."""
+        chain = facts.chain
+        if chain and chain[0] in self.precert_signers:
+            chain = chain[1:]
+        return b"".join(chain)
+
+    def _served_chains(self, tiles: list[TileFacts]) -> set[bytes]:
+        return {
+            served
+            for tile in tiles
+            for facts in tile.facts
+            if isinstance(facts, LeafFacts) and (served := self._served(facts))
+        }
 
     def _check_issuer(self, index: int, facts: LeafFacts, issuer: bytes | None) -> None:
         """The chain the log stores is not covered by its tree: its issuer must be the one

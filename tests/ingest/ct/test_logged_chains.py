@@ -1,0 +1,86 @@
+"""The chain each CT entry was logged with, kept from its issuing CA's certificate on, and
+the clients judged on it: the generated world logs I1's leaves with the direct chain (I1 by
+R1) or the cross-certificate (I1 by R2) at random, entry by entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+from cryptography import x509
+
+from tests.factories.ctpki import CtWorld
+from tests.ingest.ct.conftest import CtSetup, run
+
+AT = dt.datetime(2025, 9, 1, tzinfo=dt.UTC)
+
+
+def _served(world: CtWorld, chain: list[bytes]) -> tuple[str, ...]:
+    """What a submitted chain keeps: the certificates above the leaf, without a
+    precertificate signing certificate."""
+    above = [hashlib.sha256(der).hexdigest() for der in chain[1:]]
+    signer = hashlib.sha256(world.cas["P2"].certs[0]).hexdigest()
+    return tuple(above[1:] if above and above[0] == signer else above)
+
+
+def test_each_entry_keeps_its_chain(ct_setup: CtSetup, synced: Path) -> None:
+    world = ct_setup.world
+    expected = {_served(world, chain) for phase in world.submissions.values() for _, chain in phase}
+    connection = sqlite3.connect(synced)
+    stored = {
+        tuple(bytes(blob[i : i + 32]).hex() for i in range(0, len(blob), 32))
+        for (blob,) in connection.execute("SELECT certificates FROM leaf_chains")
+    }
+    unlinked = connection.execute("SELECT COUNT(*) FROM leaves WHERE chain IS NULL").fetchone()
+    connection.close()
+    assert stored == expected
+    assert unlinked == (0,)
+
+
+def test_clients_lose_the_leaves_logged_with_a_removed_root(
+    ct_setup: CtSetup, synced: Path
+) -> None:
+    """Distrusting R1 in the Mozilla-style store: OpenSSL 3 loses exactly the unexpired
+    I1 leaves logged at least once with the chain through R1 (the others were logged with
+    the cross-certificate to R2, which that store never trusted)."""
+    world = ct_setup.world
+    direct = hashlib.sha256(world.cas["I1"].certs[0]).hexdigest()
+    through_r1 = {
+        x509.load_der_x509_certificate(chain[0]).serial_number
+        for phase in world.submissions.values()
+        for _, chain in phase
+        if hashlib.sha256(chain[1]).hexdigest() == direct
+    }
+    expected = sum(
+        1
+        for leaf in world.leaves
+        if leaf.issuer == "I1"
+        and leaf.serial in through_r1
+        and leaf.not_before <= AT
+        and leaf.not_after >= AT
+    )
+    done = run(
+        "impact",
+        "--store",
+        "mozilla",
+        "--at",
+        AT.strftime("%Y-%m-%d"),
+        "--distrust-root",
+        "CT World R1",
+        "--clients",
+        "openssl-3,android",
+        "--db",
+        str(synced),
+        "--format",
+        "json",
+    )
+    assert getattr(done, "exit_code", 2) in (0, 1), getattr(done, "output", "")
+    clients = json.loads(getattr(done, "stdout", ""))["clients"]
+    summary = {row["client"]: row for row in clients["summary"]}
+    assert expected > 100
+    assert summary["openssl-3"]["leaves_broken"] == expected
+    logged = [o for o in clients["outcomes"] if o["chain"].startswith("logged")]
+    assert logged and all(o["client"] in ("openssl-3", "android") for o in logged)
