@@ -394,8 +394,7 @@ def client_impact(
     chain_map, bounded = chains_of_cas(db, cas, at)
     loaded = leaves.leaf_count(db) > 0
     if loaded:
-        logged = logged_chains(db, cas, at)
-        chain_map = {ca: [*logged.get(ca, []), *chain_map.get(ca, [])] for ca in cas}
+        chain_map = _with_logged(db, cas, at, chain_map)
     bench = ClientBench(db)
     outcomes = []
     progress.start("clients on the served chains", len(profiles))
@@ -421,6 +420,14 @@ def client_impact(
     if any(item.chain.logged_id is not None for item in outcomes):
         assumptions += (LOGGED_ASSUMPTION,)
     return ClientImpact(at, edit.program, tuple(outcomes), limits, assumptions, loaded, lost)
+
+
+def _with_logged(
+    db: Database, cas: Sequence[str], at: str, configured: dict[str, list[ChainOf]]
+) -> dict[str, list[ChainOf]]:
+    """Each CA's logged chains first, then its configured ones."""
+    logged = logged_chains(db, cas, at)
+    return {ca: [*logged.get(ca, []), *configured.get(ca, [])] for ca in cas}
 
 
 def logged_chains(db: Database, cas: Sequence[str], at: str) -> dict[str, list[ChainOf]]:
@@ -530,9 +537,12 @@ def ca_clients(
     at: str,
     configured: str,
 ) -> CaClients:
-    """Each client's answer at ``at`` on the chains servers set up at ``configured`` send
-    for ``cas`` (a leaf of the CA valid at ``at`` stands for its leaves)."""
+    """Each client's answer at ``at`` on the chains the unexpired leaves of ``cas`` were
+    logged with (CT entries, when leaves are loaded), then on those servers set up at
+    ``configured`` send (a leaf of the CA valid at ``at`` stands for its leaves)."""
     chain_map, bounded = chains_of_cas(db, cas, configured)
+    if leaves.leaf_count(db) > 0:
+        chain_map = _with_logged(db, cas, at, chain_map)
     bench = ClientBench(db)
     found = tuple(
         ChainAnswers(

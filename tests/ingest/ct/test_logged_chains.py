@@ -84,3 +84,25 @@ def test_clients_lose_the_leaves_logged_with_a_removed_root(
     assert summary["openssl-3"]["leaves_broken"] == expected
     logged = [o for o in clients["outcomes"] if o["chain"].startswith("logged")]
     assert logged and all(o["client"] in ("openssl-3", "android") for o in logged)
+
+
+def test_the_chains_of_a_ca_start_with_those_logged(synced: Path) -> None:
+    done = run(
+        "clients",
+        "--ca",
+        "CT World I1",
+        "--at",
+        AT.strftime("%Y-%m-%d"),
+        "--client",
+        "openssl-3",
+        "--db",
+        str(synced),
+        "--format",
+        "json",
+    )
+    chains = json.loads(getattr(done, "stdout", ""))["chains"]
+    logged = [c for c in chains if c["variant"] == "logged"]
+    assert len(logged) == 2  # through R1 and through the cross-certificate to R2
+    assert all(c["logged_leaves"] > 0 for c in logged)
+    outcome = {c["certificates"][-1]["subject"]: c["clients"][0]["outcome"] for c in logged}
+    assert outcome == {"O=CT World,CN=CT World R1": "ok", "O=CT World,CN=CT World R2": "fails"}
