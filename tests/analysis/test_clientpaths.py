@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.factories.pki import PKI, Cert, when
-from trustgraph.analysis.clientpaths import Pool, TrustedSet, build_path
+from trustgraph.analysis.clientjudge import Pool, TrustedSet
+from trustgraph.analysis.clientpaths import build_path
 from trustgraph.policy.anchors import AnchorTrust
 from trustgraph.policy.clients import PROFILES
 from trustgraph.policy.revocations import Revocation, RevocationIndex

@@ -21,7 +21,8 @@ from tests.differential.harnesses import (
 )
 from tests.factories.pki import Cert
 from tests.factories.servedchains import AT, Scenario
-from trustgraph.analysis.clientpaths import TrustedSet, Verdict, build_path
+from trustgraph.analysis.clientjudge import TrustedSet, Verdict
+from trustgraph.analysis.clientpaths import build_path
 from trustgraph.policy.clients import PROFILES
 from trustgraph.x509.certificate import parse_certificate
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from trustgraph.analysis.clientpaths import LazyPool, Pool, TrustedSet, Verdict, build_path
+from trustgraph.analysis.clientjudge import LazyPool, Pool, TrustedSet, Verdict
+from trustgraph.analysis.clientpaths import build_path
 from trustgraph.core.times import as_iso, parse_iso
 from trustgraph.errors import CertificateParseError, UsageError
 from trustgraph.policy.anchors import SERVER_AUTH

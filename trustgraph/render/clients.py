@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trustgraph.analysis.clientevents import CaClients, ClientImpact, ClientTimeline
-from trustgraph.analysis.clientpaths import Step
+from trustgraph.analysis.clientjudge import Step
 from trustgraph.analysis.clients import ClientsResult
 from trustgraph.policy.clients import ClientProfile
 from trustgraph.render.common import View
