@@ -188,10 +188,14 @@ def client_timeline(
     since: str,
     until: str,
 ) -> ClientTimeline:
-    """Each client's outcome on each served chain of ``cas`` (set up at ``since``) from
-    ``since`` to ``until``, evaluated at every date something can change: a certificate of
-    a chain or a root of the same names starting or ending, a store snapshot."""
+    """Each client's outcome on each served chain of ``cas`` (those their leaves were logged
+    with, then those set up at ``since``) from ``since`` to ``until``, evaluated at every
+    date something can change: a certificate of a chain or a root of the same names
+    starting or ending, a store snapshot."""
     chain_map, bounded = chains_of_cas(db, cas, since)
+    loaded = leaves.leaf_count(db) > 0
+    if loaded:
+        chain_map = _with_logged(db, cas, since, chain_map)
     chains = [c for ca in cas for c in chain_map.get(ca, [])]
     bench = ClientBench(db)
     dates = _event_dates(db, chains, profiles, since, until)
@@ -203,14 +207,12 @@ def client_timeline(
     for profile in profiles:
         for chain in chains:
             spans.extend(_spans(bench, profile, chain, dates, until))
-    if leaves.leaf_count(db) > 0:
+    if loaded:
         spans = [
-            replace(s, leaves=leaves.unexpired_of(db, [s.chain.ca], seconds(s.start)))
-            if s.outcome == "fails"
-            else s
+            replace(s, leaves=_refused(db, s.chain, s.start)) if s.outcome == "fails" else s
             for s in spans
         ]
-    assumptions = (ASSUMPTION, *assumptions_for(profiles))
+    assumptions = _assumptions(profiles, chains)
     return ClientTimeline(
         since, until, tuple(chains), tuple(spans), len(dates), tuple(limits), assumptions
     )
@@ -228,6 +230,11 @@ def _spans(
             spans[-1] = replace(spans[-1], end=date)
         spans.append(Span(profile.name, chain, date, None, answer.outcome, answer.reason))
     return spans
+
+
+def _refused(db: Database, chain: ChainOf, start: str) -> tuple[int, int]:
+    """The unexpired leaves (and domains) at ``start`` that ``chain`` stands for."""
+    return leaves.unexpired_of(db, [chain.ca], seconds(start), chains=chain.leaf_filter)
 
 
 def _event_dates(
@@ -416,10 +423,14 @@ def client_impact(
             grouped.setdefault((item.client, item.chain.ca), []).append(item)
         lost = {key: _lost_whatever_served(db, items, at) for key, items in grouped.items()}
     limits = tuple(f"more than {MAX_CHAINS_PER_CA} served chains for {ca}" for ca in bounded)
-    assumptions = (ASSUMPTION, *assumptions_for(profiles))
-    if any(item.chain.logged_id is not None for item in outcomes):
-        assumptions += (LOGGED_ASSUMPTION,)
+    assumptions = _assumptions(profiles, [item.chain for item in outcomes])
     return ClientImpact(at, edit.program, tuple(outcomes), limits, assumptions, loaded, lost)
+
+
+def _assumptions(profiles: Sequence[ClientProfile], chains: Sequence[ChainOf]) -> tuple[str, ...]:
+    """What the answer assumes: configured chains, AIA, and logged chains when used."""
+    logged = any(chain.logged_id is not None for chain in chains)
+    return (ASSUMPTION, *assumptions_for(profiles), *((LOGGED_ASSUMPTION,) if logged else ()))
 
 
 def _with_logged(
@@ -553,4 +564,5 @@ def ca_clients(
         for chain in chain_map.get(ca, [])
     )
     limits = tuple(f"more than {MAX_CHAINS_PER_CA} served chains for {ca}" for ca in bounded)
-    return CaClients(at, configured, found, limits, (ASSUMPTION, *assumptions_for(profiles)))
+    assumptions = _assumptions(profiles, [item.chain for item in found])
+    return CaClients(at, configured, found, limits, assumptions)

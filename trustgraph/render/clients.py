@@ -109,7 +109,7 @@ def client_timeline_part(timeline: ClientTimeline) -> Tabular:
         )
     table.notes.extend(timeline.limits)
     table.notes.extend(timeline.assumptions)
-    table.notes.append(f"{timeline.dates_checked} dates checked (every date an answer can change)")
+    table.notes.append(f"dates checked: {timeline.dates_checked} (every date an answer can change)")
     return table
 
 

@@ -106,3 +106,47 @@ def test_the_chains_of_a_ca_start_with_those_logged(synced: Path) -> None:
     assert all(c["logged_leaves"] > 0 for c in logged)
     outcome = {c["certificates"][-1]["subject"]: c["clients"][0]["outcome"] for c in logged}
     assert outcome == {"O=CT World,CN=CT World R1": "ok", "O=CT World,CN=CT World R2": "fails"}
+
+
+def test_a_timeline_counts_the_leaves_each_logged_chain_loses(
+    ct_setup: CtSetup, synced: Path
+) -> None:
+    """The Mozilla-style store never trusted R2: OpenSSL 3 refuses, from the first day,
+    the unexpired I1 leaves logged with the cross-certificate to R2."""
+    world = ct_setup.world
+    cross = hashlib.sha256(world.cas["I1"].certs[1]).hexdigest()
+    through_r2 = {
+        x509.load_der_x509_certificate(chain[0]).serial_number
+        for phase in world.submissions.values()
+        for _, chain in phase
+        if hashlib.sha256(chain[1]).hexdigest() == cross
+    }
+    expected = sum(
+        1
+        for leaf in world.leaves
+        if leaf.serial in through_r2 and leaf.not_before <= AT <= leaf.not_after
+    )
+    done = run(
+        "timeline",
+        "CT World I1",
+        "--store",
+        "mozilla",
+        "--since",
+        "2025-09-01",
+        "--until",
+        "2025-12-31",
+        "--clients",
+        "openssl-3",
+        "--db",
+        str(synced),
+        "--format",
+        "json",
+    )
+    spans = json.loads(getattr(done, "stdout", ""))["clients"]["spans"]
+    logged = [
+        s
+        for s in spans
+        if s["chain"].startswith("logged") and "< CT World R2 (by itself)" in s["chain"]
+    ]
+    assert expected > 100
+    assert [(s["outcome"], s["leaves_refused"]) for s in logged] == [("fails", expected)]
