@@ -258,6 +258,7 @@ INDEXES = """
 CREATE INDEX IF NOT EXISTS certificates_issuer_serial ON certificates(issuer_key, serial);
 CREATE INDEX IF NOT EXISTS certificates_ca ON certificates(ca_id);
 CREATE INDEX IF NOT EXISTS certificates_sha1 ON certificates(sha1);
+CREATE INDEX IF NOT EXISTS certificates_subject ON certificates(subject_key);
 CREATE UNIQUE INDEX IF NOT EXISTS store_anchors_once ON store_anchors(
     snapshot_id, COALESCE(certificate, ''), COALESCE(sha1, ''));
 CREATE INDEX IF NOT EXISTS cas_subject_key ON cas(subject_key);
@@ -402,6 +403,7 @@ DEFERRABLE_INDEXES = (
     "certificates_issuer_serial",
     "certificates_ca",
     "certificates_sha1",
+    "certificates_subject",
     "edges_issuer",
     "edges_subject",
     "occurrences_certificate",
