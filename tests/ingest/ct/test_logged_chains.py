@@ -26,6 +26,22 @@ def _served(world: CtWorld, chain: list[bytes]) -> tuple[str, ...]:
     return tuple(above[1:] if above and above[0] == signer else above)
 
 
+def _unexpired_logged_through(world: CtWorld, issuing: bytes) -> int:
+    """The leaves unexpired at :data:`AT` logged at least once with ``issuing`` (DER) as
+    the certificate above them."""
+    serials = {
+        x509.load_der_x509_certificate(chain[0]).serial_number
+        for phase in world.submissions.values()
+        for _, chain in phase
+        if chain[1] == issuing
+    }
+    return sum(
+        1
+        for leaf in world.leaves
+        if leaf.serial in serials and leaf.not_before <= AT <= leaf.not_after
+    )
+
+
 def test_each_entry_keeps_its_chain(ct_setup: CtSetup, synced: Path) -> None:
     world = ct_setup.world
     expected = {_served(world, chain) for phase in world.submissions.values() for _, chain in phase}
@@ -47,21 +63,7 @@ def test_clients_lose_the_leaves_logged_with_a_removed_root(
     I1 leaves logged at least once with the chain through R1 (the others were logged with
     the cross-certificate to R2, which that store never trusted)."""
     world = ct_setup.world
-    direct = hashlib.sha256(world.cas["I1"].certs[0]).hexdigest()
-    through_r1 = {
-        x509.load_der_x509_certificate(chain[0]).serial_number
-        for phase in world.submissions.values()
-        for _, chain in phase
-        if hashlib.sha256(chain[1]).hexdigest() == direct
-    }
-    expected = sum(
-        1
-        for leaf in world.leaves
-        if leaf.issuer == "I1"
-        and leaf.serial in through_r1
-        and leaf.not_before <= AT
-        and leaf.not_after >= AT
-    )
+    expected = _unexpired_logged_through(world, world.cas["I1"].certs[0])
     done = run(
         "impact",
         "--store",
@@ -114,18 +116,7 @@ def test_a_timeline_counts_the_leaves_each_logged_chain_loses(
     """The Mozilla-style store never trusted R2: OpenSSL 3 refuses, from the first day,
     the unexpired I1 leaves logged with the cross-certificate to R2."""
     world = ct_setup.world
-    cross = hashlib.sha256(world.cas["I1"].certs[1]).hexdigest()
-    through_r2 = {
-        x509.load_der_x509_certificate(chain[0]).serial_number
-        for phase in world.submissions.values()
-        for _, chain in phase
-        if hashlib.sha256(chain[1]).hexdigest() == cross
-    }
-    expected = sum(
-        1
-        for leaf in world.leaves
-        if leaf.serial in through_r2 and leaf.not_before <= AT <= leaf.not_after
-    )
+    expected = _unexpired_logged_through(world, world.cas["I1"].certs[1])
     done = run(
         "timeline",
         "CT World I1",
