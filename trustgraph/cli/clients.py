@@ -35,8 +35,9 @@ def clients(
         str | None,
         typer.Option(
             "--ca",
-            help="Instead of CHAIN: the chains servers send for this CA's leaves, as "
-            "commonly configured (a CA name, fingerprint, operator:NAME, ...).",
+            help="Instead of CHAIN: the chains this CA's leaves were logged with in CT, "
+            "then those servers send as commonly configured (a CA name, fingerprint, "
+            "operator:NAME, ...).",
             show_default=False,
         ),
     ] = None,
