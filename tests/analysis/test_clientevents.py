@@ -183,3 +183,24 @@ def test_clients_need_one_store(db: str, tmp_path: Path) -> None:
     )
     assert done.exit_code == 2
     assert "--clients answers for one --store at a time" in done.stderr
+
+
+def test_the_client_range_defaults_to_the_year_before(db: str) -> None:
+    """Without --since, 365 days before --until (a leap day has no same day a year
+    before)."""
+    done = run(
+        "timeline",
+        "Served CA",
+        "--store",
+        "mozilla",
+        "--until",
+        "2032-02-29",
+        "--clients",
+        "openssl-3",
+        "--db",
+        db,
+        "--format",
+        "json",
+    )
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["clients"]["since"] == "2031-03-01T00:00:00Z"

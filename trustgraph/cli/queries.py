@@ -6,6 +6,7 @@ import enum
 import re
 import sys
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -45,7 +46,7 @@ from trustgraph.cli.common import (
     stores_of,
 )
 from trustgraph.core.files import atomic_text, check_writable, is_stdout
-from trustgraph.core.times import as_iso
+from trustgraph.core.times import as_iso, parse_iso
 from trustgraph.errors import InputError, UsageError
 from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
 from trustgraph.render.formats import (
@@ -313,7 +314,10 @@ def timeline(
 
 
 def _year_before(moment: str) -> str:
-    return f"{int(moment[:4]) - 1:04d}{moment[4:10]}" + moment[10:]
+    """365 days before ``moment`` (a leap day has no same day a year before)."""
+    parsed = parse_iso(moment)
+    assert parsed is not None
+    return as_iso(parsed - timedelta(days=365))
 
 
 @app.command("cross-signs")
