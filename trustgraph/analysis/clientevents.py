@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from trustgraph.analysis.clients import (
@@ -102,10 +102,7 @@ def chains_of_cas(
     for record in parse_stored(certificates.ders_of_cas(db, cas).values()):
         by_ca.setdefault(record.ca_id, []).append(record)
     for ca in cas:
-        starts = sorted(
-            by_ca.get(ca, []),
-            key=lambda r: (not r.not_before <= moment <= r.not_after, -r.not_after.timestamp()),
-        )
+        starts = _starts(by_ca.get(ca, []), moment)
         chains: dict[tuple[str, ...], ChainOf] = {}
         for start in starts:
             for chain in served_chains(start, lookup, moment):
@@ -115,6 +112,13 @@ def chains_of_cas(
             bounded.append(ca)
         found[ca] = ordered[:MAX_CHAINS_PER_CA]
     return found, bounded
+
+
+def _starts(certificates: list[CertificateRecord], moment: datetime) -> list[CertificateRecord]:
+    """The CA's certificates a server set up at ``moment`` would send first: those valid
+    then (all of them if none is), latest expiry first."""
+    valid = [r for r in certificates if r.not_before <= moment <= r.not_after]
+    return sorted(valid or certificates, key=lambda r: (-r.not_after.timestamp(), r.sha256))
 
 
 # -- over a date range -------------------------------------------------------------------
