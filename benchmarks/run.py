@@ -41,11 +41,8 @@ sys.path.insert(0, str(PROJECT))
 from benchmarks.limit import limit_rate  # noqa: E402
 from tests.conftest import corpus_path  # noqa: E402
 from trustgraph import api  # noqa: E402
-from trustgraph.analysis.impact import Scenario, plan_scenario  # noqa: E402
-from trustgraph.backends.base import Backend  # noqa: E402
-from trustgraph.backends.memory import MemoryBackend  # noqa: E402
+from trustgraph.analysis.impact import Scenario  # noqa: E402
 from trustgraph.backends.neo4j.backend import Neo4jBackend  # noqa: E402
-from trustgraph.graph.targets import resolve_target  # noqa: E402
 from trustgraph.graph.trustgraph import TrustGraph  # noqa: E402
 from trustgraph.ingest.sources import Occurrence, read_paths  # noqa: E402
 from trustgraph.storage.database import Database  # noqa: E402
@@ -279,13 +276,13 @@ def bench_corpus(corpus: Corpus, work: Path, results: Results, neo4j: bool) -> N
         results.put(name, "query_targets", len(targets))
         anchors = api.anchors_for(database, store=corpus.store, at=AT)
         rules = api.with_revocations(database, api.make_rules(AT))
-        region = MemoryBackend(database)
         started = time.perf_counter()
-        whole = MemoryBackend(database, TrustGraph.from_database(database))
+        graph = TrustGraph.from_database(database)
         results.put(name, "whole_graph_build_s", round(time.perf_counter() - started, 2))
-        for label, backend in (("memory", region), ("memory_whole_graph", whole)):
-            latency(results, name, label, database, backend, targets, anchors, rules, corpus.store)
-        del whole
+        for label, whole in (("memory", None), ("memory_whole_graph", graph)):
+            with api.open(database, graph=whole) as session:
+                latency(results, name, label, session, targets, anchors, rules, corpus.store)
+        del graph
     cli_latency(results, name, db, targets, corpus.store, {})
     if neo4j:
         bench_neo4j(results, name, db, targets, corpus.store)
@@ -313,29 +310,37 @@ def latency(
     results: Results,
     name: str,
     label: str,
-    database: Database,
-    backend: Backend,
+    session: api.Session,
     targets: list[str],
     anchors: Any,
     rules: Any,
     store: str,
 ) -> None:
-    resolved = [resolve_target(database, t, rules.at) for t in targets]
+    """Query latencies of one session (its backend, its graph if given one): chains and
+    reach of each target, an impact, the serial groups."""
     chains = [
-        s for t in resolved for s in timed(partial(backend.chains, t, anchors, rules, 100, 30.0), 3)
+        s
+        for t in targets
+        for s in timed(partial(session.chains, t, anchors=anchors, rules=rules, max_paths=100), 3)
     ]
-    reach = [s for t in resolved for s in timed(partial(backend.reach, t, anchors, rules), 3)]
+    reach = [
+        s
+        for t in targets
+        for s in timed(partial(session.reach, t, anchors=anchors, rules=rules), 3)
+    ]
     results.put(name, f"{label}_chains", percentiles(chains))
     results.put(name, f"{label}_reach", percentiles(reach))
-    found = backend.chains(resolved[0], anchors, rules, 1, 30.0) if resolved else None
+    found = (
+        session.chains(targets[0], anchors=anchors, rules=rules, max_paths=1) if targets else None
+    )
     anchor = found.paths[0].anchor_ca if found and found.paths else sorted(anchors.cas)[0]
-    plan = plan_scenario(database, store, rules.at, Scenario(distrust_roots=[anchor]), rules)
+    scenario = Scenario(distrust_roots=[anchor])
     results.put(
-        name, f"{label}_impact", percentiles(timed(lambda: backend.impact(plan, None, 3), 3))
+        name,
+        f"{label}_impact",
+        percentiles(timed(lambda: session.impact(store, rules.at, scenario, rules), 3)),
     )
-    results.put(
-        name, f"{label}_serials", percentiles(timed(lambda: backend.serial_groups("all"), 3))
-    )
+    results.put(name, f"{label}_serials", percentiles(timed(lambda: session.serials("all"), 3)))
 
 
 def cli_latency(
@@ -468,8 +473,8 @@ def bench_neo4j(results: Results, name: str, db: Path, targets: list[str], store
         with Database(db) as database, Neo4jGraph(Neo4jSettings(server.uri)) as neo:
             anchors = api.anchors_for(database, store=store, at=AT)
             rules = api.with_revocations(database, api.make_rules(AT))
-            backend = Neo4jBackend(database, neo)
-            latency(results, name, "neo4j", database, backend, targets, anchors, rules, store)
+            with api.open(database, backend=Neo4jBackend(neo)) as session:
+                latency(results, name, "neo4j", session, targets, anchors, rules, store)
         cli_latency(results, name, db, targets, store, env)
 
 

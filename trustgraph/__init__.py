@@ -1,6 +1,7 @@
 """trustgraph: trust chains and cross-signs of the Web PKI, as a graph.
 
-The public API, re-exported here; see :mod:`trustgraph.api` for one call per query.
+``trustgraph.open(db)`` opens a session with every capability as a method; the rest of
+the public API is re-exported here (see :mod:`trustgraph.api`).
 """
 
 from importlib import import_module
@@ -19,27 +20,30 @@ from trustgraph.errors import (
 from trustgraph.version import __version__
 
 if TYPE_CHECKING:
-    from trustgraph import api
-    from trustgraph.analysis.chains import ChainPath, ChainsResult
-    from trustgraph.analysis.checks.base import Severity
-    from trustgraph.analysis.reach import ReachResult
-    from trustgraph.api import (
-        chains,
-        check,
-        cross_signs,
-        impact,
-        load,
-        reach,
-        serials,
-        stores,
-        timeline,
-    )
-    from trustgraph.core.kinds import EdgeKind
-    from trustgraph.graph.trustgraph import TrustGraph
-    from trustgraph.ingest.loader import LoadReport, load_paths
-    from trustgraph.policy.anchors import AnchorSet
-    from trustgraph.policy.rules import PathRules, Purpose
-    from trustgraph.storage.database import Database
+    from trustgraph import api as api
+    from trustgraph.analysis.chains import ChainPath as ChainPath
+    from trustgraph.analysis.chains import ChainsResult as ChainsResult
+    from trustgraph.analysis.checks.base import Severity as Severity
+    from trustgraph.analysis.reach import ReachResult as ReachResult
+    from trustgraph.api import chains as chains
+    from trustgraph.api import check as check
+    from trustgraph.api import cross_signs as cross_signs
+    from trustgraph.api import impact as impact
+    from trustgraph.api import load as load
+    from trustgraph.api import open as open
+    from trustgraph.api import reach as reach
+    from trustgraph.api import serials as serials
+    from trustgraph.api import stores as stores
+    from trustgraph.api import timeline as timeline
+    from trustgraph.core.kinds import EdgeKind as EdgeKind
+    from trustgraph.graph.trustgraph import TrustGraph as TrustGraph
+    from trustgraph.ingest.loader import LoadReport as LoadReport
+    from trustgraph.ingest.loader import load_paths as load_paths
+    from trustgraph.policy.anchors import AnchorSet as AnchorSet
+    from trustgraph.policy.rules import PathRules as PathRules
+    from trustgraph.policy.rules import Purpose as Purpose
+    from trustgraph.session import Session as Session
+    from trustgraph.storage.database import Database as Database
 
 # ``graph`` stays in ``trustgraph.api`` only: ``trustgraph.graph`` is the graph package.
 # Imported on first use (PEP 562), so that ``import trustgraph`` and the command line start
@@ -67,6 +71,8 @@ _LAZY = {
     "serials": "trustgraph.api",
     "check": "trustgraph.api",
     "stores": "trustgraph.api",
+    "open": "trustgraph.api",
+    "Session": "trustgraph.session",
 }
 
 
@@ -81,34 +87,13 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AmbiguousTargetError",
-    "AnchorSet",
     "CertificateParseError",
-    "ChainPath",
-    "ChainsResult",
-    "Database",
     "DatabaseError",
-    "EdgeKind",
     "InputError",
-    "LoadReport",
     "Neo4jError",
-    "PathRules",
-    "Purpose",
-    "ReachResult",
-    "Severity",
     "TargetError",
-    "TrustGraph",
     "TrustgraphError",
     "UsageError",
     "__version__",
-    "api",
-    "chains",
-    "check",
-    "cross_signs",
-    "impact",
-    "load",
-    "load_paths",
-    "reach",
-    "serials",
-    "stores",
-    "timeline",
+    *_LAZY,
 ]

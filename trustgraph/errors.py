@@ -15,21 +15,48 @@
 The CLI prints the message of each on one line (and each of its ``details``, a line each)
 and exits 2 for all of them but ``Neo4jError`` (exit 1: the server, not the request,
 failed).
+
+An error about a parameter names it (``parameter``, the value in ``value``): its message
+says the library's name for it, and :meth:`TrustgraphError.naming` says it another way
+(the command line's flag).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
 class TrustgraphError(Exception):
     """Base class of every error trustgraph raises on purpose; ``details`` are further
-    lines about it (each problem of a file, say)."""
+    lines about it (each problem of a file, say).
 
-    def __init__(self, message: str = "", details: Sequence[str] = ()) -> None:
-        super().__init__(message)
+    ``message`` may name parameters as ``{name}`` for each name of ``parameters`` (the
+    first is the one at fault, ``parameter``; ``value`` is what it was given): the message
+    shows the name itself, :meth:`naming` another spelling of it.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        details: Sequence[str] = (),
+        *,
+        parameters: Sequence[str] = (),
+        value: Any = None,
+    ) -> None:
+        self.template = message
+        self.parameters = tuple(parameters)
+        self.parameter = self.parameters[0] if self.parameters else None
+        self.value = value
+        super().__init__(self.naming(str))
         self.details = list(details)
+
+    def naming(self, name: Callable[[str], str]) -> str:
+        """The message with each parameter called ``name(parameter)``."""
+        text = self.template
+        for parameter in self.parameters:
+            text = text.replace("{" + parameter + "}", name(parameter))
+        return text
 
 
 class InputError(TrustgraphError):
@@ -51,8 +78,15 @@ class TargetError(TrustgraphError):
 class AmbiguousTargetError(TargetError):
     """A query target matches several CAs; ``candidates`` lists them for the user."""
 
-    def __init__(self, message: str, candidates: Sequence[dict[str, Any]]) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        candidates: Sequence[dict[str, Any]],
+        *,
+        parameters: Sequence[str] = ("target",),
+        value: Any = None,
+    ) -> None:
+        super().__init__(message, parameters=parameters, value=value)
         self.candidates = list(candidates)
 
 

@@ -12,13 +12,14 @@ from trustgraph.analysis.checks import run_checks
 from trustgraph.analysis.checks.base import HIGH, INFO, MEDIUM, NOTICE
 from trustgraph.ingest.loader import load_paths
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 from trustgraph.x509.details import read_details
 
 
 def _findings(db: Database, tmp_path: Path, certs: list[Cert], check: str) -> dict[str, str]:
     """Certificate fingerprint -> severity of the findings of ``check``."""
     load_paths(db, [write_pem(tmp_path / f"{check}.pem", certs)])
-    report = run_checks(db, [check])
+    report = run_checks(StoredRecords(db), [check])
     return {fp: f.severity for f in report.findings for fp in f.certificates}
 
 
@@ -199,7 +200,7 @@ def test_unknown_check_is_a_usage_error(db: Database) -> None:
     from trustgraph.errors import UsageError
 
     with pytest.raises(UsageError, match="unknown check"):
-        run_checks(db, ["no-such-check"])
+        run_checks(StoredRecords(db), ["no-such-check"])
 
 
 def test_check_cli_exit_codes_and_markdown(db: Database, pki: PKI, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import load_certs
 from tests.factories.pki import PKI
-from trustgraph.backends.memory import MemoryBackend
+from trustgraph import api
 from trustgraph.storage.database import Database
 
 
@@ -25,7 +25,7 @@ def test_classification(db: Database, pki: PKI, tmp_path: Path) -> None:
     pki.issue(b, k)
     pki.root("Lonely Root")
     load_certs(db, tmp_path, pki.certs)
-    items, graph = MemoryBackend(db).cross_signs(None)
+    items, graph = api.open(db).cross_signs()
     found = {graph.ca(item.ca).label: item for item in items}  # type: ignore[union-attr]
     assert set(found) == {"Root B", "K"}
     relations = {

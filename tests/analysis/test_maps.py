@@ -15,6 +15,7 @@ from trustgraph.ingest.loader import load_paths
 from trustgraph.policy.rules import make_rules
 from trustgraph.render.maps import map_data
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 
 
 def _estate(db: Database, pki: PKI, tmp_path: Path) -> None:
@@ -55,7 +56,7 @@ def test_every_day_highlights_what_chains_finds(db: Database, pki: PKI, tmp_path
     graph = TrustGraph.from_database(db)
     rules = api.with_revocations(db, make_rules("2018-01-01"))
     request = plan_map(
-        db,
+        StoredRecords(db),
         graph,
         targets=["Slice J"],
         anchors=api.anchors_for(db, store="s", at="2018-01-01"),

@@ -21,9 +21,8 @@ from tests.factories.pki import random_pki, write_pem
 from tests.queries import anchor_set
 from trustgraph import api
 from trustgraph.analysis.chains import ChainPath, find_chains
-from trustgraph.analysis.impact import Scenario, plan_scenario
+from trustgraph.analysis.impact import Scenario
 from trustgraph.analysis.reach import find_reach, reach_everything
-from trustgraph.backends.memory import MemoryBackend
 from trustgraph.graph.model import Edge
 from trustgraph.graph.search import SearchContext, path_refusal
 from trustgraph.graph.targets import Target, resolve_target
@@ -216,21 +215,25 @@ def test_a_region_read_on_demand_answers_as_the_whole_graph(
     pki, roots, leaves = random_pki(seed)
     load_certs(db, tmp_path, pki.certs)
     stores.add_snapshot(db, "s", write_pem(tmp_path / "roots.pem", roots), "2009-01-01T00:00:00Z")
-    whole = MemoryBackend(db, TrustGraph.from_database(db))
-    region = MemoryBackend(db)
+    whole = api.open(db, graph=TrustGraph.from_database(db))
+    region = api.open(db)
     anchors = anchor_set(db, roots)
     ca_names = sorted({c.subject.cn for c in pki.certs if c.subject.cn.startswith("CA ")})
     for at in ("2013-06-01", "2017-06-01"):
         rules = api.make_rules(at, max_depth=3)
         for query in [*ca_names, *(leaf.sha256 for leaf in leaves)]:
-            target = resolve_target(db, query)
-            one, other = (b.chains(target, anchors, rules, 5, 10.0) for b in (whole, region))
+            one, other = (
+                s.chains(query, anchors=anchors, rules=rules, max_paths=5, timeout=10.0)
+                for s in (whole, region)
+            )
             assert (one.paths, one.truncated) == (other.paths, other.truncated), query
-            one_reach, other_reach = (b.reach(target, anchors, rules) for b in (whole, region))
+            one_reach, other_reach = (
+                s.reach(query, anchors=anchors, rules=rules) for s in (whole, region)
+            )
             assert one_reach.reached == other_reach.reached, query
         scenario = Scenario(distrust_roots=[roots[0].sha256])
-        plan = plan_scenario(db, "s", rules.at, scenario, rules)
         one_impact, other_impact = (
-            b.impact(plan, "2030-01-01T00:00:00Z", 3) for b in (whole, region)
+            s.impact("s", rules.at, scenario, rules, "2030-01-01T00:00:00Z")
+            for s in (whole, region)
         )
         assert impact_document(one_impact, {}) == impact_document(other_impact, {})

@@ -13,6 +13,7 @@ from trustgraph.analysis.checks import run_checks
 from trustgraph.analysis.checks.base import HIGH, INFO
 from trustgraph.ingest.loader import load_paths
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 
 LATE = when("2016-06-01")
 
@@ -66,7 +67,7 @@ def _by_name(certs: dict[str, Cert], findings: list) -> dict[str, str]:  # type:
 def test_tls_scope_reports_only_what_the_rule_speaks_of(
     db: Database, sha1_cas: dict[str, Cert]
 ) -> None:
-    report = run_checks(db, ["sha1-after-deadline"])
+    report = run_checks(StoredRecords(db), ["sha1-after-deadline"])
     assert _by_name(sha1_cas, report.findings) == dict.fromkeys(IN_SCOPE, HIGH)
     assert report.out_of_scope == {"sha1-after-deadline": len(OUT_OF_SCOPE)}
 
@@ -74,7 +75,7 @@ def test_tls_scope_reports_only_what_the_rule_speaks_of(
 def test_scope_all_lists_the_rest_as_info_with_the_reason(
     db: Database, sha1_cas: dict[str, Cert]
 ) -> None:
-    report = run_checks(db, ["sha1-after-deadline"], scope="all")
+    report = run_checks(StoredRecords(db), ["sha1-after-deadline"], scope="all")
     found = _by_name(sha1_cas, report.findings)
     assert found == {**dict.fromkeys(IN_SCOPE, HIGH), **dict.fromkeys(OUT_OF_SCOPE, INFO)}
     reasons = {
@@ -93,6 +94,6 @@ def test_scope_all_lists_the_rest_as_info_with_the_reason(
 
 
 def test_rules_for_every_certificate_ignore_scope(db: Database, sha1_cas: dict[str, Cert]) -> None:
-    report = run_checks(db, ["key-reuse-across-names", "duplicate-except-notbefore"])
+    report = run_checks(StoredRecords(db), ["key-reuse-across-names", "duplicate-except-notbefore"])
     assert report.out_of_scope == {}
     assert all(f.scope is None for f in report.findings)

@@ -17,10 +17,15 @@ from trustgraph.analysis.serials import (
 from trustgraph.cli import app
 from trustgraph.ingest.loader import load_paths
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 
 
 def _groups(db: Database, grouping: str, scope: str = "all") -> dict[str, str]:
-    return {g.serial: g.severity for g in find_serial_groups(db, scope) if g.grouping == grouping}
+    return {
+        g.serial: g.severity
+        for g in find_serial_groups(StoredRecords(db), scope)
+        if g.grouping == grouping
+    }
 
 
 def test_severities_and_groupings(db: Database, pki: PKI, tmp_path: Path) -> None:
@@ -55,7 +60,9 @@ def test_severities_and_groupings(db: Database, pki: PKI, tmp_path: Path) -> Non
     }
     assert by_ca == {"10": DIFFERENT_KEYS, "11": DIFFERENT_CONTENT, "12": SIGNATURE_ONLY}
     assert _groups(db, "issuer-name", "ca") == {}
-    validity = next(g for g in find_serial_groups(db) if g.serial == "11").differences
+    validity = next(
+        g for g in find_serial_groups(StoredRecords(db)) if g.serial == "11"
+    ).differences
     assert list(validity) == ["validity"]
 
 

@@ -12,6 +12,7 @@ from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.ingest import facts, stores
 from trustgraph.ingest.loader import load_paths
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 
 
 def test_intervals_and_their_events(db: Database, pki: PKI, tmp_path: Path) -> None:
@@ -32,7 +33,7 @@ def test_intervals_and_their_events(db: Database, pki: PKI, tmp_path: Path) -> N
     )
     graph = TrustGraph.from_database(db)
     rules = api.with_revocations(db, api.make_rules("2020-01-01"))
-    result = timeline(db, graph, resolve_target(db, "Timeline Target"), "s", rules)
+    result = timeline(StoredRecords(db), graph, resolve_target(db, "Timeline Target"), "s", rules)
     [interval] = result.intervals
     assert (interval.start, interval.end) == ("2015-01-01T00:00:00Z", "2018-03-01T00:00:00Z")
     assert [(e.kind, e.certificate) for e in interval.opened_by] == [("valid-from", via1.sha256)]
@@ -54,7 +55,11 @@ def test_anchor_removal_closes_an_interval(db: Database, pki: PKI, tmp_path: Pat
     )
     graph = TrustGraph.from_database(db)
     result = timeline(
-        db, graph, resolve_target(db, "Below Leaving"), "s", api.make_rules("2020-01-01")
+        StoredRecords(db),
+        graph,
+        resolve_target(db, "Below Leaving"),
+        "s",
+        api.make_rules("2020-01-01"),
     )
     [interval] = result.intervals
     assert interval.end == "2016-01-01T00:00:00Z"
@@ -82,7 +87,9 @@ def test_first_snapshot_is_presence_and_later_changes_are_bounded(
         stores.add_snapshot(db, "s", path, f"{as_of}T00:00:00Z")
     graph = TrustGraph.from_database(db)
     rules = api.make_rules("2016-06-01")
-    [early_interval] = timeline(db, graph, resolve_target(db, "Below Early"), "s", rules).intervals
+    [early_interval] = timeline(
+        StoredRecords(db), graph, resolve_target(db, "Below Early"), "s", rules
+    ).intervals
     [opened] = [e for e in early_interval.opened_by if e.kind.startswith("anchor")]
     assert (opened.kind, opened.bound) == ("anchor-present", False)
     assert "present in the first snapshot of s loaded (2015-01-01)" in opened.detail
@@ -93,7 +100,9 @@ def test_first_snapshot_is_presence_and_later_changes_are_bounded(
         "2015-06-01T00:00:00Z",
     )
     assert "between 2015-06-01 and 2016-02-01" in closed.detail
-    [late_interval] = timeline(db, graph, resolve_target(db, "Below Late"), "s", rules).intervals
+    [late_interval] = timeline(
+        StoredRecords(db), graph, resolve_target(db, "Below Late"), "s", rules
+    ).intervals
     [added] = [e for e in late_interval.opened_by if e.kind.startswith("anchor")]
     assert (added.kind, added.bound, added.at) == ("anchor-added", True, "2015-06-01T00:00:00Z")
     assert "added to s between 2015-01-01 and 2015-06-01" in added.detail
@@ -109,8 +118,8 @@ def test_a_timeline_past_its_stores_coverage_says_so(
     stores.add_snapshot(db, "s", write_pem(tmp_path / "a.pem", [root_cert]), "2015-01-01T00:00:00Z")
     graph = TrustGraph.from_database(db)
     target = resolve_target(db, "Below Lone")
-    soon = timeline(db, graph, target, "s", api.make_rules("2015-12-01"))
+    soon = timeline(StoredRecords(db), graph, target, "s", api.make_rules("2015-12-01"))
     assert soon.gaps == []
-    late = timeline(db, graph, target, "s", api.make_rules("2019-01-01"))
+    late = timeline(StoredRecords(db), graph, target, "s", api.make_rules("2019-01-01"))
     [gap] = late.gaps
     assert (gap.start, gap.end) == ("2016-02-05T00:00:00Z", None)  # 400 days after

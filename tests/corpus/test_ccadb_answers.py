@@ -16,6 +16,7 @@ from trustgraph.analysis.checks.base import HIGH, INFO
 from trustgraph.graph.owners import owner_key
 from trustgraph.storage import certificates
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 from trustgraph.x509.keyusage import allows_server_auth
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
@@ -40,8 +41,8 @@ def _own_eku(db: Database, fingerprint: str) -> tuple[str, ...] | None:
 
 def test_no_high_finding_is_about_a_ca_that_cannot_serve_tls(ccadb_db: Path) -> None:
     with Database(ccadb_db, readonly=True) as db:
-        tls = run_checks(db)
-        every = run_checks(db, scope="all")
+        tls = run_checks(StoredRecords(db))
+        every = run_checks(StoredRecords(db), scope="all")
         high = [f for f in tls.findings if f.severity == HIGH]
         assert high
         assert all(allows_server_auth(_own_eku(db, fp)) for f in high for fp in f.certificates)

@@ -19,6 +19,7 @@ from trustgraph.analysis import stores as store_history
 from trustgraph.errors import InputError
 from trustgraph.ingest import certifi, stores
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_history_one_version_per_day_last_re_release_wins(
     assert [u["source"].rsplit(":", 1)[1] for u in report.unused] == ["cacert-certifi-2020.4.5.pem"]
     early = api.anchors_for(db, store="mozilla", at="2020-06-01")
     assert sorted(fp for fps in early.cas.values() for fp in fps) == sorted([a.sha256, b.sha256])
-    entry = store_history.show(db, "mozilla", "2021-06-01T00:00:00Z").entries[0]
+    entry = store_history.show(StoredRecords(db), "mozilla", "2021-06-01T00:00:00Z").entries[0]
     assert entry.trust.purposes == certifi.WEB
 
 

@@ -114,8 +114,10 @@ def test_a_file_that_cannot_be_read_fails_whole(text: str, reason: str) -> None:
 
 
 def test_store_add_needs_the_date_the_file_lacks(db: Database) -> None:
-    with pytest.raises(UsageError, match="--as-of"):
+    with pytest.raises(UsageError, match="give as_of") as raised:
         stores.add_store(db, "chrome", DATA / "constrained.textproto")
+    assert raised.value.parameter == "as_of"
+    assert "give --as-of (" in raised.value.naming(lambda name: "--as-of")
 
 
 def test_anchors_are_stored_with_their_cutoffs(db: Database) -> None:

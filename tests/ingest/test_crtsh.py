@@ -26,6 +26,7 @@ from trustgraph.ingest import crtsh, stores
 from trustgraph.ingest.listed import ListedAnchor, StoreVersion
 from trustgraph.ingest.sources import Occurrence
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 
 SERVER, EMAIL, CODE = "1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.4", "1.3.6.1.5.5.7.3.3"
 EV_POLICY = "2.23.140.1.1"
@@ -308,7 +309,7 @@ def test_one_bad_file_adds_nothing(db: Database, roots: list[Cert], tmp_path: Pa
     _write(folder, "20250101_mozilla_certdata.sql", _valid(roots[1]) + "VACUUM;\n")
     with pytest.raises(InputError, match=r"20250101_mozilla_certdata.sql:\d+: "):
         stores.add_store(db, "mozilla", folder)
-    assert store_history.coverages(db) == []
+    assert store_history.coverages(StoredRecords(db)) == []
 
 
 def test_a_same_day_snapshot_from_another_source_is_replaced_and_compared(
@@ -351,7 +352,7 @@ def test_a_bundle_keeps_the_constraints_an_earlier_snapshot_stated(
     )
     stores.add_store(db, "mozilla", _write(tmp_path / "sql", "20250101_mozilla_certdata.sql", text))
     stores.add_store(db, "mozilla", write_pem(tmp_path / "b.pem", [root]), "2025-06-01")
-    view = store_history.show(db, "mozilla", "2025-07-01T00:00:00Z")
+    view = store_history.show(StoredRecords(db), "mozilla", "2025-07-01T00:00:00Z")
     entry = view.entries[0]
     assert view.snapshot.source_kind == "pem-bundle"
     assert entry.trust.distrust_after == "2024-11-30T23:59:59Z"

@@ -21,6 +21,7 @@ from trustgraph.core.storekinds import CHROME
 from trustgraph.errors import InputError, UsageError
 from trustgraph.ingest import stores
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 
 D1, D2 = "2015-01-01T00:00:00Z", "2016-01-01T00:00:00Z"
 
@@ -35,7 +36,7 @@ def test_bundle_snapshots_in_force_and_diff(db: Database, pki: PKI, tmp_path: Pa
     late = api.anchors_for(db, store="test", at="2016-06-01")
     assert len(early) == 2 and len(late) == 1
     assert early.source["snapshot"]["as_of"] == D1 and late.source["snapshot"]["as_of"] == D2
-    change = store_history.diff(db, "test", "2015-06-01", "2016-06-01")
+    change = store_history.diff(StoredRecords(db), "test", "2015-06-01", "2016-06-01")
     assert [item["certificates"] for item in change.removed] == [[b.sha256]]
     assert change.added == []
     with pytest.raises(UsageError, match="no snapshot on or before"):
@@ -303,7 +304,7 @@ def test_a_store_needs_a_name(db: Database, pki: PKI, tmp_path: Path) -> None:
         stores.add_snapshot(db, " ", bundle, D1)
     stores.add_snapshot(db, "mozilla", bundle, D1)
     with pytest.raises(UsageError, match="no trust store named ''"):
-        store_history.show(db, "", D2)
+        store_history.show(StoredRecords(db), "", D2)
 
 
 def test_a_root_store_textproto_after_a_long_comment_is_still_one(

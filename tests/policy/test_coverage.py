@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from trustgraph.core.records import Snapshot
 from trustgraph.policy.coverage import (
     MAX_AGE_DAYS,
     NEXT_SNAPSHOT,
@@ -12,7 +13,6 @@ from trustgraph.policy.coverage import (
     coverage,
     staleness,
 )
-from trustgraph.storage.trust import Snapshot
 
 
 def _snapshot(as_of: str, superseded: str | None = None) -> Snapshot:

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from tests.factories.pki import PKI, write_pem
 from trustgraph.cli import app
+from trustgraph.core.records import Snapshot
 from trustgraph.policy.coverage import coverage
 from trustgraph.render.coveragesvg import AGEING, BEFORE, FRESH, GAP, OLD, coverage_svg, months
-from trustgraph.storage.trust import Snapshot
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -18,6 +18,7 @@ from trustgraph.ingest.loader import load_paths
 from trustgraph.policy.anchors import database_roots
 from trustgraph.render.maps import render_map, script_json, write_map
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 
 
 def _map(
@@ -31,7 +32,7 @@ def _map(
     graph = TrustGraph.from_database(db)
     rules = api.with_revocations(db, api.make_rules(at))
     request = plan_map(
-        db,
+        StoredRecords(db),
         graph,
         targets=targets,
         anchors=database_roots(db),
@@ -293,7 +294,7 @@ def test_a_wosign_map_agrees_with_chains_at_five_dates(
     with Database(demo.database, readonly=True) as db:
         graph = TrustGraph.from_database(db)
         request = plan_map(
-            db,
+            StoredRecords(db),
             graph,
             targets=[WOSIGN_G2],
             anchors=api.anchors_for(db, store="mozilla", at="2016-06-01"),
@@ -332,7 +333,7 @@ def test_impact_maps_mark_the_distrusted_and_the_closed(
     )  # fmt: skip
     graph = TrustGraph.from_database(db)
     request = plan_map(
-        db,
+        StoredRecords(db),
         graph,
         targets=[],
         anchors=api.anchors_for(db, store="s", at="2020-06-01"),

@@ -25,6 +25,7 @@ from trustgraph.render.mapstyle import (
     text_width,
 )
 from trustgraph.render.mapsvg import FONT, LEGEND, WIDTH
+from trustgraph.stored import StoredRecords
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -53,8 +54,8 @@ def test_wosign_and_startcom_are_told_apart_on_the_demo_map(tmp_path: Path) -> N
         whole = TrustGraph.from_database(db)
         rules = api.make_rules("2016-10-21")
         request = plan_map(
-            db, whole, targets=[], anchors=api.anchors_for(db), rules=rules, highlight=None,
-            owner_names=["WoSign", "StartCom"], depth=1, store=None,
+            StoredRecords(db), whole, targets=[], anchors=api.anchors_for(db), rules=rules,
+            highlight=None, owner_names=["WoSign", "StartCom"], depth=1, store=None,
         )  # fmt: skip
         groups = {g["name"]: g["colour"] for g in map_data(whole, request)["groups"]}
     wosign = next(c for name, c in groups.items() if "WoSign" in name)

@@ -4,7 +4,10 @@ incident checks, trust-store comparisons, what a map should show, the graph as p
 networkx data, and which clients accept the chains servers send (path building as each
 client does it, over time and under a scenario).
 
+Analysis functions take the records a question needs and a graph; they read the database
+only through :class:`~trustgraph.analysis.records.Records`, the interface the session's
+records answer (analysis never imports :mod:`trustgraph.storage`).
+
 Imports :mod:`trustgraph.graph`, :mod:`trustgraph.policy`, :mod:`trustgraph.ingest` (case-file
-date and name syntax), :mod:`trustgraph.storage`, :mod:`trustgraph.x509` and
-:mod:`trustgraph.core`.
+date and name syntax), :mod:`trustgraph.x509` and :mod:`trustgraph.core`.
 """

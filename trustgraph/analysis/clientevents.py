@@ -23,13 +23,11 @@ from trustgraph.analysis.clients import (
     parse_stored,
 )
 from trustgraph.analysis.leaves import seconds
+from trustgraph.analysis.records import Records
 from trustgraph.analysis.servedchains import ASSUMPTION, LOGGED, ServedChain, served_chains
 from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.core.times import as_iso, parse_iso
 from trustgraph.policy.clients import ClientProfile
-from trustgraph.policy.stores import list_snapshots
-from trustgraph.storage import certificates, leaves
-from trustgraph.storage.database import Database
 from trustgraph.x509.certificate import CertificateRecord
 from trustgraph.x509.names import COMMON_NAME, display_name, first_value
 
@@ -83,7 +81,7 @@ class ChainOf:
 
 
 def chains_of_cas(
-    db: Database, cas: Sequence[str], configured: str
+    records: Records, cas: Sequence[str], configured: str
 ) -> tuple[dict[str, list[ChainOf]], list[str]]:
     """The served chains of each CA's certificates as set up at ``configured``, and what
     was bounded (CAs with more chains than :data:`MAX_CHAINS_PER_CA`)."""
@@ -93,13 +91,13 @@ def chains_of_cas(
 
     def lookup(subject_key: str) -> list[CertificateRecord]:
         if subject_key not in cache:
-            cache[subject_key] = parse_stored(certificates.ca_ders_named(db, subject_key))
+            cache[subject_key] = parse_stored(records.ca_ders_named(subject_key))
         return cache[subject_key]
 
     found: dict[str, list[ChainOf]] = {}
     bounded = []
     by_ca: dict[str, list[CertificateRecord]] = {}
-    for record in parse_stored(certificates.ders_of_cas(db, cas).values()):
+    for record in parse_stored(records.ders_of_cas(cas).values()):
         by_ca.setdefault(record.ca_id, []).append(record)
     for ca in cas:
         starts = _starts(by_ca.get(ca, []), moment)
@@ -186,7 +184,7 @@ class ClientTimeline:
 
 
 def client_timeline(
-    db: Database,
+    records: Records,
     cas: Sequence[str],
     profiles: Sequence[ClientProfile],
     since: str,
@@ -196,13 +194,13 @@ def client_timeline(
     with, then those set up at ``since``) from ``since`` to ``until``, evaluated at every
     date something can change: a certificate of a chain or a root of the same names
     starting or ending, a store snapshot."""
-    chain_map, bounded = chains_of_cas(db, cas, since)
-    loaded = leaves.leaf_count(db) > 0
+    chain_map, bounded = chains_of_cas(records, cas, since)
+    loaded = records.leaf_count() > 0
     if loaded:
-        chain_map = _with_logged(db, cas, since, chain_map)
+        chain_map = _with_logged(records, cas, since, chain_map)
     chains = [c for ca in cas for c in chain_map.get(ca, [])]
-    bench = ClientBench(db)
-    dates = _event_dates(db, chains, profiles, since, until)
+    bench = ClientBench(records)
+    dates = _event_dates(records, chains, profiles, since, until)
     limits = [f"more than {MAX_CHAINS_PER_CA} served chains for {ca}" for ca in bounded]
     if len(dates) > MAX_DATES:
         limits.append(f"{len(dates)} event dates: the first {MAX_DATES} were checked")
@@ -213,7 +211,7 @@ def client_timeline(
             spans.extend(_spans(bench, profile, chain, dates, until))
     if loaded:
         spans = [
-            replace(s, leaves=_refused(db, s.chain, s.start)) if s.outcome == "fails" else s
+            replace(s, leaves=_refused(records, s.chain, s.start)) if s.outcome == "fails" else s
             for s in spans
         ]
     assumptions = _assumptions(profiles, chains)
@@ -236,13 +234,13 @@ def _spans(
     return spans
 
 
-def _refused(db: Database, chain: ChainOf, start: str) -> tuple[int, int]:
+def _refused(records: Records, chain: ChainOf, start: str) -> tuple[int, int]:
     """The unexpired leaves (and domains) at ``start`` that ``chain`` stands for."""
-    return leaves.unexpired_of(db, [chain.ca], seconds(start), chains=chain.leaf_filter)
+    return records.unexpired_of([chain.ca], seconds(start), chains=chain.leaf_filter)
 
 
 def _event_dates(
-    db: Database,
+    records: Records,
     chains: Sequence[ChainOf],
     profiles: Sequence[ClientProfile],
     since: str,
@@ -256,11 +254,11 @@ def _event_dates(
             names.update((record.subject_key, record.issuer_key))
             moments.update(_validity_edges(record))
     for key in names:
-        for record in parse_stored(certificates.ca_ders_named(db, key)):
+        for record in parse_stored(records.ca_ders_named(key)):
             moments.update(_validity_edges(record))
     for profile in profiles:
         for program in filter(None, (profile.store.program, profile.store.earlier)):
-            moments.update(s.as_of for s in list_snapshots(db, program))
+            moments.update(s.as_of for s in records.snapshots(program))
     return sorted(m for m in moments if since <= m <= until)
 
 
@@ -361,14 +359,14 @@ class ClientImpact:
         }
 
 
-def _lost_whatever_served(db: Database, items: list[ChainOutcome], at: str) -> tuple[int, int]:
+def _lost_whatever_served(records: Records, items: list[ChainOutcome], at: str) -> tuple[int, int]:
     """A CA's leaves a client loses: those logged with a chain that breaks (each leaf
     once, whichever of its chains breaks), plus those a partial distrust catches on a
     logged chain that still works, plus, of the leaves logged without a chain, the fewest
     any configured chain loses."""
     logged = [i for i in items if i.chain.logged_id is not None]
     broken = [i.chain.logged_id for i in logged if i.breaks]
-    whole = leaves.unexpired_of(db, [items[0].chain.ca], seconds(at), chains=broken)
+    whole = records.unexpired_of([items[0].chain.ca], seconds(at), chains=broken)
     partial = [i.leaves or (0, 0) for i in logged if not i.breaks]
     configured = [i.leaves or (0, 0) for i in items if i.chain.logged_id is None]
     least = min(configured, default=(0, 0))
@@ -390,7 +388,7 @@ def _all_break(items: list[ChainOutcome]) -> bool:
 
 
 def client_impact(
-    db: Database,
+    records: Records,
     cas: Sequence[str],
     profiles: Sequence[ClientProfile],
     at: str,
@@ -402,11 +400,11 @@ def client_impact(
     leaves (and registered domains) of each CA a client loses: those logged with a chain
     (a CT entry) judged on that chain, the others on the chains commonly configured."""
     progress = progress or NullProgress()
-    chain_map, bounded = chains_of_cas(db, cas, at)
-    loaded = leaves.leaf_count(db) > 0
+    chain_map, bounded = chains_of_cas(records, cas, at)
+    loaded = records.leaf_count() > 0
     if loaded:
-        chain_map = _with_logged(db, cas, at, chain_map)
-    bench = ClientBench(db)
+        chain_map = _with_logged(records, cas, at, chain_map)
+    bench = ClientBench(records)
     outcomes = []
     progress.start("clients on the served chains", len(profiles))
     for profile in profiles:
@@ -417,7 +415,7 @@ def client_impact(
                 after = bench.answer(
                     profile, chain.chain.certificates, at, edit=edit, judge_end=False
                 )
-                counted = _leaves_lost(db, chain, at, before, after) if loaded else None
+                counted = _leaves_lost(records, chain, at, before, after) if loaded else None
                 outcomes.append(ChainOutcome(profile.name, chain, before, after, counted))
     progress.finish()
     lost = {}
@@ -425,7 +423,7 @@ def client_impact(
         grouped: dict[tuple[str, str], list[ChainOutcome]] = {}
         for item in outcomes:
             grouped.setdefault((item.client, item.chain.ca), []).append(item)
-        lost = {key: _lost_whatever_served(db, items, at) for key, items in grouped.items()}
+        lost = {key: _lost_whatever_served(records, items, at) for key, items in grouped.items()}
     limits = tuple(f"more than {MAX_CHAINS_PER_CA} served chains for {ca}" for ca in bounded)
     assumptions = _assumptions(profiles, [item.chain for item in outcomes])
     return ClientImpact(at, edit.program, tuple(outcomes), limits, assumptions, loaded, lost)
@@ -438,57 +436,56 @@ def _assumptions(profiles: Sequence[ClientProfile], chains: Sequence[ChainOf]) -
 
 
 def _with_logged(
-    db: Database, cas: Sequence[str], at: str, configured: dict[str, list[ChainOf]]
+    records: Records, cas: Sequence[str], at: str, configured: dict[str, list[ChainOf]]
 ) -> dict[str, list[ChainOf]]:
     """Each CA's logged chains first, then its configured ones."""
-    logged = logged_chains(db, cas, at)
+    logged = logged_chains(records, cas, at)
     return {ca: [*logged.get(ca, []), *configured.get(ca, [])] for ca in cas}
 
 
-def logged_chains(db: Database, cas: Sequence[str], at: str) -> dict[str, list[ChainOf]]:
+def logged_chains(records: Records, cas: Sequence[str], at: str) -> dict[str, list[ChainOf]]:
     """The chains the unexpired leaves of ``cas`` at ``at`` were logged with (CT entries),
     each with the number of leaves logged with it; a chain whose certificates are not all
     loaded is left out (its leaves are not counted on it)."""
     found: dict[str, list[ChainOf]] = {}
     for ca in cas:
-        counts = leaves.unexpired_by_chain(db, [ca], seconds(at))
+        counts = records.unexpired_by_chain([ca], seconds(at))
         ids = [chain for chain in counts if chain is not None]
-        prints = leaves.chains_of(db, ids)
-        ders = certificates.der_of(db, {fp for fps in prints.values() for fp in fps})
+        prints = records.leaf_chains(ids)
+        ders = records.der_of({fp for fps in prints.values() for fp in fps})
         for chain_id in sorted(ids, key=lambda c: -counts[c]):
             if not all(fp in ders for fp in prints[chain_id]):
                 continue
-            records = tuple(parse_stored(ders[fp] for fp in prints[chain_id]))
-            served = ServedChain(LOGGED, records)
+            certificates = tuple(parse_stored(ders[fp] for fp in prints[chain_id]))
+            served = ServedChain(LOGGED, certificates)
             found.setdefault(ca, []).append(ChainOf(ca, served, chain_id, counts[chain_id]))
     return found
 
 
 def _leaves_lost(
-    db: Database, chain: ChainOf, at: str, before: ClientAnswer, after: ClientAnswer
+    records: Records, chain: ChainOf, at: str, before: ClientAnswer, after: ClientAnswer
 ) -> tuple[int, int]:
     """The unexpired leaves ``chain`` stands for that worked before and do not after: all
     of them when it breaks; else those the anchor's partial distrust catches after and did
     not before."""
     if before.outcome != "ok":
         return 0, 0
-    broken_after = _broken(db, chain, at, after)
-    broken_before = _broken(db, chain, at, before)
+    broken_after = _broken(records, chain, at, after)
+    broken_before = _broken(records, chain, at, before)
     return (
         max(0, broken_after[0] - broken_before[0]),
         max(0, broken_after[1] - broken_before[1]),
     )
 
 
-def _broken(db: Database, chain: ChainOf, at: str, answer: ClientAnswer) -> tuple[int, int]:
+def _broken(records: Records, chain: ChainOf, at: str, answer: ClientAnswer) -> tuple[int, int]:
     """The unexpired leaves ``chain`` stands for that the client refuses with this answer."""
     if answer.verdict is None or not answer.verdict.ok:
-        return leaves.unexpired_of(db, [chain.ca], seconds(at), chains=chain.leaf_filter)
+        return records.unexpired_of([chain.ca], seconds(at), chains=chain.leaf_filter)
     distrust_after, sct_cut_off = answer.verdict.cutoffs
     if distrust_after is None and sct_cut_off is None:
         return 0, 0
-    return leaves.unexpired_of(
-        db,
+    return records.unexpired_of(
         [chain.ca],
         seconds(at),
         issued_after=seconds(distrust_after) if distrust_after else None,
@@ -546,7 +543,7 @@ class CaClients:
 
 
 def ca_clients(
-    db: Database,
+    records: Records,
     cas: Sequence[str],
     profiles: Sequence[ClientProfile],
     at: str,
@@ -555,10 +552,10 @@ def ca_clients(
     """Each client's answer at ``at`` on the chains the unexpired leaves of ``cas`` were
     logged with (CT entries, when leaves are loaded), then on those servers set up at
     ``configured`` send (a leaf of the CA valid at ``at`` stands for its leaves)."""
-    chain_map, bounded = chains_of_cas(db, cas, configured)
-    if leaves.leaf_count(db) > 0:
-        chain_map = _with_logged(db, cas, at, chain_map)
-    bench = ClientBench(db)
+    chain_map, bounded = chains_of_cas(records, cas, configured)
+    if records.leaf_count() > 0:
+        chain_map = _with_logged(records, cas, at, chain_map)
+    bench = ClientBench(records)
     found = tuple(
         ChainAnswers(
             chain,

@@ -14,16 +14,15 @@ from typing import Any
 
 from trustgraph.analysis.clientjudge import LazyPool, Pool, TrustedSet, Verdict
 from trustgraph.analysis.clientpaths import build_path
+from trustgraph.analysis.records import Records
+from trustgraph.core.records import Snapshot
 from trustgraph.core.times import as_iso, parse_iso
 from trustgraph.errors import CertificateParseError, UsageError
 from trustgraph.policy.anchors import SERVER_AUTH
 from trustgraph.policy.clients import ClientProfile
 from trustgraph.policy.coverage import staleness
 from trustgraph.policy.revocations import Revocation, RevocationIndex
-from trustgraph.policy.stores import StoreEntry, list_snapshots, snapshot_at, snapshot_entries
-from trustgraph.storage import certificates, trust
-from trustgraph.storage.database import Database
-from trustgraph.storage.trust import Snapshot
+from trustgraph.policy.stores import StoreEntry
 from trustgraph.x509.certificate import CertificateRecord, parse_certificate
 from trustgraph.x509.names import display_name
 
@@ -179,11 +178,11 @@ class ClientBench:
     """Evaluates clients against one database: each store snapshot is read and parsed once,
     the preloaded intermediates and AIA fetches are shared."""
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._shared = RevocationIndex.from_database(db)
-        self._preloaded = _preloaded(db)
-        self._aia = LazyPool(lambda key: parse_stored(certificates.ca_ders_named(db, key)))
+    def __init__(self, records: Records) -> None:
+        self._records = records
+        self._shared = records.revocations()
+        self._preloaded = _preloaded(records)
+        self._aia = LazyPool(lambda key: parse_stored(records.ca_ders_named(key)))
         self._entries: dict[int, list[tuple[StoreEntry, CertificateRecord | None]]] = {}
         self._scoped: dict[str, RevocationIndex] = {}
 
@@ -201,7 +200,7 @@ class ClientBench:
         loaded); with ``edit``, after the scenario; ``judge_end`` False when ``served``
         starts at the issuing CA's certificate, standing in for its leaves."""
         try:
-            snapshot, caveat = _snapshot(self._db, profile, at)
+            snapshot, caveat = _snapshot(self._records, profile, at)
         except UsageError as exc:
             return ClientAnswer(profile, None, unknown_because=str(exc))
         if edit is not None and not edit.applies_to(profile, snapshot):
@@ -236,7 +235,7 @@ class ClientBench:
         trusted = TrustedSet(
             tuple(r for _, r in usable if r is not None),
             {r.sha256: e.trust for e, r in usable if r is not None},
-            frozenset(trust.blocked_certificates(self._db, snapshot.id)),
+            self._records.blocked_certificates(snapshot),
             revocations,
         )
         without = sum(1 for _, r in pairs if r is None)
@@ -246,8 +245,8 @@ class ClientBench:
         self, snapshot: Snapshot
     ) -> list[tuple[StoreEntry, CertificateRecord | None]]:
         if snapshot.id not in self._entries:
-            entries = snapshot_entries(self._db, snapshot)
-            ders = certificates.der_of(self._db, [e.sha256 for e in entries if e.sha256])
+            entries = self._records.snapshot_entries(snapshot)
+            ders = self._records.der_of([e.sha256 for e in entries if e.sha256])
             self._entries[snapshot.id] = [
                 (e, _parsed_one(ders[e.sha256]) if e.sha256 in ders else None) for e in entries
             ]
@@ -255,7 +254,7 @@ class ClientBench:
 
     def _revocations(self, store: str) -> RevocationIndex:
         if store not in self._scoped:
-            scoped = RevocationIndex.from_database(self._db, store).by_certificate
+            scoped = self._records.revocations(store).by_certificate
             self._scoped[store] = (
                 self._shared.with_extra(scoped.values()) if scoped else self._shared
             )
@@ -263,14 +262,14 @@ class ClientBench:
 
 
 def evaluate_clients(
-    db: Database,
+    records: Records,
     served: Sequence[CertificateRecord],
     at: str,
     profiles: Sequence[ClientProfile],
     sct_time: str | None = None,
 ) -> ClientsResult:
     """Each client's path and outcome for ``served`` (end certificate first) at ``at``."""
-    bench = ClientBench(db)
+    bench = ClientBench(records)
     answers = tuple(bench.answer(p, served, at, sct_time=sct_time) for p in profiles)
     return ClientsResult(at, tuple(served), answers, assumptions_for(profiles))
 
@@ -283,7 +282,7 @@ def assumptions_for(profiles: Sequence[ClientProfile]) -> tuple[str, ...]:
     return tuple(assumptions)
 
 
-def _snapshot(db: Database, profile: ClientProfile, at: str) -> tuple[Snapshot, str | None]:
+def _snapshot(records: Records, profile: ClientProfile, at: str) -> tuple[Snapshot, str | None]:
     """The snapshot a client uses at ``at``, and why it may not be the store the client
     had (None: it is).
 
@@ -294,17 +293,17 @@ def _snapshot(db: Database, profile: ClientProfile, at: str) -> tuple[Snapshot, 
     choice = profile.store
     if choice.snapshot is None:
         program = choice.program
-        first = list_snapshots(db, program)
+        first = records.snapshots(program)
         if choice.earlier and (not first or first[0].as_of > at):
             program = choice.earlier
-        snapshot = snapshot_at(db, program, at)
+        snapshot = records.snapshot_at(program, at)
         notes = [choice.earlier_because] if program != choice.program else []
         stale = staleness(snapshot, at)
         notes += [stale.describe()] if stale else []
         return snapshot, "; ".join(notes) or None
     shipped = [
         s
-        for s in list_snapshots(db, choice.program)
+        for s in records.snapshots(choice.program)
         if (s.description or "").startswith(choice.snapshot)
     ]
     if not shipped:
@@ -321,9 +320,9 @@ def _snapshot(db: Database, profile: ClientProfile, at: str) -> tuple[Snapshot, 
     return usable[-1], None
 
 
-def _preloaded(db: Database) -> Pool:
-    fingerprints = list(trust.preloaded(db, "firefox"))
-    return Pool(parse_stored(certificates.der_of(db, fingerprints).values()))
+def _preloaded(records: Records) -> Pool:
+    fingerprints = list(records.preloaded("firefox"))
+    return Pool(parse_stored(records.der_of(fingerprints).values()))
 
 
 def parse_stored(ders: Iterable[bytes]) -> list[CertificateRecord]:

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+from trustgraph.analysis.records import Records
 from trustgraph.analysis.stores import anchor_constraints, anchor_history
 from trustgraph.policy.coverage import staleness
-from trustgraph.policy.stores import list_snapshots
-from trustgraph.storage.database import Database
 
 
 @dataclass(frozen=True)
@@ -55,19 +54,19 @@ class AnchorFate:
         }
 
 
-def anchor_fate(db: Database, store: str, cas: set[str], today: str) -> AnchorFate:
+def anchor_fate(records: Records, store: str, cas: set[str], today: str) -> AnchorFate:
     """What ``store`` did with the anchors ``cas`` over its history, up to ``today``.
 
     Raises:
         UsageError: ``store`` has no snapshots.
     """
     fate = AnchorFate(store, set(cas))
-    history = anchor_history(db, store)
+    history = anchor_history(records, store)
     for _moment, present in history:
         fate.listed |= present & cas
-    fate.constraints = anchor_constraints(db, store, fate.listed)
+    fate.constraints = anchor_constraints(records, store, fate.listed)
     fate.removals = _removals(history, cas)
-    snapshots = list_snapshots(db, store)
+    snapshots = records.snapshots(store)
     if snapshots:
         fate.latest = snapshots[-1].as_of
         fate.still_listed = history[-1][1] & cas if history else set()

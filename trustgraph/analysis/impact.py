@@ -33,8 +33,10 @@ from trustgraph.analysis.caveats import (
 )
 from trustgraph.analysis.chains import ChainPath, ChainsResult, find_chains
 from trustgraph.analysis.reach import ReachMap, reach_everything
+from trustgraph.analysis.records import Records
 from trustgraph.analysis.stores import snapshot_dates
 from trustgraph.core.reading import TomlError, read_toml
+from trustgraph.core.records import Snapshot
 from trustgraph.core.text import did_you_mean
 from trustgraph.core.times import one_second_after
 from trustgraph.errors import AmbiguousTargetError, TargetError, UsageError
@@ -42,17 +44,13 @@ from trustgraph.graph.model import Edge
 from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.search import SearchContext, path_refusal
 from trustgraph.graph.targets import HEX as _HEX
-from trustgraph.graph.targets import Elsewhere, Target, attributed_elsewhere
+from trustgraph.graph.targets import Elsewhere, Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
-from trustgraph.policy.distrust import NameRule, all_rules
+from trustgraph.policy.distrust import NameRule
 from trustgraph.policy.revocations import Revocation
-from trustgraph.policy.rules import PathRules, with_revocations
+from trustgraph.policy.rules import PathRules
 from trustgraph.policy.signatures import ALWAYS
-from trustgraph.policy.stores import anchors_at, snapshot_at
-from trustgraph.storage import certificates, edges
-from trustgraph.storage.database import Database
-from trustgraph.storage.trust import Snapshot
 from trustgraph.x509 import names
 
 if TYPE_CHECKING:
@@ -131,7 +129,7 @@ class Collateral:
     before: dict[str, tuple[int, int]]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ImpactResult:
     store: str
     at: str
@@ -217,15 +215,14 @@ class ScenarioPlan:
 
 
 def plan_scenario(
-    db: Database,
+    records: Records,
     store: str,
-    at: str,
     scenario: Scenario,
     rules: PathRules,
     owners: OwnerIndex | None = None,
 ) -> ScenarioPlan:
-    """Resolve ``scenario`` on ``store`` at ``at`` against the database (``owners``: the
-    owner records, read from it when not given).
+    """Resolve ``scenario`` on ``store`` at the time of ``rules`` against the records
+    (``owners``: the owner records, read from them when not given).
 
     Raises:
         UsageError: an empty scenario, an unknown store or snapshot, a root that is not an
@@ -235,28 +232,28 @@ def plan_scenario(
     """
     if scenario.is_empty():
         raise UsageError(
-            "give a scenario: --distrust-owner, --distrust-root, --revoke-cert or --distrust-rule"
+            "give a scenario: {distrust_owner}, {distrust_root}, {revoke_cert} or {distrust_rule}",
+            parameters=("distrust_owner", "distrust_root", "revoke_cert", "distrust_rule"),
         )
-    owners = owners or OwnerIndex.from_database(db)
-    base = with_revocations(db, replace(rules, at=at), store)
-    anchors_before = anchors_at(db, store, at)
+    owners = owners or records.owners()
+    at = rules.at
+    base = records.with_revocations(rules, store)
+    anchors_before = records.anchors_at(store, at)
     distrusted = set()
     for name in scenario.distrust_owners:
         distrusted |= owners.owned_at(owners.resolve(name), at)
     removed = owners.cas_of(distrusted, at) & set(anchors_before.cas)
-    roots = {_anchor_ca(db, anchors_before, item) for item in scenario.distrust_roots}
-    below_roots = below(db, roots, rules.max_depth)
+    roots = {_anchor_ca(records, anchors_before, item) for item in scenario.distrust_roots}
+    below_roots = below(records, roots, rules.max_depth)
     extra_rules = tuple(rule for path in scenario.rule_files for rule in read_rules(path, at))
     revoked = [
-        Revocation(_certificate(db, fp), at, None, "scenario") for fp in scenario.revoke_certs
+        Revocation(_certificate(records, fp), at, None, "scenario") for fp in scenario.revoke_certs
     ]
     changed = (
         removed
         | roots
-        | certificates.cas_of_certificates(db, [r.certificate for r in revoked])
-        | certificates.cas_by_subject_keys(
-            db, {key for rule in extra_rules for key in rule.subject_keys}
-        )
+        | records.cas_of_certificates([r.certificate for r in revoked])
+        | records.cas_by_subject_keys({key for rule in extra_rules for key in rule.subject_keys})
     )
     after_rules = replace(base, revocations=base.revocations.with_extra(revoked))
     return ScenarioPlan(
@@ -271,18 +268,20 @@ def plan_scenario(
         _apply(anchors_before, removed | roots, extra_rules),
         base,
         after_rules,
-        _watched(db, owners, at, distrusted, removed, [r.certificate for r in revoked], extra_rules)
+        _watched(
+            records, owners, at, distrusted, removed, [r.certificate for r in revoked], extra_rules
+        )
         | roots
         | below_roots,
         roots,
         below_roots - roots,
-        below(db, changed, rules.max_depth),
-        attributed_elsewhere(db, owners, distrusted, at),
+        below(records, changed, rules.max_depth),
+        records.attributed_elsewhere(owners, distrusted, at),
     )
 
 
 def assess(
-    db: Database,
+    records: Records,
     plan: ScenarioPlan,
     graph: TrustGraph,
     horizon: str | None = None,
@@ -296,7 +295,9 @@ def assess(
     """
     at, after_rules, anchors_after = plan.at, plan.rules_after, plan.anchors_after
     if horizon is not None and horizon <= at:
-        raise UsageError("--horizon must be after --at")
+        raise UsageError(
+            "{horizon} must be after {at}", parameters=("horizon", "at"), value=horizon
+        )
     before = reach_everything(graph, plan.anchors_before, plan.rules_before)
     after = reach_everything(graph, anchors_after, after_rules)
     kept = _kept(plan, before)
@@ -320,7 +321,7 @@ def assess(
     if horizon is not None:
         for way in ways:
             way.closes = _closing(
-                db,
+                records,
                 graph,
                 plan.store,
                 way.path,
@@ -334,28 +335,28 @@ def assess(
     cut = minimum_revocations(graph, anchors_after, after_rules, kept)
     verified = _cut_closes(graph, anchors_after, after_rules, kept, cut, set(directly))
     return ImpactResult(
-        plan.store,
-        at,
-        horizon,
-        plan.scenario,
-        after_rules,
-        snapshot_at(db, plan.store, at),
-        sorted(plan.distrusted),
-        plan.anchors_before,
-        anchors_after,
-        sorted(plan.removed),
-        watched,
-        ways,
-        chains.truncated,
-        _only_ways_in(watched),
-        directly,
-        cut,
-        verified,
-        graph,
-        plan.owners,
-        _owner_caveats(plan, kept | plan.removed | {c.ca for c in collateral}),
-        collateral,
-        {
+        store=plan.store,
+        at=at,
+        horizon=horizon,
+        scenario=plan.scenario,
+        rules=after_rules,
+        snapshot=records.snapshot_at(plan.store, at),
+        owners_distrusted=sorted(plan.distrusted),
+        anchors_before=plan.anchors_before,
+        anchors_after=anchors_after,
+        removed=sorted(plan.removed),
+        watched=watched,
+        ways_in=ways,
+        ways_truncated=chains.truncated,
+        only_way_in=_only_ways_in(watched),
+        directly_trusted=directly,
+        cut=cut,
+        cut_verified=verified,
+        graph=graph,
+        owners=plan.owners,
+        caveats=_owner_caveats(plan, kept | plan.removed | {c.ca for c in collateral}),
+        collateral=collateral,
+        paths_before={
             ca: path
             for ca in [w.ca for w in watched if w.status == LOST] + [c.ca for c in collateral]
             if (path := _first_path(graph, plan, ca)) is not None
@@ -457,8 +458,8 @@ def _owner_caveats(plan: ScenarioPlan, cas: set[str]) -> list[Caveat]:
     return found
 
 
-def _hex_prefix(option: str, text: str) -> str:
-    """``text`` as a lower-case hex prefix of at least 8 digits.
+def _hex_prefix(parameter: str, text: str) -> str:
+    """``text`` (given as ``parameter``) as a lower-case hex prefix of at least 8 digits.
 
     Raises:
         UsageError: it is not one.
@@ -466,24 +467,26 @@ def _hex_prefix(option: str, text: str) -> str:
     wanted = text.strip().lower().replace(":", "")
     if len(wanted) < 8 or any(c not in "0123456789abcdef" for c in wanted):
         raise UsageError(
-            f"{option} {text!r}: give a certificate SHA-256 fingerprint or CA id (at least "
-            "8 hex digits of it)"
+            f"{{{parameter}}} {text!r}: give a certificate SHA-256 fingerprint or CA id (at "
+            "least 8 hex digits of it)",
+            parameters=(parameter,),
+            value=text,
         )
     return wanted
 
 
-def revoked_by(db: Database, scenario: Scenario) -> list[str]:
+def revoked_by(records: Records, scenario: Scenario) -> list[str]:
     """The fingerprints of the certificates ``scenario`` revokes.
 
     Raises:
         UsageError: one matches no certificate, or several.
     """
-    return [_certificate(db, text) for text in scenario.revoke_certs]
+    return [_certificate(records, text) for text in scenario.revoke_certs]
 
 
-def _certificate(db: Database, text: str) -> str:
-    fingerprint = _hex_prefix("--revoke-cert", text)
-    rows = certificates.fingerprints_with_prefix(db, fingerprint, 2)
+def _certificate(records: Records, text: str) -> str:
+    fingerprint = _hex_prefix("revoke_cert", text)
+    rows = records.fingerprints_with_prefix(fingerprint, 2)
     if len(rows) != 1:
         raise UsageError(
             f"{text!r} is {'not' if not rows else 'more than'} one certificate "
@@ -492,7 +495,7 @@ def _certificate(db: Database, text: str) -> str:
     return rows[0]
 
 
-def _anchor_ca(db: Database, anchors: AnchorSet, text: str) -> str:
+def _anchor_ca(records: Records, anchors: AnchorSet, text: str) -> str:
     """The anchor CA named by a certificate fingerprint or CA id (or a unique prefix of
     either, of 8 hex digits or more), or by name (exact, else a unique substring).
 
@@ -501,8 +504,8 @@ def _anchor_ca(db: Database, anchors: AnchorSet, text: str) -> str:
             several.
     """
     if not _HEX.match(text.strip()):
-        return _anchor_named(db, anchors, text)
-    wanted = _hex_prefix("--distrust-root", text)
+        return _anchor_named(records, anchors, text)
+    wanted = _hex_prefix("distrust_root", text)
     if wanted in anchors.cas:
         return wanted
     matching = sorted(
@@ -511,21 +514,27 @@ def _anchor_ca(db: Database, anchors: AnchorSet, text: str) -> str:
         if ca.startswith(wanted) or any(fp.startswith(wanted) for fp in fingerprints)
     )
     if len(matching) > 1:
-        raise UsageError(f"--distrust-root {text}: {len(matching)} anchors match; give more digits")
+        raise UsageError(
+            f"{{distrust_root}} {text}: {len(matching)} anchors match; give more digits",
+            parameters=("distrust_root",),
+            value=text,
+        )
     if matching:
         return matching[0]
-    found = certificates.fingerprints_with_prefix(db, wanted, 2)
-    found_ca = certificates.ca_of_certificate(db, found[0]) if len(found) == 1 else None
+    found = records.fingerprints_with_prefix(wanted, 2)
+    found_ca = records.ca_of_certificate(found[0]) if len(found) == 1 else None
     if found_ca in anchors.cas:
         return str(found_ca)
     raise UsageError(
-        f"--distrust-root {text}: no anchor of the store at that date has this certificate "
+        f"{{distrust_root}} {text}: no anchor of the store at that date has this certificate "
         "fingerprint or CA id (give the anchor's name, a fingerprint of its certificate, or "
-        "its CA id; `trustgraph store list` shows the snapshots)"
+        "its CA id; `trustgraph store list` shows the snapshots)",
+        parameters=("distrust_root",),
+        value=text,
     )
 
 
-def _anchor_named(db: Database, anchors: AnchorSet, text: str) -> str:
+def _anchor_named(records: Records, anchors: AnchorSet, text: str) -> str:
     """The anchor whose name is ``text`` (folded, whole subject or common name; else a
     unique substring of its common name, or of its subject when it has none).
 
@@ -535,8 +544,12 @@ def _anchor_named(db: Database, anchors: AnchorSet, text: str) -> str:
     """
     folded = names.fold(text)
     if sum(c.isalnum() for c in folded) < 1:
-        raise UsageError("--distrust-root needs a name, a certificate fingerprint or a CA id")
-    named = [row for row in certificates.ca_names(db) if row[0] in anchors.cas]
+        raise UsageError(
+            "{distrust_root} needs a name, a certificate fingerprint or a CA id",
+            parameters=("distrust_root",),
+            value=text,
+        )
+    named = [row for row in records.ca_names() if row[0] in anchors.cas]
     for exact in (True, False):
         found = sorted(
             {
@@ -550,23 +563,27 @@ def _anchor_named(db: Database, anchors: AnchorSet, text: str) -> str:
             return found[0][1]
         if len(found) > 1:
             raise AmbiguousTargetError(
-                f"--distrust-root {text!r} names {len(found)} anchors of the store at that date; "
-                "give the whole name, or a fingerprint",
+                f"{{distrust_root}} {text!r} names {len(found)} anchors of the store at that "
+                "date; give the whole name, or a fingerprint",
                 [{"ca": ca, "subject": subject} for subject, ca in found],
+                parameters=("distrust_root",),
+                value=text,
             )
     labels = [row[2] or row[1] for row in named]
     raise TargetError(
-        f"--distrust-root {text!r}: no anchor of the store at that date has this name"
-        + did_you_mean(text, labels, names.fold)
+        f"{{distrust_root}} {text!r}: no anchor of the store at that date has this name"
+        + did_you_mean(text, labels, names.fold),
+        parameters=("distrust_root",),
+        value=text,
     )
 
 
-def below(db: Database, roots: set[str], depth: int) -> set[str]:
+def below(records: Records, roots: set[str], depth: int) -> set[str]:
     """Every CA within ``depth`` certificates below ``roots`` in the graph (whatever the
     dates), ``roots`` included."""
     found, frontier = set(roots), set(roots)
     for _ in range(depth):
-        frontier = edges.cas_issued_by(db, frontier) - found
+        frontier = records.cas_issued_by(frontier) - found
         if not frontier:
             break
         found |= frontier
@@ -586,7 +603,9 @@ def read_rules(path: Path, at: str) -> list[NameRule]:
     try:
         _text, data = read_toml(path)
     except TomlError as exc:
-        raise UsageError(f"--distrust-rule {exc}") from exc
+        raise UsageError(
+            f"{{distrust_rule}} {exc}", parameters=("distrust_rule",), value=path
+        ) from exc
     rules = []
     for index, entry in enumerate(data.get("distrust", []), start=1):
         try:
@@ -610,7 +629,7 @@ def _apply(anchors: AnchorSet, removed: set[str], rules: tuple[NameRule, ...]) -
 
 
 def _watched(
-    db: Database,
+    records: Records,
     owners: OwnerIndex,
     at: str,
     distrusted: set[str],
@@ -622,10 +641,8 @@ def _watched(
     certificates certify, the CAs named by the rules, and every CA their (known) operators
     and the distrusted organisations operate at ``at``."""
     subjects = set(removed)
-    subjects |= certificates.cas_of_certificates(db, revoked)
-    subjects |= certificates.cas_by_subject_keys(
-        db, {key for rule in rules for key in rule.subject_keys}
-    )
+    subjects |= records.cas_of_certificates(revoked)
+    subjects |= records.cas_by_subject_keys({key for rule in rules for key in rule.subject_keys})
     operators = set(distrusted)
     for ca in subjects - removed:
         operator = owners.operator_at(ca, at)
@@ -644,7 +661,7 @@ def _only_ways_in(watched: list[Watched]) -> dict[str, list[str]]:
 
 
 def _closing(
-    db: Database,
+    records: Records,
     graph: TrustGraph,
     store: str,
     path: ChainPath,
@@ -655,17 +672,17 @@ def _closing(
     horizon: str,
 ) -> tuple[str, str] | None:
     """When (and why) ``path`` stops being valid between ``at`` and ``horizon``."""
-    times = set(snapshot_dates(db, store))
+    times = set(snapshot_dates(records, store))
     for edge in path.edges:
         if edge.not_after:
             times.add(one_second_after(edge.not_after))
         revocation = rules.revocations.get(edge.certificate)
         if revocation and revocation.effective:
             times.add(revocation.effective)
-    times |= {effective for effective, _cutoff in all_rules(db, store)}
+    times |= {effective for effective, _cutoff in records.rule_dates(store)}
     times |= {c for c in rules.signature_policy.not_accepted_from.values() if c != ALWAYS}
     for moment in sorted(t for t in times if at < t <= horizon):
-        anchors = _apply(anchors_at(db, store, moment), removed, extra)
+        anchors = _apply(records.anchors_at(store, moment), removed, extra)
         context = SearchContext(graph, replace(rules, at=moment), _NO_TARGET, anchors)
         reason = path_refusal(context, path.anchor_ca, path.edges)
         if reason is not None:

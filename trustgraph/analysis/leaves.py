@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from trustgraph.analysis.chains import ChainPath, find_chains
+from trustgraph.analysis.records import Records
 from trustgraph.core.times import parse_iso
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import SERVER_AUTH, AnchorSet
 from trustgraph.policy.rules import PathRules
-from trustgraph.storage import leaves as leaf_rows
-from trustgraph.storage.database import Database
 
 if TYPE_CHECKING:
     from trustgraph.analysis.impact import ImpactResult
@@ -96,22 +95,22 @@ def below(graph: TrustGraph, cas: set[str], rules: PathRules) -> set[str]:
     return found
 
 
-def corpus(db: Database) -> Corpus:
+def corpus(records: Records) -> Corpus:
     """The sources of the leaves loaded, with the ranges of entries stored."""
     ranges: dict[int, list[list[int]]] = {}
-    for source, start, count in leaf_rows.stored_ranges(db):
+    for source, start, count in records.leaf_ranges():
         ranges.setdefault(source, []).append([start, start + count])
     return Corpus(
         [
             {**source.as_dict(), "entries_stored": ranges.get(source.id, [])}
-            for source in leaf_rows.sources(db)
+            for source in records.leaf_sources()
         ],
-        leaf_rows.leaf_count(db),
+        records.leaf_count(),
     )
 
 
 def count_leaves(
-    db: Database,
+    records: Records,
     graph: TrustGraph,
     target: Target,
     rules: PathRules,
@@ -122,33 +121,38 @@ def count_leaves(
     ``anchors``, by way in from them too."""
     at = seconds(rules.at)
     region = below(graph, set(target.cas), rules)
-    per_ca = leaf_rows.unexpired_by_ca(db, at)
+    per_ca = records.unexpired_by_ca(at)
     by_ca = {ca: LeafCount(*per_ca[ca]) for ca in sorted(region) if ca in per_ca}
-    total = LeafCount(*leaf_rows.unexpired_of(db, sorted(region), at))
-    result = LeavesResult(target, rules.at, region, total, by_ca, corpus(db), anchors)
+    total = LeafCount(*records.unexpired_of(sorted(region), at))
+    result = LeavesResult(target, rules.at, region, total, by_ca, corpus(records), anchors)
     if anchors is not None:
         chains = find_chains(graph, target, anchors, rules, max_paths)
         result.truncated = chains.truncated
-        result.ways = [_way(db, graph, path, anchors, rules, at) for path in chains.paths]
+        result.ways = [_way(records, graph, path, anchors, rules, at) for path in chains.paths]
     return result
 
 
 def _way(
-    db: Database, graph: TrustGraph, path: ChainPath, anchors: AnchorSet, rules: PathRules, at: int
+    records: Records,
+    graph: TrustGraph,
+    path: ChainPath,
+    anchors: AnchorSet,
+    rules: PathRules,
+    at: int,
 ) -> WayLeaves:
     entered = path.edges[-1].subject_ca if path.edges else path.anchor_ca
     cas = sorted(below(graph, {entered}, rules))
-    way = WayLeaves(path, entered, LeafCount(*leaf_rows.unexpired_of(db, cas, at)))
+    way = WayLeaves(path, entered, LeafCount(*records.unexpired_of(cas, at)))
     trust = anchors.trust_of(path.anchor_ca)
     purpose = SERVER_AUTH if rules.checks_names else None
     cutoff = trust.cutoff_for(purpose)
     if cutoff:
         way.broken[f"distrust-after {cutoff[:10]}"] = LeafCount(
-            *leaf_rows.unexpired_of(db, cas, at, issued_after=seconds(cutoff))
+            *records.unexpired_of(cas, at, issued_after=seconds(cutoff))
         )
     if trust.sct_not_after:
         way.broken[f"sct-not-after {trust.sct_not_after[:10]}"] = LeafCount(
-            *leaf_rows.unexpired_of(db, cas, at, logged_after=seconds(trust.sct_not_after) * 1000)
+            *records.unexpired_of(cas, at, logged_after=seconds(trust.sct_not_after) * 1000)
         )
     return way
 
@@ -165,19 +169,19 @@ class ImpactLeaves:
     ways: list[WayLeaves]
 
 
-def impact_leaves(db: Database, result: ImpactResult) -> ImpactLeaves | None:
+def impact_leaves(records: Records, result: ImpactResult) -> ImpactLeaves | None:
     """The leaves behind an impact answer at its date (None: no leaves are loaded)."""
-    found = corpus(db)
+    found = corpus(records)
     if found.empty:
         return None
     at = seconds(result.at)
     lost = result.lost_cas
-    per_ca = leaf_rows.unexpired_by_ca(db, at)
+    per_ca = records.unexpired_by_ca(at)
     rules = result.rules
     anchors = result.anchors_after
     return ImpactLeaves(
         found,
         {ca: LeafCount(*per_ca.get(ca, (0, 0))) for ca in lost},
-        LeafCount(*leaf_rows.unexpired_of(db, lost, at)),
-        [_way(db, result.graph, way.path, anchors, rules, at) for way in result.ways_in],
+        LeafCount(*records.unexpired_of(lost, at)),
+        [_way(records, result.graph, way.path, anchors, rules, at) for way in result.ways_in],
     )

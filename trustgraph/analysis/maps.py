@@ -22,19 +22,17 @@ from typing import Any
 
 from trustgraph.analysis.chains import ChainPath, find_chains
 from trustgraph.analysis.impact import Scenario, assess, plan_scenario, ways_in
+from trustgraph.analysis.records import Records
 from trustgraph.analysis.stores import anchor_history
 from trustgraph.analysis.timeline import events_for
 from trustgraph.core.times import day_of, first_day_from, one_second_after
 from trustgraph.errors import UsageError
 from trustgraph.graph.model import Edge
 from trustgraph.graph.owners import OwnerIndex
-from trustgraph.graph.targets import Target, resolve_target
+from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.rules import PathRules, for_anchors
-from trustgraph.policy.stores import anchors_at, list_snapshots
-from trustgraph.storage import certificates
-from trustgraph.storage.database import Database
 
 MAX_SLICES = 240
 EVER_TIME = "0001-01-01T00:00:00Z"
@@ -175,12 +173,12 @@ def _state(edge: Edge, rules: PathRules) -> str:
 
 
 def store_spans(
-    db: Database, stores: Iterable[str], cas: set[str]
+    records: Records, stores: Iterable[str], cas: set[str]
 ) -> dict[str, list[tuple[str, str, str | None]]]:
     """CA id -> every (store, from, until) span in which a drawn CA was an anchor."""
     spans: dict[str, list[tuple[str, str, str | None]]] = {}
     for store in sorted(set(stores)):
-        history = anchor_history(db, store)
+        history = anchor_history(records, store)
         opened: dict[str, str] = {}
         for as_of, anchors in history:
             for ca in sorted(set(opened) - anchors):
@@ -228,7 +226,7 @@ def time_slices(
 
 
 def map_request(
-    db: Database,
+    records: Records,
     graph: TrustGraph,
     title: str,
     rules: PathRules,
@@ -254,16 +252,16 @@ def map_request(
         moments = {
             first_day_from(event.at)
             for target in region
-            for event in events_for(db, graph, target, store, rules, rules.revocations)
+            for event in events_for(records, graph, target, store, rules, rules.revocations)
             if event.at > EVER_TIME
         }
         request.paths, request.slices, request.covered = time_slices(rules.at, moments, highlighter)
         request.cas |= {ca for path in request.paths for ca in _path_cas(path)}
-    stores = {s.store for s in list_snapshots(db)}
-    request.stores = store_spans(db, stores, request.cas)
+    stores = {s.store for s in records.snapshots()}
+    request.stores = store_spans(records, stores, request.cas)
     edges = drawn_edges(graph, request.cas)
     request.edge_states = {edge.certificate: edge_states(edge, rules) for edge in edges}
-    request.texts = certificates.certificate_texts(db, (e.certificate for e in edges))
+    request.texts = records.certificate_texts(e.certificate for e in edges)
     return request
 
 
@@ -271,19 +269,19 @@ def _path_cas(path: ChainPath) -> list[str]:
     return [path.anchor_ca, *(edge.subject_ca for edge in path.edges)]
 
 
-def anchors_then(db: Database, store: str | None, fixed: AnchorSet, moment: str) -> AnchorSet:
+def anchors_then(records: Records, store: str | None, fixed: AnchorSet, moment: str) -> AnchorSet:
     """The anchors at ``moment``: the store's snapshot then (none before its first), or the
     fixed set when the map has no store."""
     if store is None:
         return fixed
     try:
-        return anchors_at(db, store, moment)
+        return records.anchors_at(store, moment)
     except UsageError:
         return AnchorSet({})
 
 
 def chains_highlighter(
-    db: Database,
+    records: Records,
     graph: TrustGraph,
     targets: list[Target],
     anchors: AnchorSet,
@@ -295,7 +293,7 @@ def chains_highlighter(
 
     def highlight(moment: str) -> Highlight:
         found = Highlight([])
-        then = anchors_then(db, store, anchors, moment)
+        then = anchors_then(records, store, anchors, moment)
         for target in targets:
             result = find_chains(graph, target, then, replace(rules, at=moment), max_paths)
             found.paths.extend(result.paths)
@@ -306,7 +304,7 @@ def chains_highlighter(
 
 
 def impact_highlighter(
-    db: Database,
+    records: Records,
     graph: TrustGraph,
     store: str,
     scenario: Scenario,
@@ -318,7 +316,7 @@ def impact_highlighter(
 
     def highlight(moment: str) -> Highlight:
         try:
-            plan = plan_scenario(db, store, moment, scenario, replace(rules, at=moment), owners)
+            plan = plan_scenario(records, store, scenario, replace(rules, at=moment), owners)
         except UsageError:
             return Highlight([])  # before the store's first snapshot
         paths, truncated = ways_in(graph, plan)
@@ -334,7 +332,7 @@ def impact_highlighter(
 
 
 def region_seeds(
-    db: Database, owners: OwnerIndex, targets: list[str], owner_names: list[str] | None, at: str
+    records: Records, owners: OwnerIndex, targets: list[str], owner_names: list[str] | None, at: str
 ) -> tuple[set[str], list[Target], str]:
     """The CAs a region grows from (the targets' and the owners' CAs at ``at``), the
     resolved targets, and a description of the region ("the whole graph" when neither).
@@ -343,7 +341,7 @@ def region_seeds(
         TargetError: a target or owner matches nothing.
     """
     seeds: set[str] = set()
-    resolved = [resolve_target(db, target, at) for target in targets]
+    resolved = [records.resolve_target(target, at) for target in targets]
     for target in resolved:
         seeds |= set(target.cas)
     for name in owner_names or []:
@@ -355,7 +353,7 @@ def region_seeds(
 
 
 def plan_map(
-    db: Database,
+    records: Records,
     graph: TrustGraph,
     *,
     targets: list[str],
@@ -381,34 +379,43 @@ def plan_map(
     """
     if not graph.graph.number_of_nodes():
         raise UsageError("nothing to draw: the database holds no CAs; load certificates first")
-    owners = OwnerIndex.from_database(db)
+    owners = records.owners()
     rules = for_anchors(rules, anchors)
-    seeds, resolved, described = region_seeds(db, owners, targets, owner_names, rules.at)
+    seeds, resolved, described = region_seeds(records, owners, targets, owner_names, rules.at)
     options: dict[str, Any] = {"store": store}
     if highlight == "chains":
         options.update(
             mode="chains",
-            highlighter=chains_highlighter(db, graph, resolved, anchors, store, rules, max_paths),
+            highlighter=chains_highlighter(
+                records, graph, resolved, anchors, store, rules, max_paths
+            ),
             region=resolved,
         )
     elif highlight == "impact":
         if scenario is None or store is None:
             raise UsageError(
-                "--highlight impact needs --store and a scenario "
-                "(--distrust-owner, --distrust-root, --revoke-cert or "
-                "--distrust-rule)"
+                "{highlight} impact needs {store} and a scenario ({distrust_owner}, "
+                "{distrust_root}, {revoke_cert} or {distrust_rule})",
+                parameters=(
+                    "highlight",
+                    "store",
+                    "distrust_owner",
+                    "distrust_root",
+                    "revoke_cert",
+                    "distrust_rule",
+                ),
             )
-        plan = plan_scenario(db, store, rules.at, scenario, rules, owners)
-        result = assess(db, plan, graph)
+        plan = plan_scenario(records, store, scenario, rules, owners)
+        result = assess(records, plan, graph)
         watched = {item.ca for item in result.watched}
         seeds |= watched
         options.update(
             mode="impact",
-            highlighter=impact_highlighter(db, graph, store, scenario, rules, owners),
+            highlighter=impact_highlighter(records, graph, store, scenario, rules, owners),
             region=[Target("watched", frozenset(watched), None, "the watched CAs")],
             distrusted=set(result.removed),
             watched=watched,
         )
     cas = neighbourhood(graph, seeds, depth) if seeds else set(graph.graph.nodes)
     title = f"trustgraph map: {described}"
-    return map_request(db, graph, title, rules, cas, anchors, owners, **options)
+    return map_request(records, graph, title, rules, cas, anchors, owners, **options)

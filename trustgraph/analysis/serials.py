@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from trustgraph.storage import reports
-from trustgraph.storage.database import Database
-from trustgraph.storage.reports import GroupRow
+from trustgraph.analysis.records import Records
+from trustgraph.core.records import GroupRow
 from trustgraph.x509 import der
 from trustgraph.x509.details import Details, read_details
 
@@ -65,40 +64,40 @@ class SerialGroup:
         }
 
 
-def find_serial_groups(db: Database, scope: str = "all") -> list[SerialGroup]:
+def find_serial_groups(records: Records, scope: str = "all") -> list[SerialGroup]:
     """Every group of two or more distinct certificates (with bytes) sharing an issuer and a
     serial number, grouped by issuer name and by issuing CA. ``scope`` is ``all`` or ``ca``
     (only certificates with basicConstraints cA=TRUE)."""
     ca_only = scope == "ca"
-    by_name = reports.serials_by_issuer_name(db, ca_only)
+    by_name = records.serials_by_issuer_name(ca_only)
     members = {fp for _key, _serial, fps in by_name for fp in fps}
-    return serial_groups(db, by_name, reports.serials_by_issuing_ca(db, ca_only, members))
+    return serial_groups(records, by_name, records.serials_by_issuing_ca(ca_only, members))
 
 
 def serial_groups(
-    db: Database, by_name: list[GroupRow], by_ca: list[GroupRow]
+    records: Records, by_name: list[GroupRow], by_ca: list[GroupRow]
 ) -> list[SerialGroup]:
     """Serial groups from (issuer name key or issuing CA, serial, fingerprints) rows, with
     what differs between their certificates, read from the database."""
-    groups = [_group(db, "issuer-name", None, serial, fps) for _key, serial, fps in by_name]
-    groups += [_group(db, "issuing-ca", ca, serial, fps) for ca, serial, fps in by_ca]
+    groups = [_group(records, "issuer-name", None, serial, fps) for _key, serial, fps in by_name]
+    groups += [_group(records, "issuing-ca", ca, serial, fps) for ca, serial, fps in by_ca]
     return sorted(
         groups, key=lambda g: (g.grouping, SEVERITY_ORDER[g.severity], g.issuer, g.serial)
     )
 
 
 def _group(
-    db: Database, grouping: str, issuer_ca: str | None, serial: str, fingerprints: list[str]
+    records: Records, grouping: str, issuer_ca: str | None, serial: str, fingerprints: list[str]
 ) -> SerialGroup:
-    members = [_member(db, fp) for fp in sorted(fingerprints)]
-    issuer = reports.issuer_of(db, members[0].sha256)
+    members = [_member(records, fp) for fp in sorted(fingerprints)]
+    issuer = records.issuer_of(members[0].sha256)
     group = SerialGroup(grouping, issuer, issuer_ca, serial, members)
     group.differences = _differences(members)
     return group
 
 
-def _member(db: Database, fingerprint: str) -> Member:
-    der_bytes, values = reports.certificate_fields(db, fingerprint, _FIELDS)
+def _member(records: Records, fingerprint: str) -> Member:
+    der_bytes, values = records.certificate_fields(fingerprint, _FIELDS)
     tbs = der.split_certificate(der_bytes).tbs
     return Member(fingerprint, values, read_details(der_bytes), hashlib.sha256(tbs).hexdigest())
 

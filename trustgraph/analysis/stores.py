@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from trustgraph.analysis.records import Records
+from trustgraph.core.records import Snapshot
 from trustgraph.policy.anchors import SERVER_AUTH
 from trustgraph.policy.coverage import Staleness, StoreCoverage, coverage, staleness
-from trustgraph.policy.stores import StoreEntry, list_snapshots, snapshot_at, snapshot_entries
-from trustgraph.storage import trust
-from trustgraph.storage.database import Database
-from trustgraph.storage.trust import Snapshot
+from trustgraph.policy.stores import StoreEntry
 
 
 @dataclass
@@ -37,29 +36,29 @@ class StoreView:
         }
 
 
-def show(db: Database, store: str, at: str, server_auth: bool = False) -> StoreView:
+def show(records: Records, store: str, at: str, server_auth: bool = False) -> StoreView:
     """The entries of ``store`` in force at ``at`` (only those trusted for server
     authentication when ``server_auth``), with what the store says of each.
 
     Raises:
         UsageError: see :func:`trustgraph.policy.stores.snapshot_at`.
     """
-    snapshot = snapshot_at(db, store, at)
+    snapshot = records.snapshot_at(store, at)
     purpose = SERVER_AUTH if server_auth else None
-    entries = [e for e in snapshot_entries(db, snapshot) if e.trust.trusted_for(purpose)]
+    entries = [e for e in records.snapshot_entries(snapshot) if e.trust.trusted_for(purpose)]
     entries.sort(key=lambda e: ((e.subject or "").casefold(), e.sha256 or e.sha1 or ""))
     return StoreView(snapshot, at, purpose, entries, staleness(snapshot, at))
 
 
-def coverages(db: Database, store: str | None = None) -> list[StoreCoverage]:
+def coverages(records: Records, store: str | None = None) -> list[StoreCoverage]:
     """The time each snapshot stands for, and the gaps, of every store (or of ``store``).
 
     Raises:
         UsageError: ``store`` is not a store of the database.
     """
-    snapshots = list_snapshots(db, store)
+    snapshots = records.snapshots(store)
     if store is not None and not snapshots:
-        snapshot_at(db, store, "9999-12-31T23:59:59Z")  # raises the unknown store's error
+        records.snapshot_at(store, "9999-12-31T23:59:59Z")  # raises the unknown store's error
     names = sorted({s.store for s in snapshots})
     return [coverage(name, [s for s in snapshots if s.store == name]) for name in names]
 
@@ -106,18 +105,20 @@ class StoreDiff:
         return found | {"added": self.added, "removed": self.removed}
 
 
-def diff(db: Database, store: str, first: str, second: str) -> StoreDiff:
+def diff(records: Records, store: str, first: str, second: str) -> StoreDiff:
     """Anchors (by CA) added and removed between the snapshots of ``store`` in force at two
     dates (entries disabled by each date do not count).
 
     Raises:
         UsageError: see :func:`trustgraph.policy.stores.snapshot_at`.
     """
-    a, b = snapshot_at(db, store, first), snapshot_at(db, store, second)
-    return _diff(_anchor_cas(db, a, first, None), _anchor_cas(db, b, second, None), a, b)
+    a, b = records.snapshot_at(store, first), records.snapshot_at(store, second)
+    return _diff(_anchor_cas(records, a, first, None), _anchor_cas(records, b, second, None), a, b)
 
 
-def compare(db: Database, first: str, second: str, at: str, server_auth: bool = False) -> StoreDiff:
+def compare(
+    records: Records, first: str, second: str, at: str, server_auth: bool = False
+) -> StoreDiff:
     """Anchors (by CA) that store ``second`` has at ``at`` and ``first`` has not (added),
     and the reverse, for server authentication when ``server_auth``.
 
@@ -125,8 +126,8 @@ def compare(db: Database, first: str, second: str, at: str, server_auth: bool = 
         UsageError: see :func:`trustgraph.policy.stores.snapshot_at`.
     """
     purpose = SERVER_AUTH if server_auth else None
-    a, b = snapshot_at(db, first, at), snapshot_at(db, second, at)
-    result = _diff(_anchor_cas(db, a, at, purpose), _anchor_cas(db, b, at, purpose), a, b)
+    a, b = records.snapshot_at(first, at), records.snapshot_at(second, at)
+    result = _diff(_anchor_cas(records, a, at, purpose), _anchor_cas(records, b, at, purpose), a, b)
     result.at = at
     return result
 
@@ -146,10 +147,10 @@ def _diff(
 
 
 def _anchor_cas(
-    db: Database, snapshot: Snapshot, at: str, purpose: str | None
+    records: Records, snapshot: Snapshot, at: str, purpose: str | None
 ) -> dict[str, dict[str, Any]]:
     result: dict[str, dict[str, Any]] = {}
-    for entry in snapshot_entries(db, snapshot):
+    for entry in records.snapshot_entries(snapshot):
         if not entry.in_force(at) or not entry.trust.trusted_for(purpose):
             continue
         fingerprint = entry.sha256 or f"sha1:{entry.sha1}"
@@ -161,13 +162,13 @@ def _anchor_cas(
     return result
 
 
-def anchor_history(db: Database, store: str) -> list[tuple[str, set[str]]]:
+def anchor_history(records: Records, store: str) -> list[tuple[str, set[str]]]:
     """(date, anchor CA ids in force from that date) at every snapshot of ``store`` and at
     every date within a snapshot's time when one of its entries is disabled, oldest first."""
-    snapshots = list_snapshots(db, store)
+    snapshots = records.snapshots(store)
     history = []
     for index, snapshot in enumerate(snapshots):
-        entries = snapshot_entries(db, snapshot)
+        entries = records.snapshot_entries(snapshot)
         until = snapshots[index + 1].as_of if index + 1 < len(snapshots) else None
         changes = {
             entry.disabled_from
@@ -183,12 +184,12 @@ def anchor_history(db: Database, store: str) -> list[tuple[str, set[str]]]:
     return history
 
 
-def anchor_constraints(db: Database, store: str, cas: set[str]) -> list[dict[str, Any]]:
+def anchor_constraints(records: Records, store: str, cas: set[str]) -> list[dict[str, Any]]:
     """What any snapshot of ``store`` says restricts the anchors ``cas``: distrust-after
     dates (with their purposes), SCT cut-offs and disabled dates, once each, by date."""
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for snapshot in list_snapshots(db, store):
-        for entry in snapshot_entries(db, snapshot):
+    for snapshot in records.snapshots(store):
+        for entry in records.snapshot_entries(snapshot):
             if entry.ca not in cas:
                 continue
             trust = entry.trust
@@ -213,10 +214,5 @@ def anchor_constraints(db: Database, store: str, cas: set[str]) -> list[dict[str
     return [found[key] for key in sorted(found)]
 
 
-def snapshot_dates(db: Database, store: str) -> list[str]:
-    return [s.as_of for s in list_snapshots(db, store)]
-
-
-def anchor_counts(db: Database) -> dict[int, int]:
-    """Snapshot id -> how many anchors it lists."""
-    return trust.anchor_counts(db)
+def snapshot_dates(records: Records, store: str) -> list[str]:
+    return [s.as_of for s in records.snapshots(store)]

@@ -20,17 +20,15 @@ from typing import Any
 
 from trustgraph.analysis.caveats import REVOCATION_DATE_UNKNOWN, Caveat
 from trustgraph.analysis.reach import find_reach
+from trustgraph.analysis.records import Records
 from trustgraph.analysis.stores import anchor_constraints, anchor_history, snapshot_dates
 from trustgraph.core.times import one_second_after
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.coverage import Gap, coverage
-from trustgraph.policy.distrust import all_rules
 from trustgraph.policy.revocations import RevocationIndex
-from trustgraph.policy.rules import PathRules, with_revocations
+from trustgraph.policy.rules import PathRules
 from trustgraph.policy.signatures import ALWAYS
-from trustgraph.policy.stores import anchors_at, list_snapshots, snapshot_at
-from trustgraph.storage.database import Database
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,7 @@ def region_edges(graph: TrustGraph, target: Target, max_depth: int) -> set[str]:
 
 
 def events_for(
-    db: Database,
+    records: Records,
     graph: TrustGraph,
     target: Target,
     store: str | None,
@@ -132,7 +130,7 @@ def events_for(
 ) -> list[Event]:
     """Every time at which reachability of ``target`` from ``store`` (or from fixed anchors,
     when None) may change."""
-    events = _store_events(db, graph, store) if store else []
+    events = _store_events(records, graph, store) if store else []
     for fingerprint in sorted(region_edges(graph, target, rules.max_depth)):
         edge = graph.edges[fingerprint]
         if edge.not_before:
@@ -156,7 +154,7 @@ def events_for(
                     bound=revocation.revoked_at is None,
                 )
             )
-    for effective, cutoff in all_rules(db, store) if store else []:
+    for effective, cutoff in records.rule_dates(store) if store else []:
         events.append(
             Event(
                 effective,
@@ -172,15 +170,15 @@ def events_for(
     return sorted(events, key=lambda e: (e.at, e.kind, e.certificate or ""))
 
 
-def _store_events(db: Database, graph: TrustGraph, store: str) -> list[Event]:
+def _store_events(records: Records, graph: TrustGraph, store: str) -> list[Event]:
     """Anchors entering and leaving ``store``. An anchor of the first snapshot loaded was
     present then (since when, the data does not say); a change a snapshot shows happened
     after the snapshot before it (a bound); a disabled date is exact."""
     events: list[Event] = []
-    snapshots = set(snapshot_dates(db, store))
+    snapshots = set(snapshot_dates(records, store))
     previous: set[str] = set()
     seen: str | None = None
-    for as_of, cas in anchor_history(db, store):
+    for as_of, cas in anchor_history(records, store):
         shown = as_of in snapshots
         for ca in sorted(cas - previous):
             label = graph.label(ca)
@@ -207,7 +205,7 @@ def _store_events(db: Database, graph: TrustGraph, store: str) -> list[Event]:
 
 
 def timeline(
-    db: Database,
+    records: Records,
     graph: TrustGraph,
     target: Target,
     store: str,
@@ -220,29 +218,29 @@ def timeline(
     Raises:
         UsageError: the store does not exist.
     """
-    rules = with_revocations(db, rules, store)
+    rules = records.with_revocations(rules, store)
     revocations = rules.revocations
     result = TimelineResult(target, store, rules, graph)
-    snapshots = snapshot_dates(db, store)
+    snapshots = snapshot_dates(records, store)
     if not snapshots:
-        snapshot_at(db, store, rules.at)  # raises the store's error
+        records.snapshot_at(store, rules.at)  # raises the store's error
     first, last = snapshots[0], until or rules.at
-    events = events_for(db, graph, target, store, rules, revocations)
+    events = events_for(records, graph, target, store, rules, revocations)
     times = sorted({first} | {e.at for e in events if first <= e.at <= last})
     states: list[tuple[str, list[str], list[str]]] = []
     for moment in times:
-        anchors = anchors_at(db, store, moment)
+        anchors = records.anchors_at(store, moment)
         reach = find_reach(graph, target, anchors, replace(rules, at=moment))
         uncertain = [r.ca for r in reach.reached if _uncertain(r.caveats)]
         states.append((moment, sorted(r.ca for r in reach.reached), sorted(uncertain)))
     result.evaluated = len(states)
     result.until = last
     result.gaps = [
-        gap for gap in coverage(store, list_snapshots(db, store)).gaps if gap.start <= last
+        gap for gap in coverage(store, records.snapshots(store)).gaps if gap.start <= last
     ]
     result.intervals = _intervals(states, events)
     reaching = {ca for _moment, cas, _uncertain in states for ca in cas}
-    result.constraints = anchor_constraints(db, store, reaching)
+    result.constraints = anchor_constraints(records, store, reaching)
     return result
 
 

@@ -3,48 +3,61 @@ both backends use to read only the part of the graph a query can use."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
 
-from trustgraph.analysis.chains import ChainsResult
-from trustgraph.analysis.crosssigns import CrossSignedCA
-from trustgraph.analysis.impact import ImpactResult, ScenarioPlan
-from trustgraph.analysis.reach import ReachResult
-from trustgraph.analysis.serials import SerialGroup
-from trustgraph.analysis.stores import anchor_history
-from trustgraph.analysis.timeline import TimelineResult
+from trustgraph.core.records import GroupRow
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.rules import PathRules
-from trustgraph.storage.database import Database
 
-if TYPE_CHECKING:  # the checks (and their calendars) load only when a check runs
-    from trustgraph.analysis.checks import CheckReport
+
+@dataclass(frozen=True)
+class CrossSignRegion:
+    """What a cross-signs query reads: a graph holding the CAs with two or more issuers
+    (``candidates``, None: every CA of the graph may be one) and their certificates, and
+    the self-signed roots."""
+
+    graph: TrustGraph
+    roots: frozenset[str]
+    candidates: frozenset[str] | None
 
 
 class Backend(Protocol):
+    """Where a query's graph comes from: the only thing that differs between backends.
+    Everything a query decides from that graph is shared code above (the session)."""
+
     name: str
 
-    def chains(
-        self, target: Target, anchors: AnchorSet, rules: PathRules, max_paths: int, timeout: float
-    ) -> ChainsResult: ...
+    def search_region(self, target: Target, anchors: AnchorSet, rules: PathRules) -> TrustGraph:
+        """A graph holding every edge that could be usable at the time of ``rules`` on a way
+        up from ``target`` (more is allowed), with the CAs of the target and the anchors.
 
-    def reach(self, target: Target, anchors: AnchorSet, rules: PathRules) -> ReachResult: ...
+        Raises:
+            Neo4jError: the server failed.
+        """
+        ...
 
-    def cross_signs(self, at: str | None) -> tuple[list[CrossSignedCA], TrustGraph]: ...
+    def ancestors(self, target: Target, levels: int, cas: Iterable[str]) -> TrustGraph:
+        """Every edge within ``levels`` certificates above ``target``, at any time, with the
+        CAs ``cas`` too: the region a timeline follows."""
+        ...
 
-    def serial_groups(self, scope: str) -> list[SerialGroup]: ...
+    def cross_sign_region(self, at: str | None) -> CrossSignRegion:
+        """The graph a cross-signs query reads (certificates valid at ``at``, if given)."""
+        ...
 
-    def impact(
-        self, plan: ScenarioPlan, horizon: str | None, paths_per_ca: int
-    ) -> ImpactResult: ...
+    def serial_rows(self, scope: str) -> tuple[list[GroupRow], list[GroupRow]] | None:
+        """The serial groups by issuer name and by issuing CA, found where the graph lives;
+        None: the local records find them."""
+        ...
 
-    def check(
-        self, names: list[str] | None, since: str | None, scope: str = "tls"
-    ) -> CheckReport: ...
-
-    def timeline(self, target: Target, store: str, rules: PathRules) -> TimelineResult: ...
+    def check_candidates(self, names: list[str], since: str | None) -> dict[str, set[str]] | None:
+        """Check name -> the certificates it should judge, narrowed where the graph lives;
+        None: every certificate."""
+        ...
 
 
 Step = Callable[[TrustGraph, set[str]], set[str]]
@@ -73,8 +86,3 @@ def walk_up(
         seen |= frontier
         depth += 1
     return graph
-
-
-def store_anchors(db: Database, store: str) -> set[str]:
-    """Every CA that was ever an anchor of ``store``."""
-    return set().union(*(cas for _, cas in anchor_history(db, store)))

@@ -6,27 +6,17 @@ query needs it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from trustgraph.analysis.chains import ChainsResult, find_chains
-from trustgraph.analysis.crosssigns import CrossSignedCA, find_cross_signs
-from trustgraph.analysis.impact import ImpactResult, ScenarioPlan, assess
-from trustgraph.analysis.reach import ReachResult, find_reach
-from trustgraph.analysis.serials import SerialGroup, find_serial_groups
-from trustgraph.analysis.timeline import TimelineResult, timeline
-from trustgraph.backends.base import store_anchors, walk_up
+from trustgraph.backends.base import CrossSignRegion, walk_up
 from trustgraph.core.progress import Progress
 from trustgraph.graph.model import CA, ca_from_record, edge_from_record
-from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet, database_roots
 from trustgraph.policy.rules import PathRules
 from trustgraph.storage import edges as edge_rows
 from trustgraph.storage.database import Database
-
-if TYPE_CHECKING:  # the checks (and their calendars) load only when a check runs
-    from trustgraph.analysis.checks import CheckReport
 
 
 class MemoryBackend:
@@ -83,33 +73,17 @@ class MemoryBackend:
         for ca_id in sorted(wanted & set(self._cas)):
             graph.add_ca(self._cas[ca_id])
 
-    def chains(
-        self, target: Target, anchors: AnchorSet, rules: PathRules, max_paths: int, timeout: float
-    ) -> ChainsResult:
-        graph = self.region(target, None, anchors.cas)
-        return find_chains(graph, target, anchors, rules, max_paths, timeout)
+    def search_region(self, target: Target, anchors: AnchorSet, rules: PathRules) -> TrustGraph:
+        return self.region(target, None, anchors.cas)
 
-    def reach(self, target: Target, anchors: AnchorSet, rules: PathRules) -> ReachResult:
-        return find_reach(self.region(target, None, anchors.cas), target, anchors, rules)
+    def ancestors(self, target: Target, levels: int, cas: Iterable[str]) -> TrustGraph:
+        return self.region(target, levels, cas)
 
-    def cross_signs(self, at: str | None) -> tuple[list[CrossSignedCA], TrustGraph]:
-        roots = set(database_roots(self.db).cas)
-        owners = OwnerIndex.from_database(self.db)
-        return find_cross_signs(self.graph, roots, at, owners), self.graph
+    def cross_sign_region(self, at: str | None) -> CrossSignRegion:
+        return CrossSignRegion(self.graph, frozenset(database_roots(self.db).cas), None)
 
-    def serial_groups(self, scope: str) -> list[SerialGroup]:
-        return find_serial_groups(self.db, scope)
+    def serial_rows(self, scope: str) -> None:
+        return None
 
-    def impact(self, plan: ScenarioPlan, horizon: str | None, paths_per_ca: int) -> ImpactResult:
-        watched = Target("affected", plan.region_cas, None, "the CAs the scenario can affect")
-        graph = self.region(watched, None, plan.anchors_before.cas)
-        return assess(self.db, plan, graph, horizon, paths_per_ca)
-
-    def check(self, names: list[str] | None, since: str | None, scope: str = "tls") -> CheckReport:
-        from trustgraph.analysis.checks import run_checks
-
-        return run_checks(self.db, names, since, progress=self.progress, scope=scope)
-
-    def timeline(self, target: Target, store: str, rules: PathRules) -> TimelineResult:
-        graph = self.region(target, rules.max_depth, store_anchors(self.db, store))
-        return timeline(self.db, graph, target, store, rules)
+    def check_candidates(self, names: list[str], since: str | None) -> None:
+        return None

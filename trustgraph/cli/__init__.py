@@ -4,8 +4,10 @@ Results go to stdout; progress and diagnostics to stderr. Exit codes: 0 success,
 found (chains, reach, timeline) or something missing (fetch), 2 usage errors (bad
 arguments, unknown or ambiguous target, invalid input files).
 
-Imports any layer below it, :mod:`trustgraph.api` first; command modules import what only
-some commands need inside those commands, so that every command starts fast.
+Imports :mod:`trustgraph.api` (every capability is a session call there),
+:mod:`trustgraph.render`, :mod:`trustgraph.core` and :mod:`trustgraph.errors`, nothing else;
+command modules import the api and renderers inside the commands, so that every command
+starts fast.
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ from trustgraph.cli import (  # noqa: F401  (they register commands)
     stores,
 )
 from trustgraph.cli.common import app
-from trustgraph.version import __version__
 
 __all__ = ["app", "main"]
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"trustgraph {__version__}")
+        from trustgraph import api
+
+        typer.echo(f"trustgraph {api.__version__}")
         raise typer.Exit()
 
 

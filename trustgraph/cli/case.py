@@ -16,10 +16,9 @@ from trustgraph.cli.common import (
     command_group,
     handle_errors,
     note,
-    open_db,
+    open_session,
     progress_for,
 )
-from trustgraph.errors import UsageError
 from trustgraph.render.formats import render, to_json
 
 case_app = command_group(
@@ -35,10 +34,10 @@ def check(
     quiet: QuietOption = False,
 ) -> None:
     """Validate a case file; every problem is reported with its line and field."""
-    from trustgraph.ingest import casefile
+    from trustgraph import api
 
-    case = casefile.load(file)
-    counts = ", ".join(f"{len(case.entries(t))} {t}" for t in casefile.SCHEMA)
+    case = api.read_case(file)
+    counts = ", ".join(f"{count} {table}" for table, count in case.counts().items())
     note(f"{file}: valid ({counts})", quiet)
 
 
@@ -51,13 +50,11 @@ def apply(
     quiet: QuietOption = False,
 ) -> None:
     """Load a case file: owners, stores, declared certificates, revocations, rules."""
-    from trustgraph.ingest import casefile
     from trustgraph.render.inputs import case_view
 
-    case = casefile.load(file)
-    with open_db(db, create=True) as database:
-        report = casefile.apply(database, case, progress_for(quiet))
-        document, table = case_view(report, database.provenance())
+    with open_session(db, create=True, quiet=quiet) as session:
+        report = session.apply_case(file)
+        document, table = case_view(report, session.provenance())
     render(fmt, document, table)
 
 
@@ -94,18 +91,18 @@ def fetch_command(
 ) -> None:
     """Certificate bytes by SHA-256, from --mirror, the cache or crt.sh, loaded into the
     database; declared edges become verified. Exit 1 when some could not be fetched."""
-    from trustgraph.ingest.fetch import Fetcher, declared_fingerprints, default_cache, fetch
     from trustgraph.render.inputs import fetch_view
 
-    if mirror is not None and not mirror.is_dir():
-        raise UsageError(f"--mirror {mirror} is not a folder")
-    fetcher = Fetcher(mirror, cache or default_cache(), timeout=timeout, online=not offline)
-    with open_db(db, create=True) as database:
-        wanted = list(fingerprints or []) + (declared_fingerprints(database) if declared else [])
-        if not wanted:
-            raise UsageError("give fingerprints, or --declared")
-        report = fetch(database, wanted, fetcher, progress_for(quiet))
-        document, table = fetch_view(report, database.provenance())
+    with open_session(db, create=True, quiet=quiet) as session:
+        report = session.fetch(
+            fingerprints or [],
+            declared=declared,
+            mirror=mirror,
+            cache=cache,
+            online=not offline,
+            timeout=timeout,
+        )
+        document, table = fetch_view(report, session.provenance())
     render(fmt, document, table)
     if report.missing:
         raise typer.Exit(1)
@@ -142,15 +139,12 @@ def demo(
 ) -> None:
     """The WoSign 2016 case, offline: which roots chained to WoSign through StartCom, Certum
     and others, and when each way closed, computed from the shipped data."""
-    from trustgraph.demo.story import as_document, run_demo
-    from trustgraph.demo.text import demo_lines
+    from trustgraph import api
 
-    if mirror is not None and not mirror.is_dir():
-        raise UsageError(f"--mirror {mirror} is not a folder")
-    if root_stores is not None and not root_stores.is_dir():
-        raise UsageError(f"--rootstores {root_stores} is not a folder")
-    result = run_demo(out, mirror, progress_for(quiet), root_stores)
-    document = as_document(result)
+    result = api.demo_story(
+        out, mirror=mirror, root_stores=root_stores, progress=progress_for(quiet)
+    )
+    document = api.demo_document(result)
     if fmt == "json":
         typer.echo(to_json(document))
     else:
@@ -158,5 +152,5 @@ def demo(
         from rich.text import Text
 
         console = Console(highlight=False, soft_wrap=True)
-        for line in demo_lines(document):
+        for line in api.demo_text(document):
             console.print(Text(line))

@@ -14,7 +14,7 @@ from trustgraph.cli.common import (
     OutputFormat,
     app,
     handle_errors,
-    open_db,
+    open_session,
 )
 from trustgraph.errors import UsageError
 from trustgraph.render.formats import render
@@ -77,21 +77,20 @@ def clients(
     same for the chains servers send for a CA's leaves. Exit 0 when every client accepts
     every chain, 1 when one fails or cannot be answered (its store is not loaded), 2 on bad
     input."""
-    from trustgraph import api
     from trustgraph.render.clients import ca_clients_view, clients_view
 
     if (chain is None) == (ca is None):
         raise UsageError("give a CHAIN file or --ca TARGET (one of them)")
-    with open_db(db) as database:
+    with open_session(db) as session:
         if ca is not None:
-            found = api.ca_clients(database, ca, at=at, configured=configured, clients=client or ())
+            found = session.ca_clients(ca, at=at, configured=configured, clients=client or ())
             answers = [a for item in found.chains for a in item.answers]
-            document, table = ca_clients_view(found, database.provenance())
+            document, table = ca_clients_view(found, session.provenance())
         else:
             assert chain is not None
-            result = api.clients(database, chain, at=at, clients=client or (), sct_time=sct_time)
+            result = session.clients(chain, at=at, clients=client or (), sct_time=sct_time)
             answers = list(result.answers)
-            document, table = clients_view(result, database.provenance())
+            document, table = clients_view(result, session.provenance())
     render(fmt, document, table)
     if not answers or any(answer.outcome != "ok" for answer in answers):
         raise typer.Exit(1)
@@ -102,8 +101,8 @@ def clients(
 def clients_list(fmt: FormatOption = OutputFormat.TABLE) -> None:
     """The client profiles: each one's path-building switches, root store and the sources
     that document its behaviour."""
-    from trustgraph.policy.clients import PROFILES
+    from trustgraph import api
     from trustgraph.render.clients import profiles_view
 
-    document, table = profiles_view(list(PROFILES.values()))
+    document, table = profiles_view(api.client_profile_list())
     render(fmt, document, table)

@@ -8,7 +8,6 @@ import os
 import sys
 import typing
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
@@ -17,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
+from trustgraph.core.bounds import MOST_MAX_DEPTH, Purpose
 from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.core.text import printable
 from trustgraph.errors import (
@@ -25,12 +25,9 @@ from trustgraph.errors import (
     TrustgraphError,
     UsageError,
 )
-from trustgraph.policy.rules import MOST_MAX_DEPTH, Purpose
-from trustgraph.storage.database import Database, ReadFault, read_fault
 
 if TYPE_CHECKING:
-    from trustgraph.backends.base import Backend
-    from trustgraph.policy.anchors import AnchorSet
+    from trustgraph.api import AnchorSet, Session
     from trustgraph.render.common import View
 
 # Command modules import what only some commands need inside those commands, so that every
@@ -279,21 +276,11 @@ def handle_errors(func: F) -> F:
             if len(exc.candidates) > SHOWN_CANDIDATES:
                 say(f"  ... and {len(exc.candidates) - SHOWN_CANDIDATES} more")
             raise typer.Exit(2) from exc
-        except Neo4jError as exc:
-            say(f"error: {exc}")
-            for detail in exc.details:
-                say(f"  {detail}")
-            raise typer.Exit(1) from exc
         except TrustgraphError as exc:
-            say(f"error: {exc}")
+            say(f"error: {exc.naming(flag_name)}")
             for detail in exc.details:
                 say(f"  {detail}")
-            raise typer.Exit(2) from exc
-        except ReadFault as exc:
-            # Damage found only while reading (a corrupt page) surfaces here, and a lock
-            # another process took after the database was opened.
-            say(f"error: {read_fault(exc)}")
-            raise typer.Exit(2) from exc
+            raise typer.Exit(1 if isinstance(exc, Neo4jError) else 2) from exc
         except KeyboardInterrupt as exc:
             # Each step writes in one transaction or one rename: what was under way is gone.
             say("interrupted: the step under way was not kept; run the command again")
@@ -303,8 +290,26 @@ def handle_errors(func: F) -> F:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from exc
+        except Exception as exc:
+            from trustgraph import api
+
+            if not isinstance(exc, api.ReadFault):
+                raise
+            # Damage found only while reading (a corrupt page) surfaces here, and a lock
+            # another process took after the database was opened.
+            say(f"error: {api.read_fault(exc)}")
+            raise typer.Exit(2) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+_FLAGS = {"root_stores": "--rootstores", "source": "SOURCE"}
+
+
+def flag_name(parameter: str) -> str:
+    """The command line's name of a library parameter an error names: its option
+    (``max_paths`` is ``--max-paths``), or its argument."""
+    return _FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
 
 
 def say(message: str) -> None:
@@ -370,42 +375,40 @@ def note(message: str, quiet: bool = False) -> None:
         say(message)
 
 
-def open_db(db_path: Path | None, *, write: bool = False, create: bool = False) -> Database:
-    """The database of a command: read-only unless it writes (``write``), made if missing
-    when ``create``.
+def open_session(
+    db_path: Path | None,
+    *,
+    write: bool = False,
+    create: bool = False,
+    backend: str = "memory",
+    quiet: bool = False,
+) -> Session:
+    """The session of a command over its database: read-only unless it writes
+    (``write``), made if missing when ``create``; on ``backend``; what the session notices
+    said on stderr, its progress shown unless ``quiet``.
 
     Raises:
-        DatabaseError: see :class:`~trustgraph.storage.database.Database`.
+        DatabaseError, UsageError, Neo4jError: see :func:`trustgraph.api.open`.
     """
-    database = Database(db_path, create=create, readonly=not (write or create), on_wait=say)
-    if database.readonly:
-        _warn_if_unfinished(database)
-    return database
+    from trustgraph import api
+
+    return api.open(
+        db_path,
+        backend=backend,
+        write=write,
+        create=create,
+        progress=progress_for(quiet),
+        on_wait=say,
+        on_note=say,
+    )
 
 
-def _warn_if_unfinished(database: Database) -> None:
-    """Say so when the database holds issuance edges an interrupted load of an older
-    trustgraph left undecided (this version never commits such a state)."""
-    from trustgraph.storage.edges import stale_unlinked
-
-    stale = stale_unlinked(database, limit=1000)
-    if stale:
-        say(
-            f"warning: {len(stale)}{'+' if len(stale) == 1000 else ''} certificates in "
-            f"{database.path} have no issuance edge although a CA with their issuer's name is "
-            "loaded (left by an interrupted load of an older trustgraph); answers may miss "
-            "paths until you run `trustgraph load` again with the same inputs"
-        )
-
-
-def many_stores(db: Database, store: str | None) -> list[str] | None:
+def many_stores(session: Session, store: str | None) -> list[str] | None:
     """The stores of ``--store all`` or ``--store a,b``; None for one store or none."""
     if store is None:
         return None
     if store.strip().lower() == "all":
-        from trustgraph import api
-
-        names = api.store_names(db)
+        names = session.store_names()
         if not names:
             raise UsageError(
                 "the database has no trust stores; add one with `trustgraph store add`"
@@ -415,20 +418,20 @@ def many_stores(db: Database, store: str | None) -> list[str] | None:
     return names if len(names) > 1 else None
 
 
-def stores_of(db: Database, store: str | None, anchors: list[Path] | None) -> list[str] | None:
+def stores_of(session: Session, store: str | None, anchors: list[Path] | None) -> list[str] | None:
     """The stores of a query given several (see :func:`many_stores`); None for one or none.
 
     Raises:
         UsageError: several stores and anchor files together.
     """
-    several = many_stores(db, store)
+    several = many_stores(session, store)
     if several and anchors:
         raise UsageError("give --anchors or --store, not both")
     return several
 
 
 def one_or_many(
-    db: Database,
+    session: Session,
     query: str,
     stores: list[str] | None,
     at: str | None,
@@ -437,33 +440,29 @@ def one_or_many(
 ) -> View:
     """``answer`` for one store (``single``, or the query's own anchors when None), or for
     each of ``stores`` side by side; a store without a snapshot by ``at`` says so."""
-    from trustgraph import api
     from trustgraph.render.sidebyside import side_by_side
 
     if not stores:
         return answer(single)
     answers: list[tuple[str, View | None, str | None]] = []
     for store in stores:
-        why = api.why_no_snapshot(db, store, at) if at else None
+        why = session.why_no_snapshot(store, at) if at else None
         answers.append((store, None, why) if why else (store, answer(store), None))
-    return side_by_side(query, {"stores": stores, "at": at}, db.provenance(), answers)
+    return side_by_side(query, {"stores": stores, "at": at}, session.provenance(), answers)
 
 
 def choose_anchors(
-    db: Database, paths: list[Path] | None, store: str | None, at: str, quiet: bool
+    session: Session, paths: list[Path] | None, store: str | None, at: str, quiet: bool
 ) -> AnchorSet:
     """The anchors of a query: files, a trust store's snapshot, or every root; says which.
 
     Raises:
         UsageError: both files and a store, a missing file, or an unknown store.
     """
-    from trustgraph import api
-    from trustgraph.policy.anchors import database_roots
-
     if paths and store:
         raise UsageError("give --anchors or --store, not both")
     if store:
-        anchors = api.anchors_for(db, store=store, at=at)
+        anchors = session.anchors(store, at)
         snapshot = anchors.source["snapshot"]
         note(
             f"anchors: {len(anchors)} CAs of trust store {store!r}, snapshot of "
@@ -482,14 +481,14 @@ def choose_anchors(
         for path in paths:
             if not path.exists():
                 raise UsageError(f"anchor file {path} does not exist")
-        anchors, report = api.anchors_from_files(db, paths, progress_for(quiet))
+        anchors, report = session.anchors_from_files(paths, progress_for(quiet))
         note(
             f"anchors: {len(anchors)} CAs from {report.found} certificates in "
             f"{', '.join(map(str, paths))}",
             quiet,
         )
         return anchors
-    anchors = database_roots(db)
+    anchors = session.anchors()
     note(
         f"no --anchors or --store given: using every self-signed root in the database "
         f"({len(anchors)} CAs)",
@@ -507,34 +506,3 @@ BackendOption = Annotated[
         "NEO4J_PASSWORD)",
     ),
 ]
-
-
-@contextmanager
-def open_backend(db: Database, name: str, quiet: bool = False) -> Iterator[Backend]:
-    """The backend called ``name`` over ``db``, closed afterwards.
-
-    Raises:
-        UsageError: an unknown backend, or neo4j without NEO4J_URI.
-    """
-    from trustgraph.backends.memory import MemoryBackend
-
-    if name == "memory":
-        yield MemoryBackend(db, progress=progress_for(quiet))
-        return
-    if name != "neo4j":
-        raise UsageError("--backend is memory or neo4j")
-    from trustgraph.backends.neo4j.backend import Neo4jBackend
-    from trustgraph.backends.neo4j.connection import Neo4jGraph, Neo4jSettings
-    from trustgraph.backends.neo4j.push import MISSING_SCHEMA, missing_constraints, pending
-
-    settings = Neo4jSettings.from_environment()
-    with Neo4jGraph(settings) as neo:
-        if missing_constraints(neo):
-            raise Neo4jError(f"{MISSING_SCHEMA} (Neo4j at {settings.describe()})")
-        behind = {stage: n for stage, n in pending(db, neo).items() if n}
-        if behind:
-            note(
-                f"warning: Neo4j at {settings.describe()} lacks {behind} of the database; "
-                "run `trustgraph neo4j push` for answers about all of it"
-            )
-        yield Neo4jBackend(db, neo, progress_for(quiet))

@@ -19,12 +19,10 @@ from trustgraph.cli.common import (
     app,
     command_group,
     handle_errors,
-    open_db,
-    progress_for,
+    open_session,
 )
+from trustgraph.core.bounds import DEFAULT_MAX_DEPTH, Purpose
 from trustgraph.errors import UsageError
-from trustgraph.graph.trustgraph import TrustGraph
-from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, Purpose
 from trustgraph.render.formats import render
 
 ct_app = command_group(
@@ -81,25 +79,21 @@ def sync(
     the log's key and its tree with the stored checkpoint, every data tile against the tree
     before it is stored; a sync stopped at any point resumes where it stopped. Exit 2 when
     the log serves something that does not verify (nothing of it is stored)."""
-    from trustgraph.ingest.ct.checkpoint import LogKey
-    from trustgraph.ingest.ct.loglist import choose, tiled_logs
-    from trustgraph.ingest.ct.sync import sync_log
-    from trustgraph.ingest.sources import read_input
+    from trustgraph import api
     from trustgraph.render.leaves import sync_view
 
     if log_list is not None:
         if url is not None or key is not None:
             raise UsageError("give URL and --key, or --log-list and --log, not both")
-        listed = choose(tiled_logs(log_list), log or "")
-        url, log_key = listed.monitoring_url, listed.key
+        url, log_key = api.listed_log(log_list, log or "")
     elif url is None or key is None:
         raise UsageError("give the log's URL and --key PUBKEY.pem (or --log-list and --log)")
     else:
-        log_key = LogKey.from_pem(read_input(key), str(key))
+        log_key = api.log_key(key)
     first, last = _range(entries)
-    with open_db(db, create=True) as database:
-        report = sync_log(database, url, log_key, progress_for(quiet), first, last)
-        document, table = sync_view(report, database.provenance())
+    with open_session(db, create=True, quiet=quiet) as session:
+        report = session.sync_log(url, log_key, first, last)
+        document, table = sync_view(report, session.provenance())
     render(fmt, document, table)
 
 
@@ -131,12 +125,11 @@ def load_files(
     """Store leaf certificates read from files (a scan's results) as leaves, each linked to
     the loaded CA whose key verifies it. CA certificates are skipped (load them with
     `trustgraph load`). Exit 2 when some input is not a certificate (each is named)."""
-    from trustgraph.ingest.ct.files import load_leaf_files
     from trustgraph.render.leaves import leaf_files_view
 
-    with open_db(db, create=True) as database:
-        report = load_leaf_files(database, paths, progress_for(quiet))
-        document, table = leaf_files_view(report, database.provenance())
+    with open_session(db, create=True, quiet=quiet) as session:
+        report = session.load_leaves(paths)
+        document, table = leaf_files_view(report, session.provenance())
     render(fmt, document, table)
     if report.problem_count:
         raise typer.Exit(2)
@@ -170,9 +163,8 @@ def leaves(
     from trustgraph.render.leaves import leaves_view
 
     rules = api.make_rules(at, purpose, max_depth=max_depth)
-    with open_db(db) as database:
-        anchors = api.anchors_for(database, store=store, at=rules.at) if store else None
-        graph = TrustGraph.from_database(database)
-        result = api.leaves(database, target, anchors=anchors, rules=rules, graph=graph)
-        document, table = leaves_view(result, graph, database.provenance())
+    with open_session(db, quiet=quiet) as session:
+        anchors = session.anchors(store, rules.at) if store else None
+        result = session.leaves(target, anchors=anchors, rules=rules)
+        document, table = leaves_view(result, session.whole_graph(), session.provenance())
     render(fmt, document, table)

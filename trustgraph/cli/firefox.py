@@ -14,7 +14,7 @@ from trustgraph.cli.common import (
     QuietOption,
     command_group,
     handle_errors,
-    open_db,
+    open_session,
 )
 from trustgraph.render.formats import render
 
@@ -48,12 +48,11 @@ def onecrl(
     recorded for it before: paths in that view refuse a revoked certificate from its date
     (records without a date: from their last change, with a caveat before it). Reports
     which records name no loaded certificate."""
-    from trustgraph.ingest.onecrl import add_onecrl
     from trustgraph.render.firefox import onecrl_view
 
-    with open_db(db, create=True) as database:
-        report = add_onecrl(database, path, store)
-        document, table = onecrl_view(report, database.provenance())
+    with open_session(db, create=True, quiet=quiet) as session:
+        report = session.add_onecrl(path, store)
+        document, table = onecrl_view(report, session.provenance())
     render(fmt, document, table)
 
 
@@ -67,11 +66,10 @@ def onecrl_diff(
 ) -> None:
     """What changed between two OneCRL lists (two Firefox releases): records added,
     removed, enforced or no longer enforced, and otherwise modified. Reads no database."""
-    from trustgraph.analysis.onecrl import diff_lists
-    from trustgraph.ingest.onecrl import read_onecrl
+    from trustgraph import api
     from trustgraph.render.firefox import onecrl_diff_view
 
-    result = diff_lists(read_onecrl(old), read_onecrl(new))
+    result = api.onecrl_diff(old, new)
     document, table = onecrl_diff_view(result, {"database": None, "sources": []})
     render(fmt, document, table)
 
@@ -86,10 +84,9 @@ def intermediates(
 ) -> None:
     """Record the intermediates Firefox preloads (it builds paths through them without the
     server sending them), in place of the list recorded before; `chains` marks them."""
-    from trustgraph.ingest.intermediates import add_preloading_list
     from trustgraph.render.firefox import preload_view
 
-    with open_db(db, create=True) as database:
-        report = add_preloading_list(database, path)
-        document, table = preload_view(report, database.provenance())
+    with open_session(db, create=True, quiet=quiet) as session:
+        report = session.add_preloaded(path)
+        document, table = preload_view(report, session.provenance())
     render(fmt, document, table)

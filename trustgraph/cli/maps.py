@@ -25,11 +25,11 @@ from trustgraph.cli.common import (
     choose_anchors,
     handle_errors,
     note,
-    open_db,
+    open_session,
 )
+from trustgraph.core.bounds import DEFAULT_MAX_DEPTH, Purpose
 from trustgraph.core.files import check_writable, is_stdout
 from trustgraph.errors import UsageError
-from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, Purpose
 
 
 @app.command()
@@ -95,35 +95,29 @@ def render(
     if highlight == "chains" and not targets:
         raise UsageError("--highlight chains needs at least one TARGET")
     from trustgraph import api
-    from trustgraph.analysis.impact import Scenario
-    from trustgraph.analysis.maps import plan_map
-    from trustgraph.graph.trustgraph import TrustGraph
-    from trustgraph.render.maps import map_data, page, write_map
+    from trustgraph.render.maps import page, write_map
     from trustgraph.render.mapsvg import render_png, render_svg
 
     chosen = fmt or _format_of(out)
 
     rules = api.make_rules(at, purpose, verified_only, None, max_depth)
-    scenario = Scenario(
+    scenario = api.Scenario(
         distrust_owner or [], distrust_root or [], revoke_cert or [], distrust_rule or []
     )
-    with open_db(db, create=bool(anchors)) as database:
-        anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
-        graph = TrustGraph.from_database(database)
-        request = plan_map(
-            database,
-            graph,
-            targets=list(targets or []),
+    with open_session(db, create=bool(anchors), quiet=quiet) as session:
+        anchor_set = choose_anchors(session, anchors, store, rules.at, quiet)
+        request = session.map_request(
+            targets or [],
             anchors=anchor_set,
-            rules=api.with_revocations(database, rules),
+            rules=rules,
             highlight=highlight,
-            owner_names=owner,
+            owners=owner or [],
             depth=depth,
             scenario=None if scenario.is_empty() else scenario,
             store=store,
             max_paths=max_paths,
         )
-        data = map_data(graph, request)
+        data = session.map_data(request)
     if chosen == "html":
         written: str | bytes = page(request.title, data)
     elif chosen == "svg":

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+if TYPE_CHECKING:
+    from trustgraph.api import Session
+
 import typer
 
-from trustgraph.backends.neo4j.catalog import catalog, query
 from trustgraph.cli.common import (
     DbOption,
     FormatOption,
@@ -18,26 +19,16 @@ from trustgraph.cli.common import (
     command_group,
     handle_errors,
     note,
-    open_db,
-    progress_for,
+    open_session,
 )
 from trustgraph.errors import UsageError
 from trustgraph.render.formats import Tabular, envelope, render
-
-if TYPE_CHECKING:
-    from trustgraph.backends.neo4j.connection import Neo4jGraph
 
 neo4j_app = command_group(
     "neo4j",
     "Neo4j: push the database there (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD) and run "
     "the named query catalog. Query commands take --backend neo4j.",
 )
-
-
-def _connect() -> Neo4jGraph:
-    from trustgraph.backends.neo4j.connection import Neo4jGraph, Neo4jSettings
-
-    return Neo4jGraph(Neo4jSettings.from_environment())
 
 
 @neo4j_app.command("push")
@@ -96,15 +87,15 @@ def push_command(
         return
     if neo4j_home is not None or database_name is not None or overwrite:
         raise UsageError("--neo4j-home, --database and --overwrite go with --bulk")
-    from trustgraph.backends.neo4j.push import push
+    from trustgraph import api
 
-    with open_db(db, write=True) as database, _connect() as neo:
-        note(f"pushing {database.path} to {neo.settings.describe()}", quiet)
-        report = push(database, neo, progress_for(quiet), restart=restart, batch=batch)
+    with _session(db, quiet) as session:
+        note(f"pushing {session.path} to {api.neo4j_target()}", quiet)
+        report = session.neo4j_push(restart=restart, batch=batch)
         document = envelope(
             "neo4j-push",
             {"restart": restart, "batch": batch},
-            database.provenance(),
+            session.provenance(),
             report.as_dict(),
         )
     table = Tabular(
@@ -126,21 +117,17 @@ def _bulk_push(
     db: Path | None,
     quiet: bool,
 ) -> None:
-    from trustgraph.backends.neo4j.bulk import bulk_import
+    from trustgraph import api
 
-    home = neo4j_home or (Path(os.environ["NEO4J_HOME"]) if os.environ.get("NEO4J_HOME") else None)
-    if home is None:
-        raise UsageError("--bulk needs the Neo4j installation: give --neo4j-home or set NEO4J_HOME")
-    name = database_name or os.environ.get("NEO4J_DATABASE") or "neo4j"
-    with open_db(db, write=True) as database:
-        note(f"importing {database.path} into database {name} of {home} (offline)", quiet)
-        report = bulk_import(
-            database, home, name, overwrite=overwrite, progress=progress_for(quiet)
-        )
+    target = api.BulkTarget.choose(neo4j_home, database_name)
+    home, name = target.home, target.database
+    with _session(db, quiet) as session:
+        note(f"importing {session.path} into database {name} of {home} (offline)", quiet)
+        report = session.neo4j_bulk(target, overwrite=overwrite)
         document = envelope(
             "neo4j-bulk",
             {"neo4j_home": str(home), "database": name, "overwrite": overwrite},
-            database.provenance(),
+            session.provenance(),
             report.as_dict(),
         )
     note(
@@ -166,34 +153,22 @@ def status_command(
 ) -> None:
     """Whether Neo4j is reachable and up to date with the database (exit 1 when behind, or
     when it lacks the constraints a push creates)."""
-    from trustgraph.backends.neo4j.push import (
-        MISSING_SCHEMA,
-        held,
-        missing_constraints,
-        pending,
-    )
-
-    with open_db(db) as database, _connect() as neo:
-        behind = pending(database, neo)
-        counts = held(neo)
-        missing = missing_constraints(neo)
+    with open_session(db, quiet=quiet) as session:
+        found = session.neo4j_status()
         document = envelope(
-            "neo4j-status",
-            {"target": neo.settings.describe()},
-            database.provenance(),
-            {"held": counts, "not_pushed": behind, "missing_constraints": missing},
+            "neo4j-status", {"target": found.target}, session.provenance(), found.as_dict()
         )
     table = Tabular(
-        f"Neo4j at {neo.settings.describe()}",
+        f"Neo4j at {found.target}",
         ["stage", "held in Neo4j", "rows not pushed"],
-        [[stage, counts.get(stage), behind[stage]] for stage in behind],
+        [[stage, found.held.get(stage), count] for stage, count in found.not_pushed.items()],
     )
-    if any(behind.values()):
+    if found.behind:
         table.notes.append("Neo4j is behind the database: run `trustgraph neo4j push`")
-    if missing:
-        table.notes.append(MISSING_SCHEMA)
+    if found.missing_constraints:
+        table.notes.append(found.missing_schema)
     render(fmt, document, table)
-    if any(behind.values()) or missing:
+    if found.behind or found.missing_constraints:
         raise typer.Exit(1)
 
 
@@ -224,8 +199,10 @@ def query_command(
     quiet: QuietOption = False,
 ) -> None:
     """Run catalog query NAME on Neo4j with parameters, and print its rows."""
+    from trustgraph import api
+
     if list_queries:
-        items = list(catalog().values())
+        items = api.neo4j_catalog()
         document = envelope(
             "neo4j-catalog", {}, {}, {"queries": [item.as_dict() for item in items]}
         )
@@ -236,26 +213,24 @@ def query_command(
         return
     if name is None:
         raise UsageError("give a query NAME, or --list to see the catalog")
-    chosen = query(name)
     parameters = parse_parameters(param or [])
-    missing = [p for p in chosen.parameter_names if p not in parameters]
-    if missing:
-        raise UsageError(
-            f"query {name} needs --param for: {', '.join(missing)} ({chosen.parameters})"
-        )
-    with _connect() as neo:
-        rows = neo.run(chosen.text, parameters, timeout)
+    rows, target = api.neo4j_query(name, parameters, timeout)
     columns = list(rows[0]) if rows else []
     document = envelope(
         "neo4j-query",
         {"name": name, "parameters": parameters},
-        {"neo4j": neo.settings.describe()},
+        {"neo4j": target},
         {"rows": rows, "count": len(rows)},
     )
     table = Tabular(
         f"{name}: {len(rows)} rows", columns, [[_cell(row[c]) for c in columns] for row in rows]
     )
     render(fmt, document, table)
+
+
+def _session(db: Path | None, quiet: bool) -> Session:
+    """A session that writes to the database (a push records its checkpoints)."""
+    return open_session(db, write=True, quiet=quiet)
 
 
 def parse_parameters(items: list[str]) -> dict[str, Any]:
@@ -289,10 +264,9 @@ def clear_command(
     quiet: QuietOption = False,
 ) -> None:
     """Delete trustgraph's nodes, relationships and push checkpoints from Neo4j."""
-    from trustgraph.backends.neo4j.push import clear
+    from trustgraph import api
 
     if not yes:
         raise UsageError("this deletes every CA and Certificate node in Neo4j; add --yes")
-    with _connect() as neo:
-        changes = clear(neo)
-        note(f"cleared {neo.settings.describe()} ({changes} changes)", quiet)
+    changes, target = api.neo4j_clear()
+    note(f"cleared {target} ({changes} changes)", quiet)

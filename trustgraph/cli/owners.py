@@ -15,10 +15,9 @@ from trustgraph.cli.common import (
     QuietOption,
     command_group,
     handle_errors,
-    open_db,
+    open_session,
     say,
 )
-from trustgraph.core.times import as_iso
 from trustgraph.render.formats import render
 
 owners_app = command_group(
@@ -43,12 +42,11 @@ def load_relations(
 ) -> None:
     """Record who owned (or resold for) whom from when. Exit 2 when some row could not be
     used (each is named); the others are recorded."""
-    from trustgraph.ingest.owners import import_relations
     from trustgraph.render.owners import relations_view
 
-    with open_db(db, create=True) as database:
-        report = import_relations(database, path)
-        document, table = relations_view(report, database.provenance())
+    with open_session(db, create=True, quiet=quiet) as session:
+        report = session.load_owners(path)
+        document, table = relations_view(report, session.provenance())
     render(fmt, document, table)
     for problem in report.problems[:20]:
         say(f"error: {problem['location']}: {problem['reason']}")
@@ -62,14 +60,10 @@ def list_owners(
     db: DbOption = None, fmt: FormatOption = OutputFormat.TABLE, quiet: QuietOption = False
 ) -> None:
     """Every organisation known: the CAs it operates (and on what basis), its spellings."""
-    from trustgraph.analysis.owners import summarize
-    from trustgraph.graph.owners import OwnerIndex
     from trustgraph.render.owners import owners_view
 
-    with open_db(db) as database:
-        document, table = owners_view(
-            summarize(OwnerIndex.from_database(database)), database.provenance()
-        )
+    with open_session(db, quiet=quiet) as session:
+        document, table = owners_view(session.owners(), session.provenance())
     render(fmt, document, table)
 
 
@@ -83,11 +77,8 @@ def show(
     quiet: QuietOption = False,
 ) -> None:
     """An organisation's ownership history, and what it owned and operated at --at."""
-    from trustgraph.analysis.owners import history
-    from trustgraph.graph.owners import OwnerIndex
     from trustgraph.render.owners import owner_view
 
-    with open_db(db) as database:
-        found = history(OwnerIndex.from_database(database), owner, as_iso(at))
-        document, table = owner_view(found, database.provenance())
+    with open_session(db, quiet=quiet) as session:
+        document, table = owner_view(session.owner(owner, at), session.provenance())
     render(fmt, document, table)

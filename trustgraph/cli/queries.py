@@ -39,16 +39,15 @@ from trustgraph.cli.common import (
     many_stores,
     note,
     one_or_many,
-    open_backend,
-    open_db,
+    open_session,
     progress_for,
     say,
     stores_of,
 )
+from trustgraph.core.bounds import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
 from trustgraph.core.files import atomic_text, check_writable, is_stdout
 from trustgraph.core.times import as_iso, parse_iso
 from trustgraph.errors import InputError, UsageError
-from trustgraph.policy.rules import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PATHS, DEFAULT_TIMEOUT, Purpose
 from trustgraph.render.formats import (
     Report,
     Tabular,
@@ -59,7 +58,7 @@ from trustgraph.render.formats import (
 )
 
 if TYPE_CHECKING:
-    from trustgraph.analysis.impact import ImpactResult
+    from trustgraph.api import ImpactResult
     from trustgraph.render.common import View
 
 
@@ -95,28 +94,27 @@ def load(
     Exit 2 when some input could not be used (each is named on stderr); everything valid
     is loaded all the same.
     """
-    from trustgraph.ingest import ccadb
-    from trustgraph.ingest.loader import load_paths
+    from trustgraph import api
     from trustgraph.render.inputs import load_view, records_view
 
-    records = [p for p in paths if ccadb.is_records_report(p)]
+    records = [p for p in paths if api.is_records_report(p)]
     certificates = [p for p in paths if p not in records]
     failed = 0
-    with open_db(db, create=True) as database:
+    with open_session(db, create=True, quiet=quiet) as session:
         for path in records:
             try:
-                report = ccadb.import_records(database, path, _report_date(path, as_of))
+                report = session.load_records(path, _report_date(path, as_of))
             except InputError as exc:
                 say(f"error: {exc}")
                 failed += 1
                 continue
-            document, table = records_view(report, database.provenance())
+            document, table = records_view(report, session.provenance())
             render(fmt, document, table)
             failed += _tell_problems(f"{p['location']}: {p['reason']}" for p in report.problems)
         if certificates:
-            loaded = load_paths(database, certificates, progress_for(quiet))
+            loaded = session.load(certificates)
             document, table = load_view(
-                loaded, {"paths": [str(p) for p in certificates]}, database.provenance()
+                loaded, {"paths": [str(p) for p in certificates]}, session.provenance()
             )
             render(fmt, document, table)
             failed += _tell_problems(
@@ -177,29 +175,23 @@ def chains(
     from trustgraph.render.paths import chains_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
-    with open_db(db, create=bool(anchors)) as database, open_backend(database, backend, quiet) as b:
+    with open_session(db, create=bool(anchors), backend=backend, quiet=quiet) as session:
         results = []
-        several = stores_of(database, store, anchors)
+        several = stores_of(session, store, anchors)
 
         def answer(chosen: str | None) -> View:
             anchor_set = (
-                api.anchors_for(database, store=chosen, at=rules.at)
+                session.anchors(chosen, rules.at)
                 if several
-                else choose_anchors(database, anchors, chosen, rules.at, quiet)
+                else choose_anchors(session, anchors, chosen, rules.at, quiet)
             )
-            result = api.chains(
-                database,
-                target,
-                anchors=anchor_set,
-                rules=rules,
-                max_paths=max_paths,
-                timeout=timeout,
-                backend=b,
+            result = session.chains(
+                target, anchors=anchor_set, rules=rules, max_paths=max_paths, timeout=timeout
             )
             results.append(result)
-            return chains_view(result, result.graph, database.provenance())
+            return chains_view(result, result.graph, session.provenance())
 
-        document, table = one_or_many(database, "chains", several, rules.at, answer, store)
+        document, table = one_or_many(session, "chains", several, rules.at, answer, store)
     render(fmt, document, table)
     if fmt is OutputFormat.JSON:
         for result in results:
@@ -230,16 +222,16 @@ def reach(
     from trustgraph.render.paths import reach_matrix_view, reach_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
-    with open_db(db, create=bool(anchors)) as database, open_backend(database, backend, quiet) as b:
-        several = stores_of(database, store, anchors)
+    with open_session(db, create=bool(anchors), backend=backend, quiet=quiet) as session:
+        several = stores_of(session, store, anchors)
         if several:
-            answers = api.reach_in_stores(database, target, several, rules=rules, backend=b)
-            document, table = reach_matrix_view(target, rules.at, answers, database.provenance())
+            answers = session.reach_in_stores(target, several, rules=rules)
+            document, table = reach_matrix_view(target, rules.at, answers, session.provenance())
             reached = any(result and result.reached for _store, result, _why in answers)
         else:
-            anchor_set = choose_anchors(database, anchors, store, rules.at, quiet)
-            result = api.reach(database, target, anchors=anchor_set, rules=rules, backend=b)
-            document, table = reach_view(result, result.graph, database.provenance())
+            anchor_set = choose_anchors(session, anchors, store, rules.at, quiet)
+            result = session.reach(target, anchors=anchor_set, rules=rules)
+            document, table = reach_view(result, result.graph, session.provenance())
             reached = bool(result.reached)
     render(fmt, document, table)
     if not reached:
@@ -290,20 +282,20 @@ def timeline(
     from trustgraph.render.timeline import timeline_view
 
     rules = api.make_rules(until, purpose, verified_only, signature_policy, max_depth)
-    with open_db(db) as database, open_backend(database, backend, quiet) as b:
+    with open_session(db, backend=backend, quiet=quiet) as session:
         results = []
 
         def answer(chosen: str | None) -> View:
-            result = api.timeline(database, target, chosen or store, rules=rules, backend=b)
+            result = session.timeline(target, chosen or store, rules=rules)
             results.append(result)
-            return timeline_view(result, result.graph, database.provenance())
+            return timeline_view(result, result.graph, session.provenance())
 
-        several = many_stores(database, store)
-        document, table = one_or_many(database, "timeline", several, None, answer, store)
+        several = many_stores(session, store)
+        document, table = one_or_many(session, "timeline", several, None, answer, store)
         if clients is not None:
             first = since or _year_before(rules.at)
-            found = api.client_timeline(
-                database, target, since=first, until=rules.at, clients=client_names(clients)
+            found = session.client_timeline(
+                target, since=first, until=rules.at, clients=client_names(clients)
             )
             document, table = with_client_parts(
                 (document, table), "clients", found.as_dict(), [client_timeline_part(found)]
@@ -338,9 +330,9 @@ def cross_signs(
     from trustgraph.render.crosssigns import cross_signs_view
 
     when = as_iso(at) if at else None
-    with open_db(db) as database, open_backend(database, backend, quiet) as b:
-        items, graph = b.cross_signs(when)
-        document, table = cross_signs_view(items, graph, {"at": when}, database.provenance())
+    with open_session(db, backend=backend, quiet=quiet) as session:
+        items, graph = session.cross_signs(when)
+        document, table = cross_signs_view(items, graph, {"at": when}, session.provenance())
     render(fmt, document, table)
 
 
@@ -418,24 +410,11 @@ def export(
             raise UsageError("jsonl exports every certificate: drop TARGET, --owner, --at, --store")
         _export_jsonl(out, db, quiet)
         return
-    from trustgraph import api
-    from trustgraph.analysis.maps import neighbourhood, region_seeds
-    from trustgraph.graph.owners import OwnerIndex
-    from trustgraph.graph.trustgraph import TrustGraph
     from trustgraph.render.graphformats import GraphFormat, graph_text
 
-    with open_db(db) as database:
-        cas = None
-        if targets or owner:
-            owners = OwnerIndex.from_database(database)
-            moment = as_iso(at)
-            seeds, _resolved, _described = region_seeds(
-                database, owners, list(targets or []), owner, moment
-            )
-            cas = neighbourhood(TrustGraph.from_database(database), seeds, depth)
-        graph = api.graph(
-            database, at=as_iso(at) if at else None, store=store, purpose=purpose, cas=cas
-        )
+    with open_session(db, quiet=quiet) as session:
+        cas = session.region(targets or [], owner or [], depth, at) if targets or owner else None
+        graph = session.graph(at=as_iso(at) if at else None, store=store, purpose=purpose, cas=cas)
     chunks = graph_text(graph, GraphFormat(fmt.value))
     if out is None:
         for chunk in chunks:
@@ -450,12 +429,10 @@ def export(
 
 
 def _export_jsonl(out: Path | None, db: Path | None, quiet: bool) -> None:
-    from trustgraph.render.export import export_certificates
-
-    with open_db(db) as database:
+    with open_session(db, quiet=quiet) as session:
         progress = progress_for(quiet)
-        progress.start("exporting", database.counts()["certificates"])
-        rows = counted(export_certificates(database), progress)
+        progress.start("exporting", session.counts()["certificates"])
+        rows = counted(session.certificates(), progress)
         if out is None:
             count = write_jsonl(rows)
         else:
@@ -473,14 +450,14 @@ def status(
     quiet: QuietOption = False,
 ) -> None:
     """What the database holds: counts and the sources loaded into it."""
-    with open_db(db) as database:
-        counts = database.counts()
-        document = envelope("status", {}, database.provenance(), {"counts": counts})
+    with open_session(db, quiet=quiet) as session:
+        counts = session.counts()
+        document = envelope("status", {}, session.provenance(), {"counts": counts})
         table = Tabular(
-            f"Database {database.path}", ["count", "value"], [[k, v] for k, v in counts.items()]
+            f"Database {session.path}", ["count", "value"], [[k, v] for k, v in counts.items()]
         )
         table.notes.extend(
-            f"source {s.id}: {s.kind} {s.path} ({s.loaded_at})" for s in database.sources()
+            f"source {s.id}: {s.kind} {s.path} ({s.loaded_at})" for s in session.sources()
         )
     render(fmt, document, table)
 
@@ -528,36 +505,30 @@ def impact(
     the chains servers send for those CAs, and the leaves each loses. Exit 1 when some
     watched CA stays reachable."""
     from trustgraph import api
-    from trustgraph.analysis.impact import Scenario
     from trustgraph.render.clients import client_impact_parts, with_client_parts
     from trustgraph.render.impact import impact_markdown, impact_stores_view, impact_view
 
     rules = api.make_rules(at, purpose, verified_only, signature_policy, max_depth)
-    scenario = Scenario(
+    scenario = api.Scenario(
         distrust_owner or [], distrust_root or [], revoke_cert or [], distrust_rule or []
     )
-    with open_db(db) as database, open_backend(database, backend, quiet) as b:
-        several = many_stores(database, store)
+    with open_session(db, backend=backend, quiet=quiet) as session:
+        several = many_stores(session, store)
         if several and clients is not None:
             raise UsageError("--clients answers for one --store at a time")
         answers: list[tuple[str, ImpactResult | None, str | None]] = []
         for chosen in several or [store]:
             # One store answers or says why not; of several, one without a snapshot that
             # early is a row saying so.
-            why = api.why_no_snapshot(database, chosen, rules.at) if several else None
+            why = session.why_no_snapshot(chosen, rules.at) if several else None
             result = None
             if not why:
-                result = api.impact(
-                    database, chosen, rules.at, scenario, rules, horizon, paths_per_ca, backend=b
-                )
+                result = session.impact(chosen, rules.at, scenario, rules, horizon, paths_per_ca)
             answers.append((chosen, result, why))
-        provenance = database.provenance()
+        provenance = session.provenance()
         client_answer = (
-            api.client_impact(
-                database,
-                answers[0][1],
-                clients=client_names(clients),
-                progress=progress_for(quiet),
+            session.client_impact(
+                answers[0][1], clients=client_names(clients), progress=progress_for(quiet)
             )
             if clients is not None and answers[0][1] is not None
             else None
@@ -598,9 +569,9 @@ def serials(
     issuer name and by issuing CA, with what differs between them. Exit 1 when any."""
     from trustgraph.render.checks import serials_view
 
-    with open_db(db) as database, open_backend(database, backend, quiet) as b:
-        groups = b.serial_groups(scope)
-        document, table = serials_view(groups, scope, database.provenance())
+    with open_session(db, backend=backend, quiet=quiet) as session:
+        groups = session.serials(scope)
+        document, table = serials_view(groups, scope, session.provenance())
     render(fmt, document, table)
     if groups:
         raise typer.Exit(1)
@@ -665,12 +636,12 @@ def check(
         document, table = catalog_view(SCOPE_HELP)
         render(fmt, document, table)
         return
-    with open_db(db) as database, open_backend(database, backend, quiet) as b:
-        report = b.check(only, as_iso(since) if since else None, scope)
+    with open_session(db, backend=backend, quiet=quiet) as session:
+        report = session.check(only, as_iso(since) if since else None, scope)
         if fmt is OutputFormat.MARKDOWN:
             typer.echo(check_markdown(report), nl=False)
         else:
-            document, table = check_view(report, fail_on, database.provenance())
+            document, table = check_view(report, fail_on, session.provenance())
             render(fmt, document, table)
     if report.failing(fail_on):
         raise typer.Exit(1)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trustgraph.analysis import stores as store_history
 from trustgraph.cli.common import (
     AtOption,
     DbOption,
@@ -20,16 +19,15 @@ from trustgraph.cli.common import (
     command_group,
     handle_errors,
     note,
-    open_db,
-    progress_for,
+    open_session,
 )
+from trustgraph.core.bounds import Purpose
 from trustgraph.core.times import as_iso
 from trustgraph.errors import UsageError
-from trustgraph.policy.coverage import StoreCoverage
-from trustgraph.policy.rules import Purpose
-from trustgraph.policy.stores import list_snapshots
 from trustgraph.render.formats import render
-from trustgraph.storage.database import Database
+
+if TYPE_CHECKING:
+    from trustgraph.api import Session, StoreCoverage
 
 store_app = command_group(
     "store",
@@ -106,24 +104,19 @@ def add(
     dated series (a directory of authroot.stl versions, an Apple or Android archive, crt.sh's
     snapshots, certifi's history), all or nothing. A snapshot of a day the store already
     has from another source replaces it, and the report says whether the two agreed."""
-    from trustgraph.ingest import stores
     from trustgraph.render.inputs import store_add_view
 
-    if not source.exists():
-        raise UsageError(f"{source} does not exist")
-    with open_db(db, create=True) as database:
-        report = stores.add_store(
-            database,
+    with open_session(db, create=True, quiet=quiet) as session:
+        report = session.add_store(
             name,
             source,
-            as_iso(as_of) if as_of else None,
+            as_of,
             program=program,
             platform=platform,
             description=description,
-            progress=progress_for(quiet),
             allow_empty=allow_empty,
         )
-        document, table = store_add_view(report, database.provenance())
+        document, table = store_add_view(report, session.provenance())
     render(fmt, document, table)
 
 
@@ -138,10 +131,9 @@ def list_(
     """Every store and snapshot in the database, with its anchor count."""
     from trustgraph.render.stores import store_list_view
 
-    with open_db(db) as database:
-        snapshots = list_snapshots(database, name)
+    with open_session(db, quiet=quiet) as session:
         document, table = store_list_view(
-            snapshots, store_history.anchor_counts(database), database.provenance()
+            session.snapshots(name), session.anchor_counts(), session.provenance()
         )
     render(fmt, document, table)
 
@@ -160,9 +152,9 @@ def show(
     loaded, and what the store says of it (purposes, distrust dates, SCT cut-offs)."""
     from trustgraph.render.stores import store_show_view
 
-    with open_db(db) as database:
-        result = store_history.show(database, name, as_iso(at), purpose is Purpose.SERVER_AUTH)
-        document, table = store_show_view(result, database.provenance())
+    with open_session(db, quiet=quiet) as session:
+        result = session.store_show(name, at, purpose is Purpose.SERVER_AUTH)
+        document, table = store_show_view(result, session.provenance())
     render(fmt, document, table)
 
 
@@ -224,16 +216,12 @@ def coverage(
     if out is not None and fmt not in PICTURES:
         raise UsageError("--out is for pictures (--format svg or png); redirect other formats")
     today = as_iso(at)
-    with open_db(db) as database:
-        found = store_history.coverages(database, name)
-        if not found:
-            raise UsageError(
-                "the database has no trust stores; add one with `trustgraph store add`"
-            )
+    with open_session(db, quiet=quiet) as session:
+        found = session.store_coverage(name)
         if fmt in PICTURES:
             _coverage_picture(found, as_iso(since) if since else None, today, fmt, out, quiet)
             return
-        document, table = store_coverage_view(found, today, database.provenance())
+        document, table = store_coverage_view(found, today, session.provenance())
     render(fmt, document, table)
 
 
@@ -286,27 +274,25 @@ def diff(
     `diff STORE1 STORE2 --at DATE` two stores (programs) at a date."""
     from trustgraph.render.stores import store_diff_view
 
-    with open_db(db) as database:
+    with open_session(db, quiet=quiet) as session:
         if third is not None:
             if at is not None:
                 raise UsageError("give two dates or --at, not both")
-            result = store_history.diff(database, first, as_iso(second), as_iso(third))
+            result = session.store_diff(first, second, third)
         else:
-            _not_a_forgotten_date(database, second)
-            result = store_history.compare(
-                database, first, second, as_iso(at), purpose is Purpose.SERVER_AUTH
-            )
-        document, table = store_diff_view(result, database.provenance())
+            _not_a_forgotten_date(session, second)
+            result = session.store_compare(first, second, at, purpose is Purpose.SERVER_AUTH)
+        document, table = store_diff_view(result, session.provenance())
     render(fmt, document, table)
 
 
-def _not_a_forgotten_date(db: Database, second: str) -> None:
+def _not_a_forgotten_date(session: Session, second: str) -> None:
     """Refuse ``store diff NAME DATE`` (a second date forgotten) in words that say so.
 
     Raises:
         UsageError: ``second`` is a date and not the name of a store.
     """
-    if second in {s.store for s in list_snapshots(db)}:
+    if second in session.store_names():
         return
     try:
         as_iso(second)

@@ -14,6 +14,7 @@ from trustgraph.analysis.fates import AnchorFate, anchor_fate
 from trustgraph.policy.stores import list_snapshots
 from trustgraph.storage import certificates
 from trustgraph.storage.database import Database
+from trustgraph.stored import StoredRecords
 from trustgraph.x509.names import fold
 
 ORGANIZATIONS = ("entrust", "affirmtrust")
@@ -37,5 +38,6 @@ def entrust_fates(db: Database, stores: list[str]) -> list[AnchorFate]:
     if not cas or not dated:
         return []
     today = max(dated)
-    fates = [anchor_fate(db, store, cas, today) for store in stores]
+    records = StoredRecords(db)
+    fates = [anchor_fate(records, store, cas, today) for store in stores]
     return [fate for fate in fates if fate.listed]

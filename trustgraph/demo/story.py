@@ -21,6 +21,7 @@ from trustgraph.analysis.maps import Highlight, anchors_then, map_request, neigh
 from trustgraph.analysis.reach import find_reach
 from trustgraph.analysis.timeline import TimelineResult, timeline
 from trustgraph.core.progress import Progress
+from trustgraph.core.records import Snapshot
 from trustgraph.core.resources import wosign_case
 from trustgraph.demo.entrust import entrust_fates
 from trustgraph.demo.programs import ProgramView, add_programs, program_views
@@ -36,7 +37,7 @@ from trustgraph.policy.stores import anchors_at, list_snapshots, snapshot_at
 from trustgraph.render.formats import envelope
 from trustgraph.render.maps import render_map, write_map
 from trustgraph.storage.database import Database
-from trustgraph.storage.trust import Snapshot
+from trustgraph.stored import StoredRecords
 from trustgraph.x509.names import fold
 
 STORE = "mozilla"
@@ -139,15 +140,16 @@ def _map(db: Database, result: DemoResult) -> str:
     assert graph is not None and owners is not None
     wosign = frozenset(owners.cas_of({result.owner}))
     rules = with_revocations(db, make_rules(result.dates[0].at))
+    records = StoredRecords(db)
 
     def ways(moment: str) -> Highlight:
-        anchors = anchors_then(db, STORE, AnchorSet({}), moment)
+        anchors = anchors_then(records, STORE, AnchorSet({}), moment)
         others = anchors.without({ca for ca in anchors.cas if ca in wosign})
         found, truncated = _ways_in(graph, wosign, others, replace(rules, at=moment), "WoSign")
         return Highlight([way.path for way in found], [], truncated)
 
     request = map_request(
-        db,
+        records,
         graph,
         "WoSign and StartCom: the ways into WoSign's CAs (highlighted)",
         rules,
@@ -205,7 +207,7 @@ def _story(db: Database, path: Path, mirror: Path | None, programs: list[str]) -
             f"certificate {fingerprint[:16]}",
         )
         rules = with_revocations(db, make_rules(TIMELINE_UNTIL))
-        result.closings[fingerprint] = timeline(db, graph, target, STORE, rules)
+        result.closings[fingerprint] = timeline(StoredRecords(db), graph, target, STORE, rules)
     return result
 
 

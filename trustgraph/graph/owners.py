@@ -233,19 +233,18 @@ class OwnerIndex:
                 continue  # "X owned by X": the organisation exists, nothing more
             for name, key in zip((owner, owned), keys, strict=True):
                 self.names.setdefault(key, name)
-            resolved.append([keys[0], keys[1], start, until, source, relation, precision])
-        resolved.sort(key=lambda r: (r[1], r[5], r[2] or ""))
-        for number, row in enumerate(resolved):
-            following = resolved[number + 1] if number + 1 < len(resolved) else None
+            resolved.append(Relation(keys[0], keys[1], start, until, relation, precision, source))
+        resolved.sort(key=lambda r: (r.owned, r.relation, r.start or ""))
+        for item, following in zip(resolved, [*resolved[1:], None], strict=False):
             if (
-                row[3] is None
-                and row[5] == OWNED_BY
+                item.until is None
+                and item.relation == OWNED_BY
                 and following is not None
-                and (following[1], following[5]) == (row[1], row[5])
-                and following[2] is not None
+                and (following.owned, following.relation) == (item.owned, item.relation)
+                and following.start is not None
             ):
-                row[3] = following[2]
-            self.relations.append(Relation(row[0], row[1], row[2], row[3], row[5], row[6], row[4]))
+                item = replace(item, until=following.start)
+            self.relations.append(item)
 
     def _known(self, name: str, known: set[str]) -> str:
         key = self.key(name)
@@ -309,18 +308,6 @@ class OwnerIndex:
     def owned_at(self, owner: str, at: str) -> set[str]:
         """``owner`` and every organisation it owns (directly or not) at ``at``."""
         return {self.names.get(k, k) for k in self._owned(self.key(owner), at)}
-
-    def relations_behind(self, owner: str, at: str) -> list[Relation]:
-        """The ownership relations that make ``owned_at(owner, at)`` what it is."""
-        keys = self._owned(self.key(owner), at)
-        return [
-            item
-            for item in self.relations
-            if item.relation == OWNED_BY
-            and item.owner in keys
-            and item.owned in keys
-            and item.active(at)
-        ]
 
     def uncertain(self, owner: str, at: str) -> list[Relation]:
         """Relations of ``owner``'s organisations that start in the month or year ``at``

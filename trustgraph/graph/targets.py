@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,18 +176,22 @@ def _by_owner(db: Database, text: str, with_owned: bool, at: str | None) -> Targ
         frozenset(cas),
         None,
         f"{len(cas)} CAs {kind} {', '.join(sorted(owners))}",
-        attributed_elsewhere(db, index, owners, at),
+        attributed_elsewhere(index, owners, at, certificates.ca_names(db)),
     )
 
 
 def attributed_elsewhere(
-    db: Database, index: OwnerIndex, owners: set[str], at: str | None
+    index: OwnerIndex,
+    owners: set[str],
+    at: str | None,
+    names: Iterable[tuple[str, str, str | None]],
 ) -> tuple[Elsewhere, ...]:
     """The CAs whose subject names one of ``owners`` but whose operator at ``at`` is
-    another organisation (see :meth:`OwnerIndex.attributed_elsewhere`), with labels."""
+    another organisation (see :meth:`OwnerIndex.attributed_elsewhere`), labelled by
+    ``names`` ((CA id, subject, common name) of the CAs)."""
     others = index.attributed_elsewhere(owners, at)
     wanted = {ca for ca, _op in others}
-    labels = {ca: cn or subject for ca, subject, cn in certificates.ca_names(db) if ca in wanted}
+    labels = {ca: cn or subject for ca, subject, cn in names if ca in wanted}
     return tuple(
         Elsewhere(
             ca,

@@ -201,6 +201,10 @@ class CaseFile:
         value = self.data.get(table, [])
         return value if isinstance(value, list) else []
 
+    def counts(self) -> dict[str, int]:
+        """How many entries each table of the schema holds."""
+        return {table: len(self.entries(table)) for table in SCHEMA}
+
     def citation(self, source_id: str) -> str:
         return f"{source_id}: {self.data.get('sources', {}).get(source_id, '')}".rstrip(": ")
 

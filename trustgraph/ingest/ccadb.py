@@ -225,7 +225,9 @@ def included_roots(path: Path, program: str) -> Iterator[tuple[Record, str]]:
         if column not in record.values:
             raise InputError(
                 f"{path}: this report has no {column!r} column (reports before 2022 carry "
-                "Mozilla's and Microsoft's only); use a newer report or another --program"
+                "Mozilla's and Microsoft's only); use a newer report or another {program}",
+                parameters=("program",),
+                value=program,
             )
         status = record.get(column)
         if record.is_root and status in ("Included", "NotBefore"):

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from trustgraph.core.progress import Progress
+from trustgraph.core.records import Snapshot
 from trustgraph.core.storekinds import (
     ANDROID,
     APPLE,
@@ -65,7 +66,6 @@ from trustgraph.ingest.sources import (
 )
 from trustgraph.storage import certificates, trust
 from trustgraph.storage.database import Database
-from trustgraph.storage.trust import Snapshot
 from trustgraph.x509.keyusage import SERVER_AUTH
 
 
@@ -197,9 +197,16 @@ def add_store(
     path = Path(source)
     kind = detect_kind(path)
     if kind in DATED and as_of is not None:
-        raise UsageError(f"{path} dates its own versions ({KINDS[kind]}); drop --as-of")
+        raise UsageError(
+            f"{path} dates its own versions ({KINDS[kind]}); drop {{as_of}}",
+            parameters=("as_of",),
+            value=as_of,
+        )
     if kind not in DATED and as_of is None:
-        raise UsageError(f"{path} carries no date; give --as-of (the day it was published)")
+        raise UsageError(
+            f"{path} carries no date; give {{as_of}} (the day it was published)",
+            parameters=("as_of",),
+        )
     if store == ALL and kind != CRTSH:
         raise UsageError(f"store name {ALL!r} is for crt.sh's root programs, which name stores")
     series, unused = _read(db, kind, path, store, as_of, program, platform)
@@ -274,8 +281,9 @@ def _crtsh_program_for(store: str) -> str:
     found = [p for p in programs if p.split("-")[0] in store.lower()]
     if len(found) != 1:
         raise UsageError(
-            f"which of crt.sh's programs is store {store!r}? give --program "
-            f"{'|'.join(programs)}, or name the store all to add every program"
+            f"which of crt.sh's programs is store {store!r}? give {{program}} "
+            f"{'|'.join(programs)}, or name the store all to add every program",
+            parameters=("program",),
         )
     return found[0]
 
@@ -296,7 +304,9 @@ def _read_one(
         chosen = platform or apple.platform_of(store)
         if chosen not in apple.RELEASES:
             raise UsageError(
-                f"which Apple platform is store {store!r}? give --platform ios or macos"
+                f"which Apple platform is store {store!r}? give {{platform}} ios or macos",
+                parameters=("platform",),
+                value=platform,
             )
         return apple.read_apple(
             path, chosen, lambda serials: certificates.certificates_with_serials(db, serials)
@@ -419,7 +429,9 @@ def _store_version(
     if not version.anchors and not allow_empty:
         raise InputError(
             f"{version.source}: no anchors found (version of {version.as_of[:10]}); refused so "
-            f"that store {store!r} keeps what it had (--allow-empty records an empty version)"
+            f"that store {store!r} keeps what it had ({{allow_empty}} records an empty "
+            "version)",
+            parameters=("allow_empty",),
         )
     trust.add_anchors(db, snapshot_id, [anchor.row() for anchor in version.anchors])
     trust.add_blocked(db, snapshot_id, [entry.row() for entry in version.blocked])

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from trustgraph.core.records import Snapshot
 from trustgraph.core.times import iso, parse_iso
-from trustgraph.storage.trust import Snapshot
 
 MAX_AGE_DAYS = 400
 """The longest a snapshot stands for its store when no newer one is loaded."""

@@ -14,10 +14,15 @@ The anchor's own certificate is not judged.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from trustgraph.core.bounds import DEFAULT_MAX_DEPTH as DEFAULT_MAX_DEPTH
+from trustgraph.core.bounds import DEFAULT_MAX_PATHS as DEFAULT_MAX_PATHS
+from trustgraph.core.bounds import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+from trustgraph.core.bounds import MOST_MAX_DEPTH as MOST_MAX_DEPTH
+from trustgraph.core.bounds import MOST_TIMEOUT as MOST_TIMEOUT
+from trustgraph.core.bounds import Purpose as Purpose
 from trustgraph.core.kinds import DECLARED, UNVERIFIABLE, VERIFIED
 from trustgraph.core.times import When, as_iso
 from trustgraph.errors import UsageError
@@ -29,20 +34,6 @@ from trustgraph.x509.keyusage import KEY_CERT_SIGN, allows_server_auth
 
 KIND_RANK: dict[str, int] = {DECLARED: 0, UNVERIFIABLE: 1, VERIFIED: 2}
 KIND_BY_RANK = {rank: kind for kind, rank in KIND_RANK.items()}
-
-DEFAULT_MAX_DEPTH = 8
-MOST_MAX_DEPTH = 64
-"""The deepest search a query may ask for: far beyond any real chain (the longest in the
-Web PKI are under ten certificates), and still a bound."""
-DEFAULT_MAX_PATHS = 1000
-DEFAULT_TIMEOUT = 30.0
-MOST_TIMEOUT = 86_400.0
-"""The longest time budget a search may be given (a day)."""
-
-
-class Purpose(enum.StrEnum):
-    ANY = "any"
-    SERVER_AUTH = "serverAuth"
 
 
 class EdgeFacts(Protocol):
@@ -151,12 +142,20 @@ def weakest(kinds: list[str]) -> str:
 def with_revocations(db: Database, rules: PathRules, store: str | None = None) -> PathRules:
     """``rules`` with the database's revocations (unless it already carries some), and
     those only the clients of ``store`` honour, if given."""
+    scoped = RevocationIndex.from_database(db, store) if store is not None else None
+    return add_revocations(rules, RevocationIndex.from_database(db), scoped)
+
+
+def add_revocations(
+    rules: PathRules, everyone: RevocationIndex, scoped: RevocationIndex | None
+) -> PathRules:
+    """``rules`` with ``everyone`` (the revocations every client honours) unless it already
+    carries some, and with ``scoped`` (those only one store's clients honour), if given."""
     if not rules.revocations.by_certificate:
-        rules = replace(rules, revocations=RevocationIndex.from_database(db))
-    if store is None:
+        rules = replace(rules, revocations=everyone)
+    if scoped is None:
         return rules
-    scoped = RevocationIndex.from_database(db, store).by_certificate
-    return replace(rules, revocations=rules.revocations.with_extra(scoped.values()))
+    return replace(rules, revocations=rules.revocations.with_extra(scoped.by_certificate.values()))
 
 
 def for_anchors(rules: PathRules, anchors: AnchorSet) -> PathRules:

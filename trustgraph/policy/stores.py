@@ -6,9 +6,11 @@ subject-name rules in force then."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from trustgraph.core.records import Snapshot
 from trustgraph.core.storekinds import LISTS_ONLY
 from trustgraph.core.text import did_you_mean
 from trustgraph.errors import UsageError
@@ -18,7 +20,6 @@ from trustgraph.policy.distrust import rules_in_force
 from trustgraph.policy.revocations import RevocationIndex
 from trustgraph.storage import trust
 from trustgraph.storage.database import Database
-from trustgraph.storage.trust import Snapshot
 
 
 def list_snapshots(db: Database, store: str | None = None) -> list[Snapshot]:
@@ -32,9 +33,20 @@ def snapshot_at(db: Database, store: str, at: str) -> Snapshot:
     Raises:
         UsageError: the store does not exist, or has no snapshot that early.
     """
-    snapshots = list_snapshots(db, store)
+    return pick_snapshot(store, list_snapshots(db, store), lambda: list_snapshots(db), at)
+
+
+def pick_snapshot(
+    store: str, snapshots: list[Snapshot], every: Callable[[], list[Snapshot]], at: str
+) -> Snapshot:
+    """The one of ``snapshots`` (those of ``store``, by date) in force at ``at``; ``every``
+    gives all stores' snapshots, to name the known stores when ``store`` has none.
+
+    Raises:
+        UsageError: the store does not exist, or has no snapshot that early.
+    """
     if not snapshots:
-        known = sorted({s.store for s in list_snapshots(db)})
+        known = sorted({s.store for s in every()})
         raise UsageError(
             f"no trust store named {store!r}{did_you_mean(store, known)}; known stores: "
             f"{', '.join(known) or 'none (add one with `trustgraph store add`)'}"
@@ -89,7 +101,13 @@ def _set(value: str | None) -> frozenset[str] | None:
 
 
 def snapshot_entries(db: Database, snapshot: Snapshot) -> list[StoreEntry]:
-    """Every anchor entry of a snapshot, resolved against the loaded certificates.
+    """Every anchor entry of a snapshot (see :func:`entries_of`)."""
+    return entries_of(db, snapshot, list_snapshots(db, snapshot.store))
+
+
+def entries_of(db: Database, snapshot: Snapshot, history: list[Snapshot]) -> list[StoreEntry]:
+    """Every anchor entry of a snapshot, resolved against the loaded certificates
+    (``history``: every snapshot of its store, by date).
 
     A source that lists anchors without their constraints (a PEM bundle, certifi) does not
     lift them: an entry of such a snapshot keeps the constraints the latest earlier snapshot
@@ -99,7 +117,7 @@ def snapshot_entries(db: Database, snapshot: Snapshot) -> list[StoreEntry]:
     entries = [_entry(row) for row in trust.snapshot_anchors(db, snapshot.id)]
     if snapshot.source_kind not in LISTS_ONLY:
         return entries
-    stated = _last_stating(db, snapshot)
+    stated = _last_stating(history, snapshot)
     if stated is None:
         return entries
     earlier = {_key(e): e for e in (_entry(r) for r in trust.snapshot_anchors(db, stated.id))}
@@ -127,14 +145,10 @@ def _key(entry: StoreEntry) -> str:
     return entry.sha256 or f"sha1:{entry.sha1}"
 
 
-def _last_stating(db: Database, snapshot: Snapshot) -> Snapshot | None:
+def _last_stating(history: list[Snapshot], snapshot: Snapshot) -> Snapshot | None:
     """The latest snapshot of the store before ``snapshot`` from a source that states
     constraints (None: there is none)."""
-    earlier = [
-        s
-        for s in trust.snapshots(db, snapshot.store)
-        if s.as_of < snapshot.as_of and s.source_kind not in LISTS_ONLY
-    ]
+    earlier = [s for s in history if s.as_of < snapshot.as_of and s.source_kind not in LISTS_ONLY]
     return earlier[-1] if earlier else None
 
 
@@ -171,13 +185,27 @@ def anchors_at(db: Database, store: str, at: str) -> AnchorSet:
         UsageError: see :func:`snapshot_at`.
     """
     snapshot = snapshot_at(db, store, at)
+    scoped = RevocationIndex.from_database(db, store)
+    return anchors_of(db, snapshot, snapshot_entries(db, snapshot), at, scoped)
+
+
+def anchors_of(
+    db: Database,
+    snapshot: Snapshot,
+    entries: list[StoreEntry],
+    at: str,
+    scoped: RevocationIndex,
+) -> AnchorSet:
+    """The anchors :func:`anchors_at` gives from ``snapshot`` (its ``entries`` read), with
+    ``scoped``, the revocations only the store's clients honour."""
+    store = snapshot.store
     stale = staleness(snapshot, at)
     cas: dict[str, set[str]] = {}
     restrictions: dict[str, AnchorTrust] = {}
     missing = []
     disabled = 0
     limited = 0
-    for entry in snapshot_entries(db, snapshot):
+    for entry in entries:
         if not entry.in_force(at):
             disabled += 1
             continue
@@ -205,7 +233,7 @@ def anchors_at(db: Database, store: str, at: str) -> AnchorSet:
         {ca: t for ca, t in restrictions.items() if t != UNRESTRICTED},
         frozenset(trust.blocked_certificates(db, snapshot.id)),
         rules_in_force(db, store, at),
-        RevocationIndex.from_database(db, store),
+        scoped,
     )
 
 

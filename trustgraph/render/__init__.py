@@ -4,5 +4,5 @@ JSON-lines export, the graph in other tools' formats (GraphML, GEXF, Cytoscape.j
 BloodHound OpenGraph), and the self-contained HTML map.
 
 Imports :mod:`trustgraph.analysis` and everything below it (not backends: renderers get
-results, not connections).
+results, not connections; not :mod:`trustgraph.storage`: renderers get records).
 """

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from trustgraph.core.kinds import GRAPH_KINDS
-from trustgraph.storage import reports
-from trustgraph.storage.database import Database
 from trustgraph.x509.keyusage import key_usage_names
 
 
-def export_certificates(db: Database) -> Iterator[dict[str, Any]]:
-    """Every certificate of the database with its edge, ordered by fingerprint.
+def certificate_documents(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The export document of each certificate row (as the storage layer's export rows
+    give them, with its edge).
 
     ``edge`` is verified, unverifiable or declared; ``none`` when the certificate has no
     edge (its issuer is not loaded, or its signature failed: see ``edge_reason``).
     """
-    for row in reports.export_rows(db):
+    for row in rows:
         kind = row["kind"]
         edge = kind if kind in GRAPH_KINDS else "none"
         eku = row["eku"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from trustgraph.analysis.stores import StoreDiff, StoreView
+from trustgraph.core.records import Snapshot
 from trustgraph.policy.coverage import MAX_AGE_DAYS, StoreCoverage
 from trustgraph.render.common import View
 from trustgraph.render.formats import Report, Tabular, envelope
-from trustgraph.storage.trust import Snapshot
 from trustgraph.x509.keyusage import eku_name
 
 

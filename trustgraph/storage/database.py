@@ -183,7 +183,9 @@ def _damaged(path: Path, exc: sqlite3.Error) -> DatabaseError:
         return DatabaseError(f"cannot write {path}: it or its folder is read-only ({exc})")
     return DatabaseError(
         f"{path} cannot be read as a trustgraph database ({exc}); it may be damaged or "
-        "not a database: use another --db, or load your inputs again into a new one"
+        "not a database: use another {db}, or load your inputs again into a new one",
+        parameters=("db",),
+        value=path,
     )
 
 
@@ -217,10 +219,16 @@ class Database:
         if (readonly or not create) and not self.path.exists():
             raise DatabaseError(
                 f"no database at {self.path}; load certificates first with "
-                f"`trustgraph load PATH --db {self.path}`, or give --db"
+                f"`trustgraph load PATH --db {self.path}`, or give {{db}}",
+                parameters=("db",),
+                value=self.path,
             )
         if self.path.exists() and not self.path.is_file():
-            raise DatabaseError(f"{self.path} is not a file; give --db a database file")
+            raise DatabaseError(
+                f"{self.path} is not a file; give {{db}} a database file",
+                parameters=("db",),
+                value=self.path,
+            )
         self._check_header()
         try:
             self.conn = self._connect()
@@ -249,17 +257,21 @@ class Database:
         if not header.startswith(b"SQLite format 3\0"):
             raise DatabaseError(
                 f"{self.path} is not a SQLite database, so not a trustgraph database; trustgraph "
-                "leaves it untouched: give --db another file"
+                "leaves it untouched: give {db} another file",
+                parameters=("db",),
+                value=self.path,
             )
         application = int.from_bytes(header[68:72], "big")
         version = int.from_bytes(header[60:64], "big")
         if application == APPLICATION_ID and version > SCHEMA_VERSION:
-            raise DatabaseError(self._newer(version))
+            raise self._newer(version)
 
-    def _newer(self, version: int) -> str:
-        return (
+    def _newer(self, version: int) -> DatabaseError:
+        return DatabaseError(
             f"{self.path} was written by a newer trustgraph (schema {version}, this one "
-            f"reads up to {SCHEMA_VERSION}); upgrade trustgraph or use another --db"
+            f"reads up to {SCHEMA_VERSION}); upgrade trustgraph or use another {{db}}",
+            parameters=("db",),
+            value=self.path,
         )
 
     def _connect(self) -> sqlite3.Connection:
@@ -270,7 +282,9 @@ class Database:
         ):
             raise DatabaseError(
                 f"cannot write {self.path}: the file or its folder is read-only here (it can "
-                "still be queried); give a writable --db to load into"
+                "still be queried); give a writable {db} to load into",
+                parameters=("db",),
+                value=self.path,
             )
         if not self.path.exists() and not self.path.parent.is_dir():
             try:
@@ -308,7 +322,7 @@ class Database:
     def _check_and_migrate(self) -> None:
         version = self._identify()
         if version > SCHEMA_VERSION:
-            raise DatabaseError(self._newer(version))
+            raise self._newer(version)
         if self.readonly:
             if version < SCHEMA_VERSION:
                 self._migrate_elsewhere(version)
@@ -346,12 +360,16 @@ class Database:
                 except ValueError as exc:
                     raise DatabaseError(
                         f"{self.path} has an unreadable schema version {row[0]!r}; it is "
-                        "damaged: use another --db"
+                        "damaged: use another {db}",
+                        parameters=("db",),
+                        value=self.path,
                     ) from exc
         shown = ", ".join(sorted(tables)[:6]) + (", ..." if len(tables) > 6 else "")
         raise DatabaseError(
             f"{self.path} is a SQLite database, but not trustgraph's (its tables: {shown}); "
-            "trustgraph leaves it untouched: give --db another file"
+            "trustgraph leaves it untouched: give {db} another file",
+            parameters=("db",),
+            value=self.path,
         )
 
     def _upgrade(self, version: int) -> None:
@@ -477,23 +495,21 @@ class Database:
             advice = "free some space and run the command again"
         elif code == _READONLY:
             reason = "the database file or its folder is read-only"
-            advice = "use a writable --db"
+            advice = "use a writable {db}"
         elif code in (_BUSY, _LOCKED):
             reason = "another process holds the database"
             advice = f"wait for it, or set {LOCK_TIMEOUT_VARIABLE}"
         elif code in (_CORRUPT, _NOTADB):
             reason = "the database file is damaged"
-            advice = "load your inputs again into a new --db"
+            advice = "load your inputs again into a new {db}"
         else:
             reason = text
             advice = "run the command again"
         return DatabaseError(
-            f"cannot write {self.path}: {reason} ({text}); nothing of this step was kept: {advice}"
+            f"cannot write {self.path}: {reason} ({text}); nothing of this step was kept: {advice}",
+            parameters=("db",),
+            value=self.path,
         )
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._depth > 0
 
     def _begin(self) -> None:
         """Take the write lock, waiting for another writer up to the lock timeout."""

@@ -6,9 +6,9 @@ a time, and those a program's partial distrust would break)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from trustgraph.core.records import LeafSource
 from trustgraph.storage.database import Database
 
 LEAF_COLUMNS = (
@@ -22,33 +22,6 @@ LEAF_COLUMNS = (
     "precert",
     "chain",
 )
-
-
-@dataclass(frozen=True)
-class LeafSource:
-    """A source of leaves and, for a log, its latest verified checkpoint."""
-
-    id: int
-    kind: str
-    prefix: str
-    log_id: str | None
-    key: bytes | None
-    origin: str | None
-    size: int
-    root: bytes | None
-    checkpoint_time: int | None
-    synced_at: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "prefix": self.prefix,
-            "log_id": self.log_id,
-            "origin": self.origin,
-            "checkpoint_size": self.size,
-            "checkpoint_time": self.checkpoint_time,
-            "synced_at": self.synced_at,
-        }
 
 
 _SOURCE_COLUMNS = "id, kind, prefix, log_id, key, origin, size, root, checkpoint_time, synced_at"

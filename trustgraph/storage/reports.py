@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from trustgraph.core.kinds import DECLARED, GRAPH_KINDS
+from trustgraph.core.records import GroupRow
 from trustgraph.storage.database import Database
 
 CHECK_COLUMNS = (
@@ -88,9 +89,6 @@ def export_rows(db: Database) -> Iterator[dict[str, Any]]:
 
 
 # -- serial numbers ---------------------------------------------------------------------
-
-GroupRow = tuple[str, str, list[str]]
-"""(issuer name key or issuing CA, serial, fingerprints) of a serial group."""
 
 
 def serials_by_issuer_name(db: Database, ca_only: bool) -> list[GroupRow]:

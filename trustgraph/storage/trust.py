@@ -4,9 +4,9 @@ subject-name distrust rules, and revocations."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from trustgraph.core.records import Snapshot
 from trustgraph.storage.database import Database
 
 SNAPSHOT_COLUMNS = (
@@ -50,35 +50,6 @@ REVOCATION_COLUMNS = (
 key (every certificate of that CA); see the ``revocations`` table."""
 
 # -- snapshots ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One dated snapshot of a trust store, and the source it was read from."""
-
-    id: int
-    store: str
-    as_of: str
-    source_kind: str
-    source_path: str
-    description: str | None
-    sequence: str | None = None
-    precision: str = "day"
-    superseded_from: str | None = None
-    """From then on a newer version of the source was current, one nobody observed: the
-    snapshot may be out of date."""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "store": self.store,
-            "as_of": self.as_of,
-            "as_of_precision": self.precision,
-            "source_kind": self.source_kind,
-            "source": self.source_path,
-            "description": self.description,
-            "sequence": self.sequence,
-            "superseded_from": self.superseded_from,
-        }
 
 
 def replace_snapshot(

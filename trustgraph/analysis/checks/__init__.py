@@ -32,9 +32,9 @@ from trustgraph.analysis.checks.keys import KeyReuseAcrossNames, UnapprovedKey
 from trustgraph.analysis.checks.scope import ALL, SCOPES, TLS, Scope, TlsScope
 from trustgraph.analysis.checks.sha1 import Sha1AfterDeadline
 from trustgraph.analysis.checks.validity import ValidityTooLong
+from trustgraph.analysis.records import Records
 from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.errors import UsageError
-from trustgraph.storage.database import Database
 
 CATALOG: tuple[Check, ...] = (
     Sha1AfterDeadline(),
@@ -113,7 +113,7 @@ def select(names: list[str] | None) -> list[Check]:
 
 
 def run_checks(
-    db: Database,
+    records: Records,
     names: list[str] | None = None,
     since: str | None = None,
     candidates: dict[str, set[str]] | None = None,
@@ -132,9 +132,9 @@ def run_checks(
         raise UsageError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
     progress = progress or NullProgress()
     chosen = select(names)
-    rows = list(certificates(db, since))
+    rows = list(certificates(records, since))
     by_fingerprint = {row.sha256: row for row in rows}
-    tls = TlsScope.from_database(db) if any(c.info.scope == TLS for c in chosen) else None
+    tls = TlsScope.from_records(records) if any(c.info.scope == TLS for c in chosen) else None
     report = CheckReport([c.info for c in chosen], since, len(rows), scope)
     progress.start("running checks", len(chosen))
     for check in chosen:

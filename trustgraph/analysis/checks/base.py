@@ -10,9 +10,8 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from trustgraph.analysis.checks.scope import Scope
+from trustgraph.analysis.records import Records
 from trustgraph.core.times import parse_iso
-from trustgraph.storage import reports
-from trustgraph.storage.database import Database
 from trustgraph.x509.details import Details, read_details
 
 
@@ -119,9 +118,9 @@ class CertRow:
         return (end - start).total_seconds() + 1  # validity includes both ends (RFC 5280)
 
 
-def certificates(db: Database, since: str | None = None) -> Iterator[CertRow]:
+def certificates(records: Records, since: str | None = None) -> Iterator[CertRow]:
     """Every certificate with bytes (notBefore on or after ``since``, if given)."""
-    for row in reports.check_rows(db, since):
+    for row in records.check_rows(since):
         values = list(row)
         values[9] = None if values[9] is None else bool(values[9])
         values[16] = bool(values[16])

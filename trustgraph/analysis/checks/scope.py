@@ -17,8 +17,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from trustgraph.storage import reports
-from trustgraph.storage.database import Database
+from trustgraph.analysis.records import Records
 from trustgraph.x509.keyusage import allows_server_auth, eku_name
 
 TLS, ALL = "tls", "all"
@@ -48,11 +47,11 @@ class TlsScope:
     known_cas: frozenset[str]
 
     @classmethod
-    def from_database(cls, db: Database) -> TlsScope:
+    def from_records(cls, records: Records) -> TlsScope:
         issued: dict[str, list[tuple[str, tuple[str, ...] | None]]] = {}
         start: set[str] = set()
         known: set[str] = set()
-        for _fingerprint, issuer, subject, eku_json, is_root in reports.scope_rows(db):
+        for _fingerprint, issuer, subject, eku_json, is_root in records.scope_rows():
             eku = None if eku_json is None else tuple(json.loads(eku_json))
             known.add(subject)
             if is_root and allows_server_auth(eku):

@@ -10,27 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from trustgraph.analysis.chains import ChainsResult, find_chains
-from trustgraph.analysis.checks import CheckReport, run_checks, select
 from trustgraph.analysis.checks.calendar_days import CLUSTER
-from trustgraph.analysis.crosssigns import CrossSignedCA, find_cross_signs
-from trustgraph.analysis.impact import ImpactResult, ScenarioPlan, assess
-from trustgraph.analysis.reach import ReachResult, find_reach
-from trustgraph.analysis.serials import SerialGroup, serial_groups
-from trustgraph.analysis.timeline import TimelineResult, timeline
-from trustgraph.backends.base import store_anchors, walk_up
+from trustgraph.backends.base import CrossSignRegion, walk_up
 from trustgraph.backends.neo4j.catalog import query
 from trustgraph.backends.neo4j.connection import Neo4jGraph
 from trustgraph.core.kinds import GRAPH_KINDS, VERIFIED
-from trustgraph.core.progress import Progress
+from trustgraph.core.records import GroupRow
 from trustgraph.graph.model import CA, ca_from_record, edge_from_record
-from trustgraph.graph.owners import OwnerIndex
 from trustgraph.graph.targets import Target
 from trustgraph.graph.trustgraph import TrustGraph
 from trustgraph.policy.anchors import AnchorSet
 from trustgraph.policy.rules import PathRules
 from trustgraph.policy.signatures import ALWAYS
-from trustgraph.storage.database import Database
 
 _CHUNK = 2000
 
@@ -40,10 +31,8 @@ class Neo4jBackend:
 
     name = "neo4j"
 
-    def __init__(self, db: Database, neo: Neo4jGraph, progress: Progress | None = None) -> None:
-        self.db = db
+    def __init__(self, neo: Neo4jGraph) -> None:
         self.neo = neo
-        self.progress = progress
 
     def run(
         self, name: str, parameters: dict[str, Any], timeout: float | None = None
@@ -129,28 +118,16 @@ class Neo4jBackend:
             for row in self.run("cas", {"ids": missing[start : start + _CHUNK]}):
                 graph.add_ca(_ca(row["ca"]))
 
-    def chains(
-        self, target: Target, anchors: AnchorSet, rules: PathRules, max_paths: int, timeout: float
-    ) -> ChainsResult:
-        graph = self.search_region(target, anchors, rules)
-        return find_chains(graph, target, anchors, rules, max_paths, timeout)
-
-    def reach(self, target: Target, anchors: AnchorSet, rules: PathRules) -> ReachResult:
-        return find_reach(self.search_region(target, anchors, rules), target, anchors, rules)
-
-    def cross_signs(self, at: str | None) -> tuple[list[CrossSignedCA], TrustGraph]:
+    def cross_sign_region(self, at: str | None) -> CrossSignRegion:
         rows = self.run("cross-signs", {"at": at})
         graph = TrustGraph()
         certificates = {fp for row in rows for fp in row["certificates"]}
         self._add_edges(graph, "edges", {}, "certificates", certificates)
         self._add_cas(graph, {row["ca"] for row in rows})
-        roots = {row["ca"] for row in self.run("roots", {})}
-        wanted = {row["ca"] for row in rows}
-        owners = OwnerIndex.from_database(self.db)
-        found = find_cross_signs(graph, roots, at, owners)
-        return [item for item in found if item.ca in wanted], graph
+        roots = frozenset(row["ca"] for row in self.run("roots", {}))
+        return CrossSignRegion(graph, roots, frozenset(row["ca"] for row in rows))
 
-    def serial_groups(self, scope: str) -> list[SerialGroup]:
+    def serial_rows(self, scope: str) -> tuple[list[GroupRow], list[GroupRow]]:
         by_name = [
             (str(row["issuer_hash"]), row["serial"], row["certificates"])
             for row in self.run("serials-by-issuer-name", {"scope": scope})
@@ -159,29 +136,17 @@ class Neo4jBackend:
             (row["issuer_ca"], row["serial"], row["certificates"])
             for row in self.run("serials-by-issuing-ca", {"scope": scope})
         ]
-        return serial_groups(self.db, by_name, by_ca)
+        return by_name, by_ca
 
-    def impact(self, plan: ScenarioPlan, horizon: str | None, paths_per_ca: int) -> ImpactResult:
-        # The region of the rules before the scenario holds the one after: a scenario only
-        # takes trust away.
-        watched = Target("affected", plan.region_cas, None, "the CAs the scenario can affect")
-        graph = self.search_region(watched, plan.anchors_before, plan.rules_before)
-        return assess(self.db, plan, graph, horizon, paths_per_ca)
-
-    def check(self, names: list[str] | None, since: str | None, scope: str = "tls") -> CheckReport:
-        chosen = [c.info.name for c in select(names)]
+    def check_candidates(self, names: list[str], since: str | None) -> dict[str, set[str]]:
         candidates: dict[str, set[str]] = {}
-        for name in chosen:
+        for name in names:
             parameters: dict[str, Any] = {"since": since or ""}
             if name == "non-working-day-issuance":
                 parameters["cluster"] = CLUSTER
             rows = self.run(f"check-{name}", parameters)
             candidates[name] = {row["certificate"] for row in rows}
-        return run_checks(self.db, chosen, since, candidates, self.progress, scope)
-
-    def timeline(self, target: Target, store: str, rules: PathRules) -> TimelineResult:
-        graph = self.ancestors(target, rules.max_depth, store_anchors(self.db, store))
-        return timeline(self.db, graph, target, store, rules)
+        return candidates
 
 
 def _ca(properties: dict[str, Any]) -> CA:

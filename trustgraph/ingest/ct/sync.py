@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trustgraph.core.progress import NullProgress, Progress
+from trustgraph.core.records import LeafSource
 from trustgraph.errors import InputError, UsageError
 from trustgraph.ingest.ct.checkpoint import Checkpoint, LogKey, verify_checkpoint
 from trustgraph.ingest.ct.leaves import LeafFacts, TileFacts, hash64, tile_facts
@@ -142,7 +143,7 @@ def _get(source: LogSource, path: str) -> bytes:
 
 
 def _verified_tree(
-    source: LogSource, checkpoint: Checkpoint, row: leaf_rows.LeafSource | None
+    source: LogSource, checkpoint: Checkpoint, row: LeafSource | None
 ) -> VerifiedTree:
     """The checkpoint's tree, consistent with the checkpoint stored before.
 
