@@ -22,7 +22,6 @@ import argparse
 import hashlib
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from benchmarks.latency import pick_targets  # noqa: E402
 from benchmarks.limit import limit_rate  # noqa: E402
 from tests.conftest import corpus_path  # noqa: E402
 from trustgraph import api  # noqa: E402
@@ -272,7 +272,7 @@ def bench_corpus(corpus: Corpus, work: Path, results: Results, neo4j: bool) -> N
     startup = [run_command(["store", "list", "--db", str(db)])[0] for _ in range(3)]
     results.put(name, "second_command_s", round(statistics.median(startup), 2))
     with Database(db) as database:
-        targets = pick_targets(database)
+        targets = pick_targets(db, api.as_iso(AT))
         results.put(name, "query_targets", len(targets))
         anchors = api.anchors_for(database, store=corpus.store, at=AT)
         rules = api.with_revocations(database, api.make_rules(AT))
@@ -286,24 +286,6 @@ def bench_corpus(corpus: Corpus, work: Path, results: Results, neo4j: bool) -> N
     cli_latency(results, name, db, targets, corpus.store, {})
     if neo4j:
         bench_neo4j(results, name, db, targets, corpus.store)
-
-
-def pick_targets(database: Database) -> list[str]:
-    """CAs and leaves with a certificate valid at the benchmark date, chosen at random
-    (fixed seed): what a reviewer or researcher would ask about."""
-    at = api.as_iso(AT)
-    rows = database.conn.execute(
-        "SELECT c.sha256, c.ca_id, c.is_ca FROM certificates c JOIN edges e "
-        "ON e.certificate = c.sha256 WHERE e.kind = 'verified' AND e.issuer_ca <> c.ca_id "
-        "AND c.not_before <= ? AND c.not_after >= ? ORDER BY c.sha256",
-        (at, at),
-    ).fetchall()
-    rng = random.Random(1)
-    cas = [ca for _fp, ca, is_ca in rows if is_ca]
-    leaves = [fp for fp, _ca, is_ca in rows if not is_ca]
-    chosen = rng.sample(cas, min(len(cas), TARGETS // 2))
-    chosen += rng.sample(leaves, min(len(leaves), TARGETS - len(chosen)))
-    return chosen
 
 
 def latency(

@@ -69,8 +69,8 @@ class SessionBase:
             readonly = not (write or create)
             self.database = Database(db, create=create, readonly=readonly, on_wait=on_wait)
         self.records = StoredRecords(self.database)
-        if self.database.readonly:
-            self._warn_if_unfinished()
+        if self._owned and self.database.readonly:
+            self._warn_if_unfinished()  # once per database opened, not per call on one
         self._graph = graph
         try:
             self.backend = self._open_backend(backend)

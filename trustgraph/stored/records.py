@@ -76,9 +76,10 @@ class StoredRecords:
         return list(self._once(("rule-dates", store), lambda: all_rules(self.db, store)))
 
     def with_revocations(self, rules: PathRules, store: str | None = None) -> PathRules:
-        return add_revocations(
-            rules, self.revocations(), self.revocations(store) if store else None
-        )
+        # Rules that carry revocations keep them: reading the list again would be wasted.
+        everyone = rules.revocations if rules.revocations.by_certificate else self.revocations()
+        scoped = self.revocations(store) if store is not None else None
+        return add_revocations(rules, everyone, scoped)
 
     def revocations(self, scope: str | None = None) -> RevocationIndex:
         found: RevocationIndex = self._once(
