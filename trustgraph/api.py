@@ -405,16 +405,14 @@ def demo_story(
         UsageError: ``mirror`` or ``root_stores`` is not a folder; OutputError: ``out``
             cannot be written; InputError: the shipped case cannot be read.
     """
+    from trustgraph.core.files import require_input
     from trustgraph.demo.story import run_demo
 
-    for name, folder in (("mirror", mirror), ("root_stores", root_stores)):
-        if folder is not None and not Path(folder).is_dir():
-            raise UsageError(f"{{{name}}} {folder} is not a folder", parameters=(name,))
     return run_demo(
         Path(out),
-        Path(mirror) if mirror is not None else None,
+        require_input(mirror, "mirror", folder=True) if mirror is not None else None,
         progress,
-        Path(root_stores) if root_stores is not None else None,
+        require_input(root_stores, "root_stores", folder=True) if root_stores else None,
     )
 
 

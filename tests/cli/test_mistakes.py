@@ -71,3 +71,22 @@ def test_a_mistake_is_answered(case: dict[str, object], places: dict[str, str]) 
             found = text.find(wanted, position)
             assert found >= 0, f"{stream} lacks {wanted!r} after position {position}:\n{text}"
             position = found + len(wanted)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["store", "add", "mozilla", "{missing}.pem", "--as-of", "2020-01-01"],
+        ["fetch", "--declared", "--mirror", "{missing}"],
+    ],
+    ids=["store-add-of-a-missing-file", "fetch-from-a-missing-mirror"],
+)
+def test_a_missing_input_makes_no_database(
+    args: list[str], places: dict[str, str], tmp_path: Path
+) -> None:
+    new = tmp_path / "new.db"
+    argv = [arg.format(**places) for arg in args]
+    done = CliRunner().invoke(app, [*argv, "--db", str(new)])
+    assert done.exit_code == 2, done.output
+    assert done.stderr.startswith("error: ") and places["missing"] in done.stderr
+    assert not new.exists()

@@ -19,6 +19,7 @@ from trustgraph.cli.common import (
     open_session,
     progress_for,
 )
+from trustgraph.core.files import require_input
 from trustgraph.render.formats import render, to_json
 
 case_app = command_group(
@@ -93,6 +94,8 @@ def fetch_command(
     database; declared edges become verified. Exit 1 when some could not be fetched."""
     from trustgraph.render.inputs import fetch_view
 
+    if mirror is not None:
+        require_input(mirror, "mirror", folder=True)  # before the database is made
     with open_session(db, create=True, quiet=quiet) as session:
         report = session.fetch(
             fingerprints or [],

@@ -22,6 +22,7 @@ from trustgraph.cli.common import (
     open_session,
 )
 from trustgraph.core.bounds import Purpose
+from trustgraph.core.files import require_input
 from trustgraph.core.times import as_iso
 from trustgraph.errors import UsageError
 from trustgraph.render.formats import render
@@ -106,6 +107,7 @@ def add(
     has from another source replaces it, and the report says whether the two agreed."""
     from trustgraph.render.inputs import store_add_view
 
+    require_input(source, "source")  # before the database is made
     with open_session(db, create=True, quiet=quiet) as session:
         report = session.add_store(
             name,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from trustgraph.core.reading import file_kind
-from trustgraph.errors import OutputError
+from trustgraph.errors import OutputError, UsageError
 
 # The mode a plain open() would give a new file; read once, while only one thread runs.
 _UMASK = os.umask(0)
@@ -107,3 +107,20 @@ def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
 def is_stdout(path: Path | None) -> bool:
     """Whether an output path is ``-``, which names standard output."""
     return path is not None and str(path) == "-"
+
+
+def require_input(path: str | os.PathLike[str], parameter: str, folder: bool = False) -> Path:
+    """``path`` as a Path, when it exists (and, with ``folder``, is a folder): checked before
+    anything is opened for it.
+
+    Raises:
+        UsageError: it does not exist, or is not a folder (naming ``parameter``).
+    """
+    found = Path(path)
+    if folder and not found.is_dir():
+        raise UsageError(
+            f"{{{parameter}}} {found} is not a folder", parameters=(parameter,), value=found
+        )
+    if not found.exists():
+        raise UsageError(f"{found} does not exist", parameters=(parameter,), value=found)
+    return found

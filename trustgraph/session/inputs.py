@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trustgraph.core.files import require_input
 from trustgraph.core.progress import Progress
 from trustgraph.core.times import When, as_iso
 from trustgraph.errors import UsageError
@@ -80,8 +81,7 @@ class InputMethods(SessionBase):
         """
         from trustgraph.ingest.stores import add_store
 
-        if not Path(source).exists():
-            raise UsageError(f"{source} does not exist", parameters=("source",), value=source)
+        require_input(source, "source")
         with self.writing("add a trust store") as db:
             return add_store(
                 db,
@@ -138,11 +138,7 @@ class InputMethods(SessionBase):
         from trustgraph.ingest.fetch import Fetcher, declared_fingerprints, default_cache
         from trustgraph.ingest.fetch import fetch as fetch_into
 
-        if mirror is not None and not Path(mirror).is_dir():
-            raise UsageError(
-                f"{{mirror}} {mirror} is not a folder", parameters=("mirror",), value=mirror
-            )
-        source = Path(mirror) if mirror is not None else None
+        source = require_input(mirror, "mirror", folder=True) if mirror is not None else None
         folder = Path(cache) if cache is not None else default_cache()
         fetcher = Fetcher(source, folder, timeout=timeout, online=online)
         with self.writing("fetch certificates") as db:
