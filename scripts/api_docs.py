@@ -70,8 +70,10 @@ with trustgraph.open(db, create=True) as session:
     added = session.add_store("bundle", case / "mozilla" / "certifi-2016.9.26.pem", "2016-09-26")
     # Who owned whom from when: a CSV of dated relations.
     owners = db.parent / "owners.csv"
-    owners.write_text("subject,object,relation,from,source_note\\n"
-                      "StartCom,WoSign,owned_by,2015-11-01,Mozilla's WoSign record\\n")
+    owners.write_text(
+        "subject,object,relation,from,source_note\\n"
+        "StartCom,WoSign,owned_by,2015-11-01,Mozilla's WoSign record\\n"
+    )
     print(session.load_owners(owners).recorded, "relation recorded")
     # Certificates known only by metadata, fetched from a mirror, the cache or crt.sh.
     fetched = session.fetch(declared=True, mirror=case / "mozilla", online=False)
