@@ -5,7 +5,8 @@ backend (connection, push, the named query catalog). The session decides every a
 what a backend returns with the same analysis code, so both give the same answers.
 
 Imports :mod:`trustgraph.graph`, :mod:`trustgraph.policy`, :mod:`trustgraph.storage` and
-everything below them (the Neo4j backend's checks read one calendar of
-:mod:`trustgraph.analysis`); not :mod:`trustgraph.render`. Only
+everything below them, and of :mod:`trustgraph.analysis` only what a push precomputes for
+two checks (a certificate's local issuance date, its content without notBefore); not
+:mod:`trustgraph.render`. Only
 :mod:`trustgraph.backends.neo4j` speaks Cypher.
 """

@@ -3,9 +3,9 @@ both backends use to read only the part of the graph a query can use."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from trustgraph.core.records import GroupRow
 from trustgraph.graph.targets import Target
@@ -54,9 +54,12 @@ class Backend(Protocol):
         None: the local records find them."""
         ...
 
-    def check_candidates(self, names: list[str], since: str | None) -> dict[str, set[str]] | None:
-        """Check name -> the certificates it should judge, narrowed where the graph lives;
-        None: every certificate."""
+    def check_candidates(
+        self, checks: Mapping[str, Mapping[str, Any]], since: str | None
+    ) -> dict[str, set[str]] | None:
+        """Check name -> the certificates it should judge, narrowed where the graph lives
+        (``checks``: each check's name and the parameters of its catalog query besides
+        ``since``); None: every certificate."""
         ...
 
 

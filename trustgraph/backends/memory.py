@@ -5,7 +5,7 @@ query needs it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from trustgraph.backends.base import CrossSignRegion, walk_up
@@ -85,5 +85,5 @@ class MemoryBackend:
     def serial_rows(self, scope: str) -> None:
         return None
 
-    def check_candidates(self, names: list[str], since: str | None) -> None:
+    def check_candidates(self, checks: Mapping[str, Mapping[str, Any]], since: str | None) -> None:
         return None

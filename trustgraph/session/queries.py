@@ -306,9 +306,9 @@ class QueryMethods(SessionBase):
         from trustgraph.analysis.checks import run_checks, select
 
         moment = as_iso(since) if since is not None else None
-        chosen = [check.info.name for check in select(names)]
+        chosen = {check.info.name: dict(check.info.query_parameters) for check in select(names)}
         candidates = self.backend.check_candidates(chosen, moment)
-        return run_checks(self.records, chosen, moment, candidates, self.progress, scope)
+        return run_checks(self.records, list(chosen), moment, candidates, self.progress, scope)
 
     def graph(
         self,

@@ -43,6 +43,9 @@ class CheckInfo:
     rule: str
     severity: str
     scope: str
+    query_parameters: tuple[tuple[str, Any], ...] = ()
+    """Besides ``since``, what the check's catalog query (``check-NAME``) takes, where a
+    backend narrows the certificates to judge."""
 
     def as_dict(self) -> dict[str, str]:
         return {

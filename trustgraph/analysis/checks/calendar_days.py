@@ -45,6 +45,7 @@ class NonWorkingDayIssuance:
         "Mozilla's WoSign record (certificates dated Sunday 2015-12-20); review aid",
         NOTICE,
         ALL,
+        (("cluster", CLUSTER),),
     )
 
     def run(self, rows: list[CertRow]) -> Iterator[Finding]:

@@ -7,10 +7,9 @@ supplies anchors, owners, trust stores and certificate bytes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from trustgraph.analysis.checks.calendar_days import CLUSTER
 from trustgraph.backends.base import CrossSignRegion, walk_up
 from trustgraph.backends.neo4j.catalog import query
 from trustgraph.backends.neo4j.connection import Neo4jGraph
@@ -138,13 +137,12 @@ class Neo4jBackend:
         ]
         return by_name, by_ca
 
-    def check_candidates(self, names: list[str], since: str | None) -> dict[str, set[str]]:
+    def check_candidates(
+        self, checks: Mapping[str, Mapping[str, Any]], since: str | None
+    ) -> dict[str, set[str]]:
         candidates: dict[str, set[str]] = {}
-        for name in names:
-            parameters: dict[str, Any] = {"since": since or ""}
-            if name == "non-working-day-issuance":
-                parameters["cluster"] = CLUSTER
-            rows = self.run(f"check-{name}", parameters)
+        for name, parameters in checks.items():
+            rows = self.run(f"check-{name}", {**parameters, "since": since or ""})
             candidates[name] = {row["certificate"] for row in rows}
         return candidates
 
