@@ -29,6 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from trustgraph.backends.neo4j.properties import (
+    CA_PROPERTIES,
+    CERTIFICATE_PROPERTIES,
+    EDGE_PROPERTIES,
+)
 from trustgraph.backends.neo4j.push import (
     BATCH,
     _ca_rows,
@@ -46,59 +51,6 @@ ADMIN_ENVIRONMENT = "TRUSTGRAPH_NEO4J_ADMIN"
 """A command line that runs ``neo4j-admin`` (e.g. ``java -cp ... org.neo4j.cli.AdminTool``),
 for installations where it is not ``$NEO4J_HOME/bin/neo4j-admin``."""
 
-# Neo4j's CSV types of each property, in the order of the files' columns. A push writes
-# None as "no property"; here None is an empty, unquoted field, which the importer also
-# leaves unset, while an empty text is a quoted "" and stays an empty text.
-CA_PROPERTIES = {
-    "subject": "string",
-    "subject_key": "string",
-    "subject_cn": "string",
-    "subject_o": "string",
-    "key_algorithm": "string",
-    "key_size": "long",
-    "key_curve": "string",
-    "root": "boolean",
-    "root_certificates": "string[]",
-}
-CERTIFICATE_PROPERTIES = {
-    "subject_hash": "long",
-    "issuer_hash": "long",
-    "serial": "string",
-    "not_before": "string",
-    "not_after": "string",
-    "is_ca": "boolean",
-    "sig_hash": "string",
-    "spki_sha256": "string",
-    "key_algorithm": "string",
-    "key_size": "long",
-    "key_curve": "string",
-    "issuer_ca": "string",
-    "is_root": "boolean",
-    "has_bytes": "boolean",
-    "earliest_sct": "string",
-    "content_digest": "string",
-    "local_date": "string",
-}
-EDGE_PROPERTIES = {
-    "certificate": "string",
-    "kind": "string",
-    "not_before": "string",
-    "not_after": "string",
-    "is_ca": "long",
-    "path_len": "long",
-    "key_usage": "long",
-    "eku": "string",
-    "name_constraints": "string",
-    "subject_key": "string",
-    "san": "string",
-    "self_issued": "boolean",
-    "sig_hash": "string",
-    "unreadable_critical": "string",
-    "sct_earliest": "string",
-    "can_issue": "boolean",
-    "revoked_at": "string",
-    "revocation_source": "string",
-}
 _EDGE_ROW_ONLY = {"issuer_ca", "subject_ca", "graph", "root"}
 """Edge row fields that are not relationship properties (its ends, and what it decides)."""
 

@@ -19,6 +19,14 @@ from typing import Any
 
 from trustgraph.backends.neo4j.connection import Neo4jGraph
 from trustgraph.backends.neo4j.derived import certificate_extras
+from trustgraph.backends.neo4j.properties import (
+    CA_PROPERTIES,
+    CA_ROOT_PROPERTIES,
+    EDGE_KEY,
+    EDGE_PROPERTIES,
+    EDGE_REVOCATION_PROPERTIES,
+    set_clause,
+)
 from trustgraph.core.kinds import GRAPH_KINDS
 from trustgraph.core.progress import NullProgress, Progress
 from trustgraph.graph.model import edge_from_record
@@ -125,11 +133,7 @@ def _can_issue(record: dict[str, Any]) -> bool:
 # created rather than merged: several times faster, and safe, because the rows of one table
 # are distinct and a stage starts fresh only when Neo4j holds none of its kind. The CREATE
 # and MERGE forms share their SET clauses.
-_CA_PROPERTIES = """
-SET c.subject = row.subject, c.subject_key = row.subject_key, c.subject_cn = row.subject_cn,
-    c.subject_o = row.subject_o, c.key_algorithm = row.key_algorithm,
-    c.key_size = row.key_size, c.key_curve = row.key_curve
-"""
+_CA_PROPERTIES = set_clause("c", [p for p in CA_PROPERTIES if p not in CA_ROOT_PROPERTIES])
 _WRITE_CAS = "UNWIND $rows AS row\nMERGE (c:CA {id: row.ca_id})" + _CA_PROPERTIES
 _CREATE_CAS = "UNWIND $rows AS row\nCREATE (c:CA {id: row.ca_id})" + _CA_PROPERTIES
 _WRITE_CERTIFICATES = """
@@ -151,15 +155,9 @@ UNWIND $rows AS row
 MERGE (i:CA {id: row.issuer_ca})
 MERGE (s:CA {id: row.subject_ca})
 """
-_EDGE_PROPERTIES = """
-SET r.kind = row.kind, r.not_before = row.not_before, r.not_after = row.not_after,
-    r.is_ca = row.is_ca, r.path_len = row.path_len, r.key_usage = row.key_usage,
-    r.eku = row.eku, r.name_constraints = row.name_constraints,
-    r.subject_key = row.subject_key, r.san = row.san, r.self_issued = row.self_issued,
-    r.sig_hash = row.sig_hash, r.unreadable_critical = row.unreadable_critical,
-    r.sct_earliest = row.sct_earliest,
-    r.can_issue = row.can_issue
-"""
+_EDGE_PROPERTIES = set_clause(
+    "r", [p for p in EDGE_PROPERTIES if p not in (EDGE_KEY, *EDGE_REVOCATION_PROPERTIES)]
+)
 _WRITE_GRAPH_EDGES = (
     _EDGE_ENDS + "MERGE (i)-[r:ISSUED {certificate: row.certificate}]->(s)" + _EDGE_PROPERTIES
 )
