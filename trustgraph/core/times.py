@@ -3,13 +3,13 @@ second, so that string order is time order."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from trustgraph.errors import UsageError
 
-When = datetime | str | None
-"""A query time as callers give it: an aware or naive datetime, an ISO string, or None
-for now."""
+When = datetime | date | str | None
+"""A query time as callers give it: an aware or naive datetime (naive: UTC), a date
+(midnight UTC), an ISO string, or None for now."""
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -28,6 +28,8 @@ def as_iso(moment: When) -> str:
     """
     if moment is None:
         moment = datetime.now(UTC)
+    elif isinstance(moment, date) and not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
     elif isinstance(moment, str):
         try:
             moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))

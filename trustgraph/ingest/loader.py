@@ -229,6 +229,17 @@ def _summary(report: LoadReport) -> dict[str, int]:
     }
 
 
+@dataclass
+class _Overflow:
+    """The problems of a kind beyond the listed ones: where the first and the last were,
+    the first one's reason, how many."""
+
+    first: str
+    last: str
+    reason: str
+    count: int = 0
+
+
 class _ProblemLog:
     """Records a source's problems: each of the first :data:`LISTED` of a kind on its own,
     the rest of that kind as one row with their count and the span of their locations."""
@@ -236,21 +247,24 @@ class _ProblemLog:
     def __init__(self, db: Database, report: LoadReport, source_id: int) -> None:
         self.db, self.report, self.source_id = db, report, source_id
         self.seen: Counter[str] = Counter()
-        self.overflow: dict[str, list[Any]] = {}  # kind -> [first location, last, reason, n]
+        self.overflow: dict[str, _Overflow] = {}
 
     def add(self, problem: Problem) -> None:
         self.seen[problem.kind] += 1
         if self.seen[problem.kind] <= LISTED:
             self._record(problem.location, problem.kind, problem.reason, 1)
             return
-        entry = self.overflow.setdefault(problem.kind, [problem.location, "", problem.reason, 0])
-        entry[1] = problem.location
-        entry[3] += 1
+        entry = self.overflow.setdefault(
+            problem.kind, _Overflow(problem.location, "", problem.reason)
+        )
+        entry.last = problem.location
+        entry.count += 1
 
     def close(self) -> None:
-        for kind, (first, last, reason, count) in sorted(self.overflow.items()):
-            where = first if count == 1 else f"{first} to {last}"
-            self._record(where, kind, f"{count} more like the above, e.g. {reason}", count)
+        for kind, entry in sorted(self.overflow.items()):
+            where = entry.first if entry.count == 1 else f"{entry.first} to {entry.last}"
+            text = f"{entry.count} more like the above, e.g. {entry.reason}"
+            self._record(where, kind, text, entry.count)
 
     def _record(self, location: str, kind: str, reason: str, count: int) -> None:
         stored = certificates.insert_problem(self.db, self.source_id, location, kind, reason, count)
