@@ -127,3 +127,18 @@ def test_analysis_answers_from_records_without_a_database() -> None:
     assert sorted(found) == ["a", "b"]
     assert [span.start[:10] for span in found["a"].spans] == ["2020-01-01", "2022-06-01"]
     assert [gap.start[:10] for gap in found["a"].gaps][:1] == ["2021-02-04"]
+
+
+def test_a_session_sees_another_writer_after_refresh(tmp_path: Path) -> None:
+    pki = PKI()
+    first = write_pem(tmp_path / "first.pem", [pki.root("First Root")])
+    second = write_pem(tmp_path / "second.pem", [pki.root("Second Root")])
+    api.load(tmp_path / "w.db", [first])
+    with trustgraph.open(tmp_path / "w.db") as session:
+        assert len(session.anchors()) == 1
+        assert session.graph().number_of_nodes() == 1
+        api.load(tmp_path / "w.db", [second])  # another writer
+        assert len(session.anchors()) == 1  # what it read stays
+        session.refresh()
+        assert len(session.anchors()) == 2
+        assert session.graph().number_of_nodes() == 2

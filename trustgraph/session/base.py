@@ -58,8 +58,9 @@ class SessionBase:
             )
         self.progress: Progress = progress or NullProgress()
         self.notes: list[str] = []
-        """What the session said on the way (a Neo4j server behind the database, what a
-        push is about to do), when no ``on_note`` hears it."""
+        """What the session noticed on the way (a Neo4j server behind the database, edges
+        an interrupted load of an older trustgraph left undecided), when no ``on_note``
+        hears it."""
         self.tell: Callable[[str], None] = on_note or self.notes.append
         self._closers: list[Callable[[], None]] = []
         self._owned = not isinstance(db, Database)
@@ -72,6 +73,8 @@ class SessionBase:
         if self._owned and self.database.readonly:
             self._warn_if_unfinished()  # once per database opened, not per call on one
         self._graph = graph
+        self._graph_given = graph is not None
+        self._backend_choice = backend
         try:
             self.backend = self._open_backend(backend)
         except BaseException:
@@ -135,7 +138,17 @@ class SessionBase:
         try:
             yield self.database
         finally:
-            self.records.forget()
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Read the database again from the next question on: what the session kept (its
+        records, the whole graph it built) may be out of date, because it wrote or another
+        process did. A graph given to the session stays."""
+        self.records.forget()
+        if not self._graph_given:
+            self._graph = None
+            if self._backend_choice == "memory":
+                self.backend = self._open_backend("memory")
 
     def _warn_if_unfinished(self) -> None:
         """Say so when the database holds issuance edges an interrupted load of an older

@@ -14,7 +14,8 @@ __all__ = ["DatabaseLike", "Session"]
 
 class Session(QueryMethods, ClientMethods, ViewMethods, InputMethods, Neo4jMethods):
     """A database, its records read once, and a backend: open one with
-    :func:`trustgraph.open` (a context manager), then ask it anything.
+    :func:`trustgraph.open` (a context manager), then ask it anything. What it read stays
+    what it answers from until it writes, or until :meth:`refresh` (another process wrote).
 
     Raises (on opening):
         DatabaseError: see :class:`~trustgraph.storage.database.Database`.
